@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+const httpAddress = z
+  .string()
+  .regex(/^[^:\s]*:\d{1,5}$/, 'must be HOST:PORT, e.g. 127.0.0.1:8090')
+  .transform((value) => {
+    const at = value.lastIndexOf(':');
+    return { host: value.slice(0, at) || '0.0.0.0', port: Number(value.slice(at + 1)) };
+  });
+
+/** A URL whose scheme is one of `schemes` (`new URL` accepts far too much on its own). */
+function urlWithScheme(schemes: string[], example: string) {
+  return z.string().refine((value) => {
+    try {
+      return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, `must be a ${schemes.join(' or ')} URL, e.g. ${example}`);
+}
+
+const postgresUrl = urlWithScheme(['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/hivebase');
+const redisUrl = urlWithScheme(['redis', 'rediss'], 'redis://127.0.0.1:6379');
+const httpUrl = urlWithScheme(['http', 'https'], 'http://127.0.0.1:8091');
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Settings every Hivebase process reads from its environment. Variable names are the keys of
+ * `ENV_NAMES`, so an error can name the variable a user actually set.
+ */
+export const baseConfigSchema = z.object({
+  mode: z.enum(['standalone', 'distributed']).default('standalone'),
+  http: httpAddress.prefault('127.0.0.1:8090'),
+  dataDir: z.string().min(1).default('./hb_data'),
+  databaseUrl: postgresUrl.optional(),
+  redisUrl: redisUrl.default('redis://127.0.0.1:6379'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logPretty: z.stringbool().default(false),
+  bodyLimit: positiveInt.default(32 * 1024 * 1024),
+  shutdownTimeoutMs: positiveInt.default(10_000),
+  corsOrigins: z.string().default('*'),
+  migrateOnBoot: z.stringbool().default(true),
+});
+
+/** The gateway adds where each upstream service lives and how long to wait for it. */
+export const gatewayConfigSchema = baseConfigSchema.extend({
+  upstreamCollections: httpUrl.default('http://127.0.0.1:8091'),
+  upstreamAuth: httpUrl.default('http://127.0.0.1:8092'),
+  upstreamFiles: httpUrl.default('http://127.0.0.1:8093'),
+  upstreamRealtime: httpUrl.default('http://127.0.0.1:8094'),
+  upstreamConnectTimeoutMs: positiveInt.default(3_000),
+  upstreamResponseTimeoutMs: positiveInt.default(30_000),
+  healthTimeoutMs: positiveInt.default(2_000),
+});
+
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+/** The environment variable behind each config key. */
+export const ENV_NAMES = {
+  mode: 'HB_MODE',
+  http: 'HB_HTTP',
+  dataDir: 'HB_DIR',
+  databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
+  logLevel: 'LOG_LEVEL',
+  logPretty: 'LOG_PRETTY',
+  bodyLimit: 'HB_BODY_LIMIT',
+  shutdownTimeoutMs: 'HB_SHUTDOWN_TIMEOUT_MS',
+  corsOrigins: 'HB_CORS_ORIGINS',
+  migrateOnBoot: 'HB_MIGRATE_ON_BOOT',
+  upstreamCollections: 'HB_UPSTREAM_COLLECTIONS',
+  upstreamAuth: 'HB_UPSTREAM_AUTH',
+  upstreamFiles: 'HB_UPSTREAM_FILES',
+  upstreamRealtime: 'HB_UPSTREAM_REALTIME',
+  upstreamConnectTimeoutMs: 'HB_UPSTREAM_CONNECT_TIMEOUT_MS',
+  upstreamResponseTimeoutMs: 'HB_UPSTREAM_RESPONSE_TIMEOUT_MS',
+  healthTimeoutMs: 'HB_HEALTH_TIMEOUT_MS',
+} as const satisfies Record<keyof GatewayConfig, string>;

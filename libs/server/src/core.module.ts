@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BusModule } from './bus/bus.module';
+import { ConfigModule } from './config/config.module';
+import type { BaseConfig } from './config/config.schema';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { LoggingModule } from './logging/logging.module';
+
+export interface CoreModuleOptions {
+  /** Name on log lines and the Postgres connection. */
+  name: string;
+  /** Config with `databaseUrl` resolved (standalone resolves it from embedded Postgres first). */
+  config: BaseConfig & { databaseUrl: string };
+}
+
+/**
+ * What every Hivebase process hosting services needs: config, logging, the database (system
+ * migrations at boot), the event bus and job queue for its mode, and `/api/health`.
+ */
+@Module({})
+export class CoreModule {
+  static forRoot({ name, config }: CoreModuleOptions): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, name),
+        DatabaseModule.forRoot({ url: config.databaseUrl, migrate: config.migrateOnBoot, applicationName: name }),
+        BusModule.forRoot(config),
+        JobsModule.forRoot(config),
+        HealthModule,
+      ],
+    };
+  }
+}

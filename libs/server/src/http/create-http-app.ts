@@ -1,0 +1,116 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { type DynamicModule, type INestApplication, Logger, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import type { BaseConfig } from '../config/config.schema';
+import { ConfigError } from '../config/load-config';
+import { ApiExceptionFilter } from '../errors/api-exception.filter';
+import { REQUEST_ID_HEADER, requestIdOf } from '../logging/logging.module';
+
+export interface HttpAppOptions {
+  config: Pick<BaseConfig, 'bodyLimit' | 'shutdownTimeoutMs'>;
+  /** Parse JSON/urlencoded bodies in Nest (default true); the gateway streams them instead. */
+  bodyParser?: boolean;
+  /** Runs on the Fastify instance before Nest registers its routes (plugins, raw routes). */
+  configureFastify?: (fastify: FastifyInstance) => void | Promise<void>;
+}
+
+/**
+ * Builds a Nest app on Fastify with what every Hivebase process shares: request ids echoed in
+ * `x-request-id`, PocketBase-shaped errors (from Nest, from Fastify and for unknown routes), the
+ * body limit, pino logging and graceful close (in-flight requests finish; idle sockets close).
+ */
+export async function createHttpApp(
+  rootModule: Type | DynamicModule,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.config.bodyLimit,
+    genReqId: (request: IncomingMessage) => requestIdOf(request),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
+    bufferLogs: true,
+    bodyParser: options.bodyParser ?? true,
+  });
+  app.useLogger(app.get(PinoLogger));
+  app.useGlobalFilters(new ApiExceptionFilter());
+
+  // Nest routes Fastify's own errors (body parsing, limits) and unknown routes to this filter too.
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  // While draining, responses close their keep-alive connection so the server can finish closing.
+  let draining = false;
+  fastify.addHook('preClose', async () => {
+    draining = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
+  await options.configureFastify?.(fastify);
+  return app;
+}
+
+/** Listens on `host:port` and returns the port actually bound (0 picks a free one). */
+export async function listen(app: INestApplication, host: string, port: number): Promise<number> {
+  await app.listen(port, host);
+  const address = (app.getHttpServer() as Server).address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  new Logger('http').log(`listening on http://${host}:${bound}`);
+  return bound;
+}
+
+/**
+ * Closes the app on SIGINT/SIGTERM: stop accepting, let in-flight requests finish (up to the
+ * timeout, then cut the remaining connections), run Nest's shutdown hooks (pools), exit.
+ */
+export function closeOnSignals(
+  app: INestApplication,
+  timeoutMs: number,
+  afterClose: () => Promise<void> = async () => {},
+): void {
+  const logger = new Logger('shutdown');
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal} received, draining`);
+    const server = app.getHttpServer() as Server;
+    const force = setTimeout(() => {
+      logger.warn(`still busy after ${timeoutMs} ms, closing remaining connections`);
+      server.closeAllConnections();
+    }, timeoutMs);
+    force.unref();
+    let exitCode = 0;
+    try {
+      await app.close();
+      await afterClose();
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      exitCode = 1;
+    } finally {
+      clearTimeout(force);
+    }
+    process.exit(exitCode);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * Runs a process entry point: a ConfigError prints its list of bad variables, any other boot
+ * failure its stack, and the process exits non-zero either way.
+ */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,31 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type BaseConfig, baseConfigSchema } from '../config/config.schema';
+import { ConfigError, loadConfig } from '../config/load-config';
+import { CoreModule } from '../core.module';
+import { closeOnSignals, createHttpApp, listen } from './create-http-app';
+
+/** Services behind the gateway need a database URL; only standalone can start its own. */
+export function requireDatabaseUrl(config: BaseConfig): BaseConfig & { databaseUrl: string } {
+  if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required (e.g. postgres://user@host:5432/hivebase)']);
+  return { ...config, databaseUrl: config.databaseUrl };
+}
+
+/** One service's app: the core (config, logs, database, bus, jobs, health) plus its feature module. */
+export function createServiceApp(
+  name: string,
+  feature: Type | DynamicModule,
+  config: BaseConfig & { databaseUrl: string },
+): Promise<NestFastifyApplication> {
+  @Module({ imports: [CoreModule.forRoot({ name, config }), feature] })
+  class ServiceAppModule {}
+  return createHttpApp(ServiceAppModule, { config });
+}
+
+/** Entry point of a service process behind the gateway: boot from the environment and serve. */
+export async function startService(name: string, feature: Type | DynamicModule): Promise<void> {
+  const config = requireDatabaseUrl(loadConfig(baseConfigSchema));
+  const app = await createServiceApp(name, feature, config);
+  await listen(app, config.http.host, config.http.port);
+  closeOnSignals(app, config.shutdownTimeoutMs);
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
+import type { DestinationStream } from 'pino';
+import type { BaseConfig } from '../config/config.schema';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** A usable incoming request id (from a proxy in front of us), or a fresh one. */
+export function requestIdOf(request: IncomingMessage): string {
+  const incoming = request.headers[REQUEST_ID_HEADER];
+  const id = typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+  // Normalise it into the header so every later reader (logger, proxy) sees the same id.
+  request.headers[REQUEST_ID_HEADER] = id;
+  return id;
+}
+
+/**
+ * pino for every log line, bound to the current request (`reqId`) through async context, so
+ * services log with Nest's `Logger` and still carry the request id.
+ */
+@Module({})
+export class LoggingModule {
+  /** `stream` replaces stdout (tests read what was logged). */
+  static forRoot(
+    config: Pick<BaseConfig, 'logLevel' | 'logPretty'>,
+    name: string,
+    stream?: DestinationStream,
+  ): DynamicModule {
+    const options: Options = {
+      name,
+      level: config.logLevel,
+      genReqId: (request) => requestIdOf(request),
+      // Every line logged while serving a request carries `reqId` (Nest's Logger included).
+      quietReqLogger: true,
+      customAttributeKeys: { reqId: 'reqId' },
+      // Access lines are noise for health probes; everything else is logged once.
+      autoLogging: { ignore: (request) => request.url === '/api/health' },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      transport: config.logPretty && !stream ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+    };
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: stream ? [options, stream] : options,
+          // nestjs-pino's default route pattern matches nothing on Nest 12 + Fastify.
+          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+        }),
+      ],
+      exports: [LoggerModule],
+    };
+  }
+}

@@ -1,0 +1,174 @@
+import { Writable } from 'node:stream';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  Module,
+  NotFoundException,
+  Post,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { badRequest, tooManyRequests } from '../src/errors/api-error';
+import { createHttpApp, listen } from '../src/http/create-http-app';
+import { LoggingModule } from '../src/logging/logging.module';
+
+/** Collects pino's JSON lines. */
+class LogCapture extends Writable {
+  readonly lines: Record<string, unknown>[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) this.lines.push(JSON.parse(line));
+    done();
+  }
+}
+
+function deferred() {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+const slow = { started: deferred(), release: deferred() };
+
+@Controller('t')
+class ThrowingController {
+  @Get('field-error')
+  fieldError() {
+    throw badRequest('Failed to create record.', { title: { code: 'validation_required', message: 'Missing required value.' } });
+  }
+  @Get('bad-request')
+  badRequest() {
+    throw badRequest();
+  }
+  @Get('nest-not-found')
+  nestNotFound() {
+    throw new NotFoundException('Cannot find the thing');
+  }
+  @Get('nest-forbidden')
+  nestForbidden() {
+    throw new ForbiddenException();
+  }
+  @Get('nest-unauthorized')
+  nestUnauthorized() {
+    throw new UnauthorizedException();
+  }
+  @Get('limited')
+  limited() {
+    throw tooManyRequests();
+  }
+  @Get('crash')
+  crash() {
+    throw new Error('secret: db password is hunter2');
+  }
+  @Post('echo')
+  echo(@Body() body: unknown) {
+    return { body };
+  }
+  @Get('slow')
+  async slow() {
+    slow.started.resolve();
+    await slow.release.promise;
+    return { finished: true };
+  }
+}
+
+const logs = new LogCapture();
+
+@Module({ imports: [LoggingModule.forRoot({ logLevel: 'info', logPretty: false }, 'test', logs)], controllers: [ThrowingController] })
+class TestModule {}
+
+const config = { bodyLimit: 1024, shutdownTimeoutMs: 5_000 };
+
+describe('the shared HTTP app', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await createHttpApp(TestModule, { config });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+  afterAll(() => app.close());
+
+  const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+
+  it.each([
+    ['/t/field-error', 400, { data: { title: { code: 'validation_required', message: 'Missing required value.' } }, message: 'Failed to create record.', status: 400 }],
+    ['/t/bad-request', 400, { data: {}, message: 'Something went wrong while processing your request.', status: 400 }],
+    ['/t/nest-not-found', 404, { data: {}, message: "The requested resource wasn't found.", status: 404 }],
+    ['/t/nest-forbidden', 403, { data: {}, message: 'You are not allowed to perform this request.', status: 403 }],
+    ['/t/nest-unauthorized', 401, { data: {}, message: 'Missing or invalid authentication.', status: 401 }],
+    ['/t/limited', 429, { data: {}, message: 'Too Many Requests.', status: 429 }],
+    ['/no/such/route', 404, { data: {}, message: "The requested resource wasn't found.", status: 404 }],
+  ])('%s answers %i in PocketBase shape', async (url, status, body) => {
+    const response = await get(url);
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/application\/json/);
+    expect(response.json()).toEqual(body);
+    // Key order as PocketBase's Go struct: data, message, status.
+    expect(Object.keys(response.json())).toEqual(['data', 'message', 'status']);
+  });
+
+  it('hides an unexpected error behind a generic 500 and logs its cause with the request id', async () => {
+    const response = await get('/t/crash', { 'x-request-id': 'crash-1' });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({ data: {}, message: 'Something went wrong while processing your request.', status: 500 });
+    expect(response.body).not.toContain('hunter2');
+    const logged = logs.lines.find((line) => line.level === 50 && JSON.stringify(line).includes('hunter2'));
+    expect(logged).toBeDefined();
+    expect(logged?.reqId).toBe('crash-1');
+  });
+
+  it('answers malformed JSON with a 400, not a 500', async () => {
+    const response = await app.inject({ method: 'POST', url: '/t/echo', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ data: {}, status: 400 });
+  });
+
+  it('rejects a body over the limit with a 413', async () => {
+    const response = await app.inject({ method: 'POST', url: '/t/echo', payload: { big: 'x'.repeat(2048) } });
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toEqual({ data: {}, message: 'Request Entity Too Large.', status: 413 });
+  });
+
+  it('parses a body within the limit', async () => {
+    const response = await app.inject({ method: 'POST', url: '/t/echo', payload: { a: 1 } });
+    expect(response.json()).toEqual({ body: { a: 1 } });
+  });
+
+  it('keeps a caller-given request id, echoes it, and puts it on the log lines', async () => {
+    const response = await get('/t/bad-request', { 'x-request-id': 'abc-123' });
+    expect(response.headers['x-request-id']).toBe('abc-123');
+    expect(logs.lines.some((line) => line.reqId === 'abc-123')).toBe(true);
+  });
+
+  it('makes up a request id when none (or a hostile one) is given', async () => {
+    const plain = await get('/t/bad-request');
+    const hostile = await get('/t/bad-request', { 'x-request-id': 'a b\u0001<script>' });
+    expect(plain.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets an in-flight request finish, then refuses new connections', async () => {
+    const app = await createHttpApp(TestModule, { config });
+    const port = await listen(app, '127.0.0.1', 0);
+    const inFlight = fetch(`http://127.0.0.1:${port}/t/slow`);
+    await slow.started.promise;
+    let closed = false;
+    const closing = app.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(false); // still draining the in-flight request
+    slow.release.resolve();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ finished: true });
+    await closing;
+    await expect(fetch(`http://127.0.0.1:${port}/t/bad-request`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,51 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDataSource, runSystemMigrations } from '../src/database/data-source';
+import { SYSTEM_MIGRATIONS } from '../src/database/migrations';
+import { testPostgresUrl, withDatabase } from '../src/testing';
+
+// An empty database (not the migrated template), as a fresh deployment has.
+const name = `hb_test_migrate_${process.pid}_${Date.now()}`;
+let url: string;
+
+async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: testPostgresUrl() });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('system migrations', () => {
+  beforeAll(async () => {
+    await admin((client) => client.query(`CREATE DATABASE "${name}"`));
+    url = withDatabase(testPostgresUrl(), name);
+  });
+  afterAll(() => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
+
+  it('apply once when several replicas boot at the same time', async () => {
+    const replicas = await Promise.all([1, 2, 3].map(() => createDataSource({ url, poolSize: 2 }).initialize()));
+    try {
+      const applied = await Promise.all(replicas.map((dataSource) => runSystemMigrations(dataSource)));
+      // Exactly one replica applied the full list; the others found nothing to do.
+      expect(applied.flat()).toEqual(SYSTEM_MIGRATIONS.map((migration) => new migration().name));
+      const rows = await replicas[0].query('SELECT name FROM "_migrations" ORDER BY id');
+      expect(rows.map((row: { name: string }) => row.name)).toEqual(applied.flat());
+      const params = await replicas[0].query(`SELECT to_regclass('"_params"') AS t`);
+      expect(params[0].t).toBe('_params');
+    } finally {
+      await Promise.all(replicas.map((dataSource) => dataSource.destroy()));
+    }
+  });
+
+  it('are idempotent', async () => {
+    const dataSource = await createDataSource({ url, poolSize: 2 }).initialize();
+    try {
+      expect(await runSystemMigrations(dataSource)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { closeOnSignals, gatewayConfigSchema, listen, loadConfig, runMain } from '@hivebase/server';
+import { createGatewayApp } from './create-gateway-app';
+
+runMain(async () => {
+  const config = loadConfig(gatewayConfigSchema);
+  const app = await createGatewayApp(config);
+  await listen(app, config.http.host, config.http.port);
+  closeOnSignals(app, config.shutdownTimeoutMs);
+});

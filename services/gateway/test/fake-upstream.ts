@@ -1,0 +1,69 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export function gate() {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
+/**
+ * A real HTTP server standing in for one Hivebase service: it echoes requests, streams on
+ * command, and can be made unhealthy, so the gateway is tested over real sockets.
+ */
+export class FakeUpstream {
+  healthy = true;
+  /** Opened by a test to let the streaming routes finish. */
+  streamGate = gate();
+  /** Resolves when the streaming route has written its first chunk. */
+  firstChunkWritten = gate();
+  private server: Server;
+
+  constructor(readonly name: string) {
+    this.server = createServer((request, response) => void this.handle(request, response));
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(request: IncomingMessage, response: import('node:http').ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/api/health') {
+      response.writeHead(this.healthy ? 200 : 503, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ message: 'API is healthy.', code: 200, data: {} }));
+      return;
+    }
+    if (path.endsWith('/stream') || path === '/api/realtime') {
+      const sse = path === '/api/realtime';
+      response.writeHead(200, sse ? { 'content-type': 'text/event-stream', 'cache-control': 'no-store' } : { 'content-type': 'text/plain' });
+      response.write(sse ? 'id:c1\nevent:PB_CONNECT\ndata:{"clientId":"c1"}\n\n' : 'first;');
+      this.firstChunkWritten.open();
+      await this.streamGate.opened;
+      response.end(sse ? 'id:c1\nevent:posts/*\ndata:{"action":"create"}\n\n' : 'second;');
+      return;
+    }
+    if (path.endsWith('/hang')) {
+      await this.streamGate.opened;
+      response.end('late');
+      return;
+    }
+    const body = await readBody(request);
+    response.writeHead(201, { 'content-type': 'application/json', 'x-upstream': this.name });
+    response.end(JSON.stringify({ upstream: this.name, method: request.method, url: request.url, headers: request.headers, body }));
+  }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { runMain } from '@hivebase/server';
+import { Command } from 'commander';
+import { launchDistributed } from './distributed/launch-distributed';
+import { migrate } from './migrate';
+import { serve } from './serve';
+import { standaloneConfig } from './standalone-config';
+
+const program = new Command('hivebase').description('Hivebase: a PocketBase-compatible backend on Postgres');
+
+program
+  .command('serve', { isDefault: true })
+  .description('start Hivebase in one process (embedded Postgres unless DATABASE_URL is set)')
+  .option('--http <host:port>', 'address to listen on (HB_HTTP)', undefined)
+  .option('--dir <path>', 'data directory (HB_DIR)', undefined)
+  .action((flags: { http?: string; dir?: string }) => runMain(() => serve(standaloneConfig(flags))));
+
+program
+  .command('migrate')
+  .description('apply pending system-table migrations and exit')
+  .option('--dir <path>', 'data directory for embedded Postgres (HB_DIR)', undefined)
+  .action((flags: { dir?: string }) =>
+    runMain(async () => {
+      const applied = await migrate(standaloneConfig(flags));
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
+    }),
+  );
+
+program
+  .command('start-distributed')
+  .description('start gateway, collections, auth, files and realtime as separate processes on loopback ports')
+  .option('--port <port>', 'gateway port (services take the next four)', '8090')
+  .action((flags: { port: string }) =>
+    runMain(() =>
+      launchDistributed({
+        databaseUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/hivebase',
+        redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+        gatewayPort: Number(flags.port),
+      }),
+    ),
+  );
+
+program.parse();

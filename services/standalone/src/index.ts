@@ -1,0 +1,6 @@
+export * from './distributed/launch-distributed';
+export * from './embedded-postgres';
+export * from './migrate';
+export * from './serve';
+export * from './standalone-config';
+export * from './standalone.module';

@@ -1,0 +1,23 @@
+import { AuthModule } from '@hivebase/auth';
+import { CollectionsModule } from '@hivebase/collections';
+import { FilesModule } from '@hivebase/files';
+import { RealtimeModule } from '@hivebase/realtime';
+import { type BaseConfig, CoreModule } from '@hivebase/server';
+import { type DynamicModule, Module } from '@nestjs/common';
+
+/** Every service's module in one process, with in-process bus and jobs (mode `standalone`). */
+@Module({})
+export class StandaloneModule {
+  static forRoot(config: BaseConfig & { databaseUrl: string }): DynamicModule {
+    return {
+      module: StandaloneModule,
+      imports: [
+        CoreModule.forRoot({ name: 'hivebase', config }),
+        CollectionsModule,
+        AuthModule,
+        FilesModule,
+        RealtimeModule,
+      ],
+    };
+  }
+}
