@@ -9,10 +9,14 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 const root = dirname(fileURLToPath(import.meta.url));
 
 /** The tsconfig path aliases, so tests run against sources, not built output. */
-function workspaceAliases(): Record<string, string> {
+function workspaceAliases(): { find: RegExp; replacement: string }[] {
   const tsconfig = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'utf8'));
   const paths: Record<string, string[]> = tsconfig.compilerOptions.paths;
-  return Object.fromEntries(Object.entries(paths).map(([name, [target]]) => [name, resolve(root, target)]));
+  // Exact matches, so `@hivebase/server` does not swallow `@hivebase/server/testing`.
+  return Object.entries(paths).map(([name, [target]]) => ({
+    find: new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`),
+    replacement: resolve(root, target),
+  }));
 }
 
 export function packageTestConfig(packageDir: string, overrides: ViteUserConfig['test'] = {}): ViteUserConfig {

@@ -10,8 +10,19 @@ const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
 const packages = lock.packages;
 
 const pick = (name, table, fallback) => table.find(([pattern]) => pattern.test(name))?.[1] ?? fallback;
-const OS = [[/darwin/, 'darwin'], [/win32/, 'win32'], [/freebsd/, 'freebsd'], [/android/, 'android']];
-const CPU = [[/arm64/, 'arm64'], [/ia32/, 'ia32'], [/ppc64/, 'ppc64'], [/s390x/, 's390x'], [/arm-|armv7|gnueabihf/, 'arm']];
+const OS = [
+  [/darwin/, 'darwin'],
+  [/win32/, 'win32'],
+  [/freebsd/, 'freebsd'],
+  [/android/, 'android'],
+];
+const CPU = [
+  [/arm64/, 'arm64'],
+  [/ia32/, 'ia32'],
+  [/ppc64/, 'ppc64'],
+  [/s390x/, 's390x'],
+  [/arm-|armv7|gnueabihf/, 'arm'],
+];
 
 let added = 0;
 for (const meta of Object.values(packages)) {

@@ -37,7 +37,9 @@ const slow = { started: deferred(), release: deferred() };
 class ThrowingController {
   @Get('field-error')
   fieldError() {
-    throw badRequest('Failed to create record.', { title: { code: 'validation_required', message: 'Missing required value.' } });
+    throw badRequest('Failed to create record.', {
+      title: { code: 'validation_required', message: 'Missing required value.' },
+    });
   }
   @Get('bad-request')
   badRequest() {
@@ -77,7 +79,10 @@ class ThrowingController {
 
 const logs = new LogCapture();
 
-@Module({ imports: [LoggingModule.forRoot({ logLevel: 'info', logPretty: false }, 'test', logs)], controllers: [ThrowingController] })
+@Module({
+  imports: [LoggingModule.forRoot({ logLevel: 'info', logPretty: false }, 'test', logs)],
+  controllers: [ThrowingController],
+})
 class TestModule {}
 
 const config = { bodyLimit: 1024, shutdownTimeoutMs: 5_000 };
@@ -95,7 +100,15 @@ describe('the shared HTTP app', () => {
   const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
 
   it.each([
-    ['/t/field-error', 400, { data: { title: { code: 'validation_required', message: 'Missing required value.' } }, message: 'Failed to create record.', status: 400 }],
+    [
+      '/t/field-error',
+      400,
+      {
+        data: { title: { code: 'validation_required', message: 'Missing required value.' } },
+        message: 'Failed to create record.',
+        status: 400,
+      },
+    ],
     ['/t/bad-request', 400, { data: {}, message: 'Something went wrong while processing your request.', status: 400 }],
     ['/t/nest-not-found', 404, { data: {}, message: "The requested resource wasn't found.", status: 404 }],
     ['/t/nest-forbidden', 403, { data: {}, message: 'You are not allowed to perform this request.', status: 403 }],
@@ -114,7 +127,11 @@ describe('the shared HTTP app', () => {
   it('hides an unexpected error behind a generic 500 and logs its cause with the request id', async () => {
     const response = await get('/t/crash', { 'x-request-id': 'crash-1' });
     expect(response.statusCode).toBe(500);
-    expect(response.json()).toEqual({ data: {}, message: 'Something went wrong while processing your request.', status: 500 });
+    expect(response.json()).toEqual({
+      data: {},
+      message: 'Something went wrong while processing your request.',
+      status: 500,
+    });
     expect(response.body).not.toContain('hunter2');
     const logged = logs.lines.find((line) => line.level === 50 && JSON.stringify(line).includes('hunter2'));
     expect(logged).toBeDefined();
@@ -122,7 +139,12 @@ describe('the shared HTTP app', () => {
   });
 
   it('answers malformed JSON with a 400, not a 500', async () => {
-    const response = await app.inject({ method: 'POST', url: '/t/echo', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/t/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"a":',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ data: {}, status: 400 });
   });

@@ -50,7 +50,10 @@ export class FakeUpstream {
     }
     if (path.endsWith('/stream') || path === '/api/realtime') {
       const sse = path === '/api/realtime';
-      response.writeHead(200, sse ? { 'content-type': 'text/event-stream', 'cache-control': 'no-store' } : { 'content-type': 'text/plain' });
+      response.writeHead(
+        200,
+        sse ? { 'content-type': 'text/event-stream', 'cache-control': 'no-store' } : { 'content-type': 'text/plain' },
+      );
       response.write(sse ? 'id:c1\nevent:PB_CONNECT\ndata:{"clientId":"c1"}\n\n' : 'first;');
       this.firstChunkWritten.open();
       await this.streamGate.opened;
@@ -64,6 +67,8 @@ export class FakeUpstream {
     }
     const body = await readBody(request);
     response.writeHead(201, { 'content-type': 'application/json', 'x-upstream': this.name });
-    response.end(JSON.stringify({ upstream: this.name, method: request.method, url: request.url, headers: request.headers, body }));
+    response.end(
+      JSON.stringify({ upstream: this.name, method: request.method, url: request.url, headers: request.headers, body }),
+    );
   }
 }

@@ -22,7 +22,8 @@ async function startGateway(env: Record<string, string>): Promise<{ app: NestFas
 }
 
 beforeAll(async () => {
-  urls = Object.fromEntries(await Promise.all(UPSTREAMS.map(async (name) => [name, await upstreams[name].start()])),
+  urls = Object.fromEntries(
+    await Promise.all(UPSTREAMS.map(async (name) => [name, await upstreams[name].start()])),
   ) as Record<UpstreamName, string>;
   ({ app, base } = await startGateway({
     HB_UPSTREAM_COLLECTIONS: urls.collections,
@@ -69,7 +70,11 @@ describe('gateway routing', () => {
     expect(response.headers.get('x-upstream')).toBe('collections');
     const echoed = await response.json();
     expect(echoed.body).toBe(body);
-    expect(echoed.headers).toMatchObject({ 'content-type': 'application/json', authorization: 'token-1', 'x-custom': 'yes' });
+    expect(echoed.headers).toMatchObject({
+      'content-type': 'application/json',
+      authorization: 'token-1',
+      'x-custom': 'yes',
+    });
   });
 
   it('passes the request id through, or makes one up, and tells the upstream the client IP', async () => {
@@ -104,6 +109,11 @@ describe('gateway routing', () => {
 });
 
 describe('gateway streaming', () => {
+  function readerOf(response: Response): ReadableStreamDefaultReader<Uint8Array> {
+    if (!response.body) throw new Error(`no body (status ${response.status})`);
+    return response.body.getReader();
+  }
+
   async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, text: string): Promise<string> {
     let received = '';
     while (!received.includes(text)) {
@@ -116,7 +126,7 @@ describe('gateway streaming', () => {
 
   it("delivers a slow upstream's first chunk before the upstream has finished", async () => {
     const response = await fetch(`${base}/api/collections/stream`);
-    const reader = response.body!.getReader();
+    const reader = readerOf(response);
     // The upstream is parked on its gate: this only resolves if the chunk was not buffered.
     expect(await readUntil(reader, 'first;')).toBe('first;');
     upstreams.collections.streamGate.open();
@@ -126,7 +136,7 @@ describe('gateway streaming', () => {
   it('streams server-sent events from /api/realtime as they come', async () => {
     const response = await fetch(`${base}/api/realtime`);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
-    const reader = response.body!.getReader();
+    const reader = readerOf(response);
     expect(await readUntil(reader, 'PB_CONNECT')).toContain('event:PB_CONNECT');
     upstreams.realtime.streamGate.open();
     expect(await readUntil(reader, 'posts/*')).toContain('event:posts/*');

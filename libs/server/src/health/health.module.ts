@@ -1,8 +1,8 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../database/database.module';
-import { HealthChecks } from './health-checks';
 import { HealthController } from './health.controller';
+import { HealthChecks } from './health-checks';
 
 /** Serves `/api/health` and checks the database; other modules add checks to `HealthChecks`. */
 @Global()

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { Options } from 'pino-http';
 import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import type { BaseConfig } from '../config/config.schema';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -15,6 +15,11 @@ export function requestIdOf(request: IncomingMessage): string {
   // Normalise it into the header so every later reader (logger, proxy) sees the same id.
   request.headers[REQUEST_ID_HEADER] = id;
   return id;
+}
+
+/** The path as the client sent it (middleware sees it relative to its mount point). */
+function urlOf(request: IncomingMessage): string {
+  return (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '';
 }
 
 /**
@@ -37,7 +42,7 @@ export class LoggingModule {
       quietReqLogger: true,
       customAttributeKeys: { reqId: 'reqId' },
       // Access lines are noise for health probes; everything else is logged once.
-      autoLogging: { ignore: (request) => request.url === '/api/health' },
+      autoLogging: { ignore: (request) => urlOf(request).startsWith('/api/health') },
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       transport: config.logPretty && !stream ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
     };

@@ -1,4 +1,4 @@
-import { LOCAL_POSTGRES_URL, answers, startEmbeddedTestPostgres } from './postgres-server';
+import { answers, LOCAL_POSTGRES_URL, startEmbeddedTestPostgres } from './postgres-server';
 import { ensureTemplateDatabase } from './test-database';
 
 /**

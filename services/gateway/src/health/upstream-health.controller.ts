@@ -1,5 +1,5 @@
 import { HEALTHY_MESSAGE, type HealthResponse } from '@hivebase/contracts';
-import { ApiError, APP_CONFIG, type GatewayConfig } from '@hivebase/server';
+import { APP_CONFIG, ApiError, type GatewayConfig } from '@hivebase/server';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { request } from 'undici';
 import { upstreamUrls } from '../proxy/proxy.plugin';

@@ -4,19 +4,20 @@ import { Logger } from '@nestjs/common';
 import { createDatabaseIfMissing } from '../embedded-postgres';
 
 export const SERVICE_PORTS = { gateway: 8090, collections: 8091, auth: 8092, files: 8093, realtime: 8094 } as const;
-type ServiceName = keyof typeof SERVICE_PORTS;
+export type ServiceName = keyof typeof SERVICE_PORTS;
 
 export interface DistributedOptions {
   databaseUrl: string;
   redisUrl: string;
   host?: string;
-  /** Port of the gateway; the services take the next four. */
+  /** Port of the gateway; the services take the next four unless `ports` says otherwise. */
   gatewayPort?: number;
+  ports?: Record<ServiceName, number>;
   env?: NodeJS.ProcessEnv;
 }
 
 /** Where each service's built entry point is (resolved through the workspace packages). */
-function entryOf(service: ServiceName): string {
+export function entryOf(service: ServiceName): string {
   return `${dirname(require.resolve(`@hivebase/${service}/package.json`))}/dist/main.js`;
 }
 
@@ -24,7 +25,7 @@ function entryOf(service: ServiceName): string {
 export function distributedEnvironment(options: DistributedOptions): Record<ServiceName, NodeJS.ProcessEnv> {
   const host = options.host ?? '127.0.0.1';
   const base = options.gatewayPort ?? SERVICE_PORTS.gateway;
-  const ports: Record<ServiceName, number> = {
+  const ports = options.ports ?? {
     gateway: base,
     collections: base + 1,
     auth: base + 2,
