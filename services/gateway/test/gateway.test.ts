@@ -6,6 +6,19 @@ import { UPSTREAMS, type UpstreamName } from '../src/proxy/upstream-routes';
 import { FakeUpstream, gate } from './fake-upstream';
 
 const BODY_LIMIT = 1024;
+
+/** What the fake upstream echoes back. */
+interface Echo {
+  upstream: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+type ErrorBody = { data: Record<string, { code: string; message: string }>; message: string; status: number };
+
+const echoOf = async (response: Response) => (await response.json()) as Echo;
+const errorOf = async (response: Response) => (await response.json()) as ErrorBody;
 const upstreams = Object.fromEntries(UPSTREAMS.map((name) => [name, new FakeUpstream(name)])) as Record<
   UpstreamName,
   FakeUpstream
@@ -55,7 +68,7 @@ describe('gateway routing', () => {
   ])('%s %s goes to %s with method, path and query intact', async (method, url, upstream) => {
     const response = await fetch(base + url, { method });
     expect(response.status).toBe(201);
-    const echoed = await response.json();
+    const echoed = await echoOf(response);
     expect(echoed).toMatchObject({ upstream, method, url });
   });
 
@@ -68,7 +81,7 @@ describe('gateway routing', () => {
     });
     expect(response.status).toBe(201);
     expect(response.headers.get('x-upstream')).toBe('collections');
-    const echoed = await response.json();
+    const echoed = await echoOf(response);
     expect(echoed.body).toBe(body);
     expect(echoed.headers).toMatchObject({
       'content-type': 'application/json',
@@ -80,12 +93,12 @@ describe('gateway routing', () => {
   it('passes the request id through, or makes one up, and tells the upstream the client IP', async () => {
     const given = await fetch(`${base}/api/x`, { headers: { 'x-request-id': 'req-42' } });
     expect(given.headers.get('x-request-id')).toBe('req-42');
-    expect((await given.json()).headers['x-request-id']).toBe('req-42');
+    expect((await echoOf(given)).headers['x-request-id']).toBe('req-42');
 
     const made = await fetch(`${base}/api/x`);
     const id = made.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const echoed = await made.json();
+    const echoed = await echoOf(made);
     expect(echoed.headers['x-request-id']).toBe(id);
     expect(echoed.headers['x-real-ip']).toBe('127.0.0.1');
     expect(echoed.headers['x-forwarded-for']).toBe('127.0.0.1');
@@ -170,14 +183,14 @@ describe('gateway body limit', () => {
       duplex: 'half',
     } as RequestInit);
     expect(response.status).toBe(413);
-    expect((await response.json()).message).toBe('Request Entity Too Large.');
+    expect((await errorOf(response)).message).toBe('Request Entity Too Large.');
   });
 
   it('passes a body just under the limit', async () => {
     const body = 'z'.repeat(BODY_LIMIT);
     const response = await fetch(`${base}/api/collections/posts/records`, { method: 'POST', body });
     expect(response.status).toBe(201);
-    expect((await response.json()).body).toBe(body);
+    expect((await echoOf(response)).body).toBe(body);
   });
 });
 
@@ -192,7 +205,7 @@ describe('gateway health and failing upstreams', () => {
     upstreams.files.healthy = false;
     const response = await fetch(`${base}/api/health`);
     expect(response.status).toBe(503);
-    const body = await response.json();
+    const body = await errorOf(response);
     expect(body).toMatchObject({ status: 503, message: 'Unhealthy upstream: files.' });
     expect(Object.keys(body.data)).toEqual(['files']);
   });
@@ -225,7 +238,7 @@ describe('gateway health and failing upstreams', () => {
     it('reports the down services in health', async () => {
       const response = await fetch(`${down.base}/api/health`);
       expect(response.status).toBe(503);
-      const body = await response.json();
+      const body = await errorOf(response);
       expect(Object.keys(body.data).sort()).toEqual(['auth', 'files', 'realtime']);
       expect(body.data.auth.code).toBe('upstream_unreachable');
     });

@@ -1,3 +1,0 @@
-import { packageTestConfig } from '../../vitest.shared.mts';
-
-export default packageTestConfig(import.meta.dirname);

@@ -1,0 +1,21 @@
+import { ConfigError } from '@hivebase/server';
+import { describe, expect, it } from 'vitest';
+import { standaloneConfig } from './standalone-config';
+
+describe('standaloneConfig', () => {
+  it('lets --http and --dir win over the environment', () => {
+    const config = standaloneConfig({ http: '0.0.0.0:9999', dir: '/data' }, { HB_HTTP: '127.0.0.1:1', HB_DIR: '/x' });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 9999 });
+    expect(config.dataDir).toBe('/data');
+  });
+
+  it('falls back to the environment, then to the defaults', () => {
+    expect(standaloneConfig({}, { HB_DIR: '/srv/hb' }).dataDir).toBe('/srv/hb');
+    expect(standaloneConfig({}, {}).http).toEqual({ host: '127.0.0.1', port: 8090 });
+  });
+
+  it('rejects a bad --http naming the variable it stands for', () => {
+    expect(() => standaloneConfig({ http: 'nope' }, {})).toThrow(ConfigError);
+    expect(() => standaloneConfig({ http: 'nope' }, {})).toThrow(/HB_HTTP="nope"/);
+  });
+});
