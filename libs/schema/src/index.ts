@@ -1,0 +1,2 @@
+export * from './model/collection.model';
+export * from './model/field.model';
