@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
+import { SchemaModule } from './schema/schema.module';
 
 export interface CoreModuleOptions {
   /** Name on log lines and the Postgres connection. */
@@ -16,7 +17,8 @@ export interface CoreModuleOptions {
 
 /**
  * What every Hivebase process hosting services needs: config, logging, the database (system
- * migrations at boot), the event bus and job queue for its mode, and `/api/health`.
+ * migrations at boot), the event bus and job queue for its mode, `/api/health`, and the collection
+ * metadata (system collections created on a fresh database).
  */
 @Module({})
 export class CoreModule {
@@ -30,6 +32,7 @@ export class CoreModule {
         BusModule.forRoot(config),
         JobsModule.forRoot(config),
         HealthModule,
+        SchemaModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+export * from './auth';
 export * from './bus/bus.module';
 export * from './bus/event-bus';
 export * from './bus/in-process-event-bus';
@@ -23,3 +24,4 @@ export * from './jobs/jobs.module';
 export * from './logging/logging.module';
 export * from './net/free-port';
 export * from './redis/connect-redis';
+export * from './schema';

@@ -194,3 +194,14 @@ describe('graceful shutdown', () => {
     await expect(fetch(`http://127.0.0.1:${port}/t/bad-request`)).rejects.toThrow();
   });
 });
+
+describe('empty bodies', () => {
+  it('accepts a body-less request labelled as JSON, as the SDK sends DELETEs', async () => {
+    const app = await createHttpApp(TestModule, { config });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    const response = await app.inject({ method: 'POST', url: '/t/echo', headers: { 'content-type': 'application/json' } });
+    expect(response.statusCode).toBe(201);
+    await app.close();
+  });
+});

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { PasswordAuthController } from './password-auth/password-auth.controller';
+import { PasswordAuthService } from './password-auth/password-auth.service';
 
 /**
- * The auth service's feature module. PocketBase's authentication flows and mail. Its routes arrive with the Auth issue; until then it serves `/api/health` and PocketBase-shaped 404s.
+ * The auth service's feature module: password sign-in for every auth collection (superusers
+ * included). The other flows (OTP, OAuth2, MFA, verification, mail, …) arrive with the Auth issue.
  */
-@Module({})
+@Module({ controllers: [PasswordAuthController], providers: [PasswordAuthService] })
 export class AuthModule {}

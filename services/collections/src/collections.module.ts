@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { CollectionsController } from './collections/collections.controller';
+import { CollectionsService } from './collections/collections.service';
 
 /**
- * The collections service's feature module. Schema admin, records, batch, settings and extension routes. Its routes arrive with the Collections and Records issues; until then it serves `/api/health` and PocketBase-shaped 404s.
+ * The collections service's feature module: the collections (schema) API. Records, batch,
+ * settings and extension routes arrive with later issues.
  */
-@Module({})
+@Module({ controllers: [CollectionsController], providers: [CollectionsService] })
 export class CollectionsModule {}

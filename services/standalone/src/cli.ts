@@ -6,6 +6,7 @@ import { launchDistributed } from './distributed/launch-distributed';
 import { migrate } from './migrate';
 import { serve } from './serve';
 import { standaloneConfig } from './standalone-config';
+import { superuserUpsert } from './superuser';
 
 const program = new Command('hivebase').description('Hivebase: a PocketBase-compatible backend on Postgres');
 
@@ -24,6 +25,18 @@ program
     runMain(async () => {
       const applied = await migrate(standaloneConfig(flags));
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
+    }),
+  );
+
+const superuser = program.command('superuser').description('manage superusers (records of _superusers)');
+superuser
+  .command('upsert <email> <password>')
+  .description('create a superuser, or set the password of an existing one')
+  .option('--dir <path>', 'data directory for embedded Postgres (HB_DIR)', undefined)
+  .action((email: string, password: string, flags: { dir?: string }) =>
+    runMain(async () => {
+      const outcome = await superuserUpsert(standaloneConfig(flags), email, password);
+      console.log(`superuser ${email} ${outcome}`);
     }),
   );
 

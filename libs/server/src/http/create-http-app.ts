@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
+import { SuperuserInputError } from '../auth/superusers';
 import type { BaseConfig } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
@@ -45,6 +46,12 @@ export async function createHttpApp(
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    // The SDK labels body-less requests (DELETE, …) as JSON; PocketBase reads them as empty,
+    // where Fastify would refuse an empty JSON body.
+    const { headers } = request.raw;
+    if (headers['content-type'] && !headers['transfer-encoding'] && Number(headers['content-length'] ?? 0) === 0) {
+      delete headers['content-type'];
+    }
   });
   // While draining, responses close their keep-alive connection so the server can finish closing.
   let draining = false;
@@ -105,12 +112,13 @@ export function closeOnSignals(
 }
 
 /**
- * Runs a process entry point: a ConfigError prints its list of bad variables, any other boot
+ * Runs a process entry point: a user's mistake (bad config, bad CLI input) prints its message, any other
  * failure its stack, and the process exits non-zero either way.
  */
 export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    const expected = error instanceof ConfigError || error instanceof SuperuserInputError;
+    console.error(expected ? error.message : error);
     process.exit(1);
   });
 }

@@ -1,4 +1,5 @@
 import { CreateParams1764000000000 } from './1764000000000-create-params';
+import { CreateCollections1764000000001 } from './1764000000001-create-collections';
 
 /** System-table migrations in the order they run. Append new ones; never edit a shipped one. */
-export const SYSTEM_MIGRATIONS = [CreateParams1764000000000];
+export const SYSTEM_MIGRATIONS = [CreateParams1764000000000, CreateCollections1764000000001];

@@ -1,0 +1,66 @@
+/** Error codes of the filter library; the records layer maps every one of them to a 400. */
+export const FILTER_ERROR_CODES = [
+  'filter_syntax',
+  'filter_too_long',
+  'filter_too_complex',
+  'filter_unknown_field',
+  'filter_forbidden_field',
+  'filter_invalid_sort',
+] as const;
+export type FilterErrorCode = (typeof FILTER_ERROR_CODES)[number];
+
+/** Base class: every error this library throws on user input is a `FilterError`. */
+export class FilterError extends Error {
+  readonly code: FilterErrorCode;
+  constructor(code: FilterErrorCode, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Malformed expression; `position` is the 0-based character offset, `expected` what would have been valid. */
+export class FilterSyntaxError extends FilterError {
+  readonly position: number;
+  readonly expected: string;
+  constructor(position: number, expected: string, found: string) {
+    super('filter_syntax', `Invalid filter at position ${position}: expected ${expected}, found ${found}.`);
+    this.position = position;
+    this.expected = expected;
+  }
+}
+
+/** The expression text is longer than `MAX_FILTER_LENGTH`. */
+export class FilterTooLongError extends FilterError {
+  constructor(length: number, max: number) {
+    super('filter_too_long', `The filter is ${length} characters long; at most ${max} are allowed.`);
+  }
+}
+
+/** Too many comparisons, nested groups or function arguments. */
+export class FilterTooComplexError extends FilterError {
+  constructor(message: string) {
+    super('filter_too_complex', message);
+  }
+}
+
+/** A name that does not resolve against the collection metadata (or a modifier that does not apply to it). */
+export class FilterResolveError extends FilterError {
+  constructor(message: string) {
+    super('filter_unknown_field', message);
+  }
+}
+
+/** A name that exists but may not be used by this caller (hidden field, locked collection). */
+export class FilterForbiddenFieldError extends FilterError {
+  constructor(message: string) {
+    super('filter_forbidden_field', message);
+  }
+}
+
+/** An invalid `sort` parameter. */
+export class SortError extends FilterError {
+  constructor(message: string) {
+    super('filter_invalid_sort', message);
+  }
+}

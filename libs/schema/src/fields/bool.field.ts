@@ -1,0 +1,28 @@
+import type { FieldDefinition } from './field-definition';
+import { collectErrors, requiredError, unsupportedValueTypeError, validateCommonSettings } from './field-errors.util';
+import { readBoolean } from './option-readers.util';
+import { castToBool } from './value-cast.util';
+
+/** `bool`: stored as `boolean NOT NULL DEFAULT false`; `required` means it must be true. */
+export const boolFieldDefinition: FieldDefinition<'bool'> = {
+  type: 'bool',
+
+  defaults: () => ({ required: false }),
+
+  normalizeOptions: (raw) => ({ required: readBoolean(raw, 'required', false) }),
+
+  validateSettings: (field) => collectErrors(validateCommonSettings(field)),
+
+  columnType: () => 'boolean NOT NULL DEFAULT false',
+
+  prepareValue: (_field, raw) => castToBool(raw),
+
+  validateValue(field, value) {
+    if (typeof value !== 'boolean') {
+      return unsupportedValueTypeError();
+    }
+    return field.required && !value ? requiredError() : null;
+  },
+
+  toJson: (_field, stored) => castToBool(stored),
+};

@@ -1,0 +1,17 @@
+import bcrypt from 'bcryptjs';
+
+/** bcrypt cost when a password field leaves it at 0 (PocketBase's default). */
+export const DEFAULT_BCRYPT_COST = 10;
+
+export const hashPassword = (password: string, cost = DEFAULT_BCRYPT_COST) =>
+  bcrypt.hash(password, cost || DEFAULT_BCRYPT_COST);
+
+// Compared against when no record matches, so unknown identities take as long as wrong passwords.
+const DECOY_HASH = bcrypt.hashSync('hivebase-decoy-password', DEFAULT_BCRYPT_COST);
+
+/** Constant-work password check: a missing hash still costs one bcrypt comparison. */
+export async function passwordMatches(password: string, hash: unknown): Promise<boolean> {
+  const usable = typeof hash === 'string' && hash.startsWith('$2');
+  const matches = await bcrypt.compare(password, usable ? hash : DECOY_HASH);
+  return usable && matches;
+}

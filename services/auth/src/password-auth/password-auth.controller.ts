@@ -1,0 +1,13 @@
+import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { type PasswordAuthBody, PasswordAuthService } from './password-auth.service';
+
+@Controller('api/collections/:collection')
+export class PasswordAuthController {
+  constructor(@Inject(PasswordAuthService) private readonly passwordAuth: PasswordAuthService) {}
+
+  @Post('auth-with-password')
+  @HttpCode(200)
+  authWithPassword(@Param('collection') collection: string, @Body() body: PasswordAuthBody) {
+    return this.passwordAuth.authenticate(collection, body);
+  }
+}

@@ -1,0 +1,115 @@
+import type { AuthCollection } from '@hivebase/schema';
+import {
+  baseConfigSchema,
+  createServiceApp,
+  loadConfig,
+  PG_POOL,
+  peekClaims,
+  requireDatabaseUrl,
+  SchemaRegistry,
+  upsertSuperuser,
+  verifyRecordToken,
+} from '@hivebase/server';
+import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import jwt from 'jsonwebtoken';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthModule } from '../src/auth.module';
+
+let database: TestDatabase;
+let app: NestFastifyApplication;
+let pool: Pool;
+
+const signIn = (body: unknown, collection = '_superusers') =>
+  app.inject({ method: 'POST', url: `/api/collections/${collection}/auth-with-password`, payload: body as object });
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const config = requireDatabaseUrl(loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent' }));
+  app = await createServiceApp('auth-test', AuthModule, config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  pool = app.get<Pool>(PG_POOL);
+  await upsertSuperuser(pool, 'Root@Example.com', 'password123');
+});
+afterAll(async () => {
+  await app?.close();
+  await database?.drop();
+});
+
+describe('superuser auth-with-password', () => {
+  it('returns {token, record} with a PocketBase token signed by tokenKey + the collection secret', async () => {
+    const response = await signIn({ identity: 'root@example.com', password: 'password123' });
+    expect(response.statusCode).toBe(200);
+    const { token, record } = response.json();
+    expect(record).toMatchObject({
+      collectionId: 'pbc_3142635823',
+      collectionName: '_superusers',
+      email: 'Root@Example.com',
+      verified: true,
+    });
+    expect(record).not.toHaveProperty('password');
+    expect(record).not.toHaveProperty('tokenKey');
+    expect(Object.keys(record)).toEqual([...Object.keys(record)].sort());
+
+    const claims = peekClaims(token);
+    expect(claims).toMatchObject({ id: record.id, type: 'auth', collectionId: 'pbc_3142635823', refreshable: true });
+    expect(Object.keys(claims ?? {}).sort()).toEqual(['collectionId', 'exp', 'id', 'refreshable', 'type']);
+    const superusers = app.get(SchemaRegistry).find('_superusers') as AuthCollection;
+    const { rows } = await pool.query('SELECT "tokenKey" FROM "_superusers" WHERE id = $1', [record.id]);
+    expect(verifyRecordToken(token, superusers, rows[0].tokenKey, 'authToken')).not.toBeNull();
+    // A token signed with another key, or with alg "none", does not verify.
+    expect(verifyRecordToken(token, superusers, 'another-key', 'authToken')).toBeNull();
+    const unsigned = jwt.sign(peekClaims(token) as object, '', { algorithm: 'none' });
+    expect(verifyRecordToken(unsigned, superusers, rows[0].tokenKey, 'authToken')).toBeNull();
+    const hs512 = jwt.sign(peekClaims(token) as object, rows[0].tokenKey + superusers.authToken.secret, {
+      algorithm: 'HS512',
+    });
+    expect(verifyRecordToken(hs512, superusers, rows[0].tokenKey, 'authToken')).toBeNull();
+  });
+
+  it.each([
+    ['a wrong password', { identity: 'root@example.com', password: 'wrong-password' }],
+    ['an unknown identity', { identity: 'nobody@example.com', password: 'password123' }],
+  ])('answers %s with the same 400', async (_case, body) => {
+    const response = await signIn(body);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ data: {}, message: 'Failed to authenticate.', status: 400 });
+  });
+
+  it.each([
+    [{}, ['identity', 'password']],
+    [{ identity: 'root@example.com' }, ['password']],
+    [{ identity: 42, password: ['x'] }, ['identity', 'password']],
+    [{ identity: 'root@example.com', password: 'password123', identityField: 'tokenKey' }, ['identityField']],
+  ])('validates the body %j', async (body, invalid) => {
+    const response = await signIn(body);
+    expect(response.statusCode).toBe(400);
+    expect(Object.keys(response.json().data).sort()).toEqual(invalid);
+  });
+
+  it('answers 404 for a collection that is not an auth collection', async () => {
+    expect((await signIn({ identity: 'a', password: 'b' }, '_otps')).statusCode).toBe(404);
+    expect((await signIn({ identity: 'a', password: 'b' }, 'missing')).statusCode).toBe(404);
+  });
+
+  it('answers a malformed JSON body with a 400', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/collections/_superusers/auth-with-password',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"identity":',
+    });
+    expect(response.statusCode).toBe(400);
+  });
+
+  it('signs out old sessions when the password is set again (new tokenKey)', async () => {
+    const first = (await signIn({ identity: 'root@example.com', password: 'password123' })).json();
+    await upsertSuperuser(pool, 'root@example.com', 'another-password');
+    const superusers = app.get(SchemaRegistry).find('_superusers') as AuthCollection;
+    const { rows } = await pool.query('SELECT "tokenKey" FROM "_superusers" WHERE id = $1', [first.record.id]);
+    expect(verifyRecordToken(first.token, superusers, rows[0].tokenKey, 'authToken')).toBeNull();
+    expect((await signIn({ identity: 'root@example.com', password: 'another-password' })).statusCode).toBe(200);
+  });
+});

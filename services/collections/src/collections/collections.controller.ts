@@ -1,0 +1,67 @@
+import { SuperuserGuard } from '@hivebase/server';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { CollectionsService } from './collections.service';
+
+/** `/api/collections`: superusers only, as in PocketBase. */
+@Controller('api/collections')
+@UseGuards(SuperuserGuard)
+export class CollectionsController {
+  constructor(@Inject(CollectionsService) private readonly collections: CollectionsService) {}
+
+  @Get()
+  list(@Query() query: Record<string, string>) {
+    return this.collections.list(query);
+  }
+
+  @Post()
+  @HttpCode(200)
+  create(@Body() body: unknown) {
+    return this.collections.create(body);
+  }
+
+  @Get('meta/scaffolds')
+  scaffolds() {
+    return this.collections.scaffolds();
+  }
+
+  @Put('import')
+  @HttpCode(204)
+  async import(@Body() body: unknown): Promise<void> {
+    await this.collections.import(body);
+  }
+
+  @Get(':idOrName')
+  view(@Param('idOrName') idOrName: string) {
+    return this.collections.view(idOrName);
+  }
+
+  @Patch(':idOrName')
+  update(@Param('idOrName') idOrName: string, @Body() body: unknown) {
+    return this.collections.update(idOrName, body);
+  }
+
+  @Delete(':idOrName')
+  @HttpCode(204)
+  async delete(@Param('idOrName') idOrName: string): Promise<void> {
+    await this.collections.delete(idOrName);
+  }
+
+  @Delete(':idOrName/truncate')
+  @HttpCode(204)
+  async truncate(@Param('idOrName') idOrName: string): Promise<void> {
+    await this.collections.truncate(idOrName);
+  }
+}
