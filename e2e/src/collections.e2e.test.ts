@@ -127,3 +127,21 @@ describe('a schema change in the distributed shape', () => {
     expect(status).toBe(400);
   });
 });
+
+describe('hivebase superuser upsert with bad input', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database?.drop());
+
+  it.each([
+    ['not-an-email', 'long-enough-password', 'is not a valid email address'],
+    ['ok@example.com', 'short', 'the password must be at least 8 characters'],
+  ])('refuses %s / %s with a clear message and exit code 1', async (email, password, message) => {
+    const cli = start('superuser', [CLI, 'superuser', 'upsert', email, password], { ...process.env, DATABASE_URL: database.url });
+    expect(await new Promise((done) => cli.child.once('exit', done))).toBe(1);
+    expect(cli.output()).toContain(message);
+    expect(cli.output()).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+});

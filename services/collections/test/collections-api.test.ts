@@ -381,6 +381,22 @@ describe('rejected changes leave metadata and tables untouched', () => {
     expect(await snapshot()).toBe(before);
   });
 
+  it.each([
+    ['PUT', '/api/collections/import', { collections: 'posts' }, 'Failed to import the submitted collections.'],
+    ['PUT', '/api/collections/import', {}, 'Failed to import the submitted collections.'],
+    ['PATCH', '/api/collections/posts', { fields: 'title' }, 'Failed to update the collection.'],
+    ['PATCH', '/api/collections/posts', { listRule: 42 }, 'Failed to update the collection.'],
+    ['POST', '/api/collections', [{ name: 'as_array' }], 'Failed to create the collection.'],
+    ['POST', '/api/collections', { name: 'x12', fields: [{ name: 'a', type: 'nope' }] }, 'Failed to create the collection.'],
+  ] as const)('%s %s with a malformed body %j → 400', async (method, url, payload, message) => {
+    const before = await snapshot();
+    const { status, body } = await call(method, url, payload);
+    expect(status).toBe(400);
+    expect(body.message).toBe(message);
+    expect(Object.keys(body.data as Json).length).toBeGreaterThan(0);
+    expect(await snapshot()).toBe(before);
+  });
+
   it('refuses changing a field type', async () => {
     const fields = ((await call('GET', '/api/collections/posts')).body.fields as FieldJson[]).map((field) =>
       field.name === 'hits' ? { ...field, type: 'text' } : field,
