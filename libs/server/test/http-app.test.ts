@@ -200,7 +200,11 @@ describe('empty bodies', () => {
     const app = await createHttpApp(TestModule, { config });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
-    const response = await app.inject({ method: 'POST', url: '/t/echo', headers: { 'content-type': 'application/json' } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/t/echo',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.statusCode).toBe(201);
     await app.close();
   });

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Global, type INestApplicationContext, type LoggerService, Module } from '@nestjs/common';
+import { Global, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HealthChecks } from '../health/health-checks';
+import { deferred, pause, Recorder, RecordingLogger } from '../testing/recorder';
 import { BusModule } from './bus.module';
 import { EVENT_BUS, type EventBus } from './event-bus';
 import { InProcessEventBus } from './in-process-event-bus';
@@ -12,62 +13,6 @@ import { RedisEventBus } from './redis-event-bus';
 const REDIS_URL = process.env.HB_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // Channels of this run: parallel runs and other test files never hear each other.
 const RUN_PREFIX = `hbtest:${randomUUID().slice(0, 8)}`;
-
-/** Items pushed by handlers, with a way to wait until enough arrived. */
-class Recorder<T> {
-  readonly items: T[] = [];
-  private readonly waiters = new Set<() => void>();
-
-  push = (item: T): void => {
-    this.items.push(item);
-    for (const waiter of this.waiters) waiter();
-  };
-
-  /** Resolves with the matching items once there are at least `count`. */
-  waitFor(count: number, matches: (item: T) => boolean = () => true): Promise<T[]> {
-    return new Promise((resolve) => {
-      const check = () => {
-        const found = this.items.filter(matches);
-        if (found.length < count) return;
-        this.waiters.delete(check);
-        resolve(found);
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-}
-
-interface LogEntry {
-  level: 'log' | 'error' | 'warn';
-  fields: Record<string, unknown>;
-}
-
-/** A real logger that keeps what it is told, so tests can see what the buses report. */
-class RecordingLogger extends Recorder<LogEntry> implements LoggerService {
-  log(message: unknown): void {
-    this.record('log', message);
-  }
-  error(message: unknown): void {
-    this.record('error', message);
-  }
-  warn(message: unknown): void {
-    this.record('warn', message);
-  }
-  private record(level: LogEntry['level'], message: unknown): void {
-    this.push({ level, fields: typeof message === 'object' && message !== null ? { ...message } : { msg: message } });
-  }
-}
-
-function deferred<T = void>() {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const opened: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type LoggerService, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { deferred, pause, Recorder, RecordingLogger } from '../testing/recorder';
 import { BullJobQueue, bullQueueName } from './bull-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JOB_QUEUE, type JobQueue } from './job-queue';
@@ -15,62 +16,6 @@ const RUN_ID = randomUUID().slice(0, 8);
 const PREFIX = `hbtest-${RUN_ID}`;
 // JobsModule uses BullMQ's default prefix, so its test jobs get names of this run instead.
 const MODULE_JOB_PREFIX = `hbtest-${RUN_ID}-`;
-
-/** Items pushed by handlers, with a way to wait until enough arrived. */
-class Recorder<T> {
-  readonly items: T[] = [];
-  private readonly waiters = new Set<() => void>();
-
-  push = (item: T): void => {
-    this.items.push(item);
-    for (const waiter of this.waiters) waiter();
-  };
-
-  /** Resolves with the matching items once there are at least `count`. */
-  waitFor(count: number, matches: (item: T) => boolean = () => true): Promise<T[]> {
-    return new Promise((resolve) => {
-      const check = () => {
-        const found = this.items.filter(matches);
-        if (found.length < count) return;
-        this.waiters.delete(check);
-        resolve(found);
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-}
-
-interface LogEntry {
-  level: 'log' | 'error' | 'warn';
-  fields: Record<string, unknown>;
-}
-
-/** A real logger that keeps what it is told, so tests can see what the queues report. */
-class RecordingLogger extends Recorder<LogEntry> implements LoggerService {
-  log(message: unknown): void {
-    this.record('log', message);
-  }
-  error(message: unknown): void {
-    this.record('error', message);
-  }
-  warn(message: unknown): void {
-    this.record('warn', message);
-  }
-  private record(level: LogEntry['level'], message: unknown): void {
-    this.push({ level, fields: typeof message === 'object' && message !== null ? { ...message } : { msg: message } });
-  }
-}
-
-function deferred<T = void>() {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 let nameSeq = 0;
 /** A job name no other test uses, so each test has its own BullMQ queue. */
