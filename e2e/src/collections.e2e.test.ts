@@ -1,4 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import pg from 'pg';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDistributed, bootStandalone, CLI, type RunningShape, start } from './support/boot-shape';
@@ -89,6 +90,65 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('collections throu
     expect((error as ClientResponseError).status).toBe(404);
   });
 
+  it('handles every field type, a name swap, a unique index and a view', async () => {
+    const fields = [
+      { name: 'title', type: 'text' },
+      { name: 'summary', type: 'text' },
+      { name: 'views', type: 'number' },
+      { name: 'published', type: 'bool' },
+      { name: 'contact', type: 'email' },
+      { name: 'homepage', type: 'url' },
+      { name: 'body', type: 'editor' },
+      { name: 'publishedAt', type: 'date' },
+      { name: 'created', type: 'autodate', onCreate: true },
+      { name: 'status', type: 'select', values: ['draft', 'live'], maxSelect: 1 },
+      { name: 'cover', type: 'file', maxSelect: 1 },
+      { name: 'author', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
+      { name: 'meta', type: 'json' },
+      { name: 'secret', type: 'password' },
+      { name: 'location', type: 'geoPoint' },
+    ];
+    const posts = await pb.collections.create({ name: 'articles', type: 'base', fields });
+    expect(posts.fields.map((field) => field.type)).toEqual(['text', ...fields.map((field) => field.type)]);
+
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      await db.query(`INSERT INTO articles (id, title, summary, views) VALUES ('a00000000000001', 'T', 'S', 3)`);
+      const swapped = await pb.collections.update('articles', {
+        fields: posts.fields.map((field) =>
+          field.name === 'title'
+            ? { ...field, name: 'summary' }
+            : field.name === 'summary'
+              ? { ...field, name: 'title' }
+              : field,
+        ),
+        indexes: ['CREATE UNIQUE INDEX `idx_articles_views` ON `articles` (`views`)'],
+      });
+      expect(swapped.indexes).toHaveLength(1);
+      expect((await db.query('SELECT title, summary, views FROM articles')).rows).toEqual([
+        { title: 'S', summary: 'T', views: 3 },
+      ]);
+      await expect(db.query(`INSERT INTO articles (id, views) VALUES ('a00000000000002', 3)`)).rejects.toThrow(
+        /duplicate key/,
+      );
+
+      const view = await pb.collections.create({
+        name: 'article_views',
+        type: 'view',
+        viewQuery: 'SELECT id, views FROM articles',
+      });
+      expect(view.fields.map((field) => [field.name, field.type])).toEqual([
+        ['id', 'text'],
+        ['views', 'number'],
+      ]);
+    } finally {
+      await db.end();
+    }
+    await pb.collections.delete('article_views');
+    await pb.collections.delete('articles');
+  });
+
   it('answers a guest with 401', async () => {
     const error = await new PocketBase(running.baseUrl).collections.getList().catch((e: unknown) => e);
     expect((error as ClientResponseError).status).toBe(401);
@@ -139,7 +199,10 @@ describe('hivebase superuser upsert with bad input', () => {
     ['not-an-email', 'long-enough-password', 'is not a valid email address'],
     ['ok@example.com', 'short', 'the password must be at least 8 characters'],
   ])('refuses %s / %s with a clear message and exit code 1', async (email, password, message) => {
-    const cli = start('superuser', [CLI, 'superuser', 'upsert', email, password], { ...process.env, DATABASE_URL: database.url });
+    const cli = start('superuser', [CLI, 'superuser', 'upsert', email, password], {
+      ...process.env,
+      DATABASE_URL: database.url,
+    });
     expect(await new Promise((done) => cli.child.once('exit', done))).toBe(1);
     expect(cli.output()).toContain(message);
     expect(cli.output()).not.toMatch(/\n\s+at /); // a message, not a stack trace
