@@ -387,7 +387,12 @@ describe('rejected changes leave metadata and tables untouched', () => {
     ['PATCH', '/api/collections/posts', { fields: 'title' }, 'Failed to update the collection.'],
     ['PATCH', '/api/collections/posts', { listRule: 42 }, 'Failed to update the collection.'],
     ['POST', '/api/collections', [{ name: 'as_array' }], 'Failed to create the collection.'],
-    ['POST', '/api/collections', { name: 'x12', fields: [{ name: 'a', type: 'nope' }] }, 'Failed to create the collection.'],
+    [
+      'POST',
+      '/api/collections',
+      { name: 'x12', fields: [{ name: 'a', type: 'nope' }] },
+      'Failed to create the collection.',
+    ],
   ] as const)('%s %s with a malformed body %j → 400', async (method, url, payload, message) => {
     const before = await snapshot();
     const { status, body } = await call(method, url, payload);

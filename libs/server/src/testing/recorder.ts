@@ -55,4 +55,3 @@ export function deferred<T = void>() {
 }
 
 export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
