@@ -32,11 +32,16 @@ const CASES: Case[] = [
   { filter: 'title = ""', ids: ['p5'] },
   { filter: 'title = null', ids: ['p5'], sql: `"posts"."title" = ''`, params: [] },
   { filter: 'title != null', ids: ['p1', 'p2', 'p3', 'p4'] },
-  { filter: 'title ~ "hello"', ids: ['p1'], sql: `"posts"."title" ILIKE $1::text ESCAPE '\\'`, params: ['%hello%'] },
+  {
+    filter: 'title ~ "hello"',
+    ids: ['p1'],
+    sql: `("posts"."title") COLLATE "C" ILIKE $1::text ESCAPE '\\'`,
+    params: ['%hello%'],
+  },
   { filter: 'title ~ "%sure%"', ids: ['p3'], params: ['%sure%'] },
   { filter: 'title ~ "100%"', ids: ['p3'], params: ['100%'] },
   { filter: 'title ~ "_"', ids: ['p3'], params: ['%\\_%'] },
-  { filter: 'title !~ "o"', ids: ['p3', 'p5'], sql: `"posts"."title" NOT ILIKE $1::text ESCAPE '\\'` },
+  { filter: 'title !~ "o"', ids: ['p3', 'p5'], sql: `("posts"."title") COLLATE "C" NOT ILIKE $1::text ESCAPE '\\'` },
   { filter: 'title ~ "\\\\ back"', ids: ['p4'], params: ['%\\\\ back%'] },
   { filter: `title = 'O\\'Brien "quoted" \\ back'`, ids: ['p4'] },
   { filter: 'title:lower = "hello world"', ids: ['p1'], sql: 'LOWER("posts"."title") = $1::text' },
@@ -100,13 +105,21 @@ const CASES: Case[] = [
   // one path is one joined row, as in PocketBase
   { filter: 'comments_via_post.message ?= "nice" && comments_via_post.message ?= "great"', ids: [], unknown: true },
   // multi-value fields
-  { filter: 'labels ~ "a"', ids: ['p1', 'p4'], sql: `array_to_json("posts"."labels")::text ILIKE $1::text ESCAPE '\\'` },
+  {
+    filter: 'labels ~ "a"',
+    ids: ['p1', 'p4'],
+    sql: `(array_to_json("posts"."labels")::text) COLLATE "C" ILIKE $1::text ESCAPE '\\'`,
+  },
   { filter: 'labels = "[]"', ids: ['p2'] },
   { filter: 'labels:each ?= "c"', ids: ['p3', 'p4'] },
   { filter: 'labels:each = "c"', ids: ['p3'] },
   { filter: 'labels:each != "a"', ids: ['p2', 'p3', 'p5'] },
   { filter: 'labels:each ?= "a" && labels:each ?= "b"', ids: [] },
-  { filter: 'labels:length > 1', ids: ['p1', 'p4'], sql: 'COALESCE(cardinality("posts"."labels"), 0) > $1::double precision' },
+  {
+    filter: 'labels:length > 1',
+    ids: ['p1', 'p4'],
+    sql: 'COALESCE(cardinality("posts"."labels"), 0) > $1::double precision',
+  },
   { filter: 'attachments:length = 2', ids: ['p3'] },
   { filter: 'status = "published"', ids: ['p1', 'p5'] },
   { filter: 'status:each = "draft"', ids: ['p2'] },
@@ -124,7 +137,11 @@ const CASES: Case[] = [
   { filter: 'meta.list.0 = 1', ids: ['p1'] },
   { filter: 'meta.a.b != 1', ids: ['p2', 'p3', 'p4', 'p5'] },
   { filter: 'meta.n < views', ids: ['p1', 'p3'] },
-  { filter: 'location.lat > 50', ids: ['p1', 'p4'], sql: `("posts"."location" ->> 'lat')::double precision > $1::double precision` },
+  {
+    filter: 'location.lat > 50',
+    ids: ['p1', 'p4'],
+    sql: `("posts"."location" ->> 'lat')::double precision > $1::double precision`,
+  },
   { filter: 'geoDistance(location.lon, location.lat, 13.4, 52.5) < 5', ids: ['p1', 'p4'] },
   { filter: 'geoDistance(location.lon, location.lat, location.lon, location.lat) < 0.001', ids: ALL },
   // dates, macros, strftime
@@ -170,7 +187,11 @@ const CASES: Case[] = [
   // @collection
   { filter: '@collection.tags.weight ?> 5 && views > 5', ids: ['p1', 'p3'], unknown: true },
   { filter: '@collection.comments.post ?= id && @collection.comments.message ?= "meh"', ids: ['p2'], unknown: true },
-  { filter: '@collection.comments:a.post ?= id && @collection.comments:b.message ?= "meh"', ids: ['p1', 'p2'], unknown: true },
+  {
+    filter: '@collection.comments:a.post ?= id && @collection.comments:b.message ?= "meh"',
+    ids: ['p1', 'p2'],
+    unknown: true,
+  },
   { filter: '@collection.users.age > 10', ids: [], unknown: true },
   // logic, precedence, comments
   { filter: '(views > 5 || title = "") && published = true', ids: ['p1', 'p3', 'p5'] },
@@ -223,9 +244,33 @@ describe('filter table', () => {
   });
 });
 
+describe('stored values at the edges', () => {
+  it('reads json numbers beyond double precision without a database error', async () => {
+    await db.client.query('BEGIN');
+    try {
+      await db.client.query(`INSERT INTO "posts" ("id", "meta") VALUES ('p6', '{"n": 1e400, "t": 1e-400}')`);
+      for (const [filter, ids] of [
+        ['meta.n > 5', ['p3', 'p5', 'p6']],
+        ['meta.t = 0 && meta.n = meta.n', ['p6']],
+        ['geoDistance(meta.n, 0, 0, 0) > 0', ['p1', 'p3', 'p5']],
+      ] as const) {
+        const { sql, params } = compileFilter(filter, { lookup, collection: posts, allowHiddenFields: true });
+        expect(await matchingIds(db.client, 'posts', sql, params)).toEqual(ids);
+      }
+    } finally {
+      await db.client.query('ROLLBACK');
+    }
+  });
+});
+
 describe('compile options', () => {
   it('numbers placeholders from an offset and uses the given table alias', () => {
-    const compiled = compileFilter('title = "a" && views > 2', { lookup, collection: posts, baseAlias: 'p', paramOffset: 2 });
+    const compiled = compileFilter('title = "a" && views > 2', {
+      lookup,
+      collection: posts,
+      baseAlias: 'p',
+      paramOffset: 2,
+    });
     expect(compiled.sql).toBe('("p"."title" = $3::text AND "p"."views" > $4::double precision)');
     expect(compiled.params).toEqual(['a', 2]);
   });
@@ -255,20 +300,19 @@ describe('compile options', () => {
     ['author.author.author.author.author.author.author.id = 1', FilterResolveError],
   ])('rejects %s', (filter, error) => {
     expect(() => compileFilter(filter, { lookup, collection: posts, allowHiddenFields: true })).toThrow(error);
-    expect(() => evaluateFilter(filter, { collection: posts, lookup, record: postRecord('p1'), allowHiddenFields: true })).toThrow(
-      error,
-    );
+    expect(() =>
+      evaluateFilter(filter, { collection: posts, lookup, record: postRecord('p1'), allowHiddenFields: true }),
+    ).toThrow(error);
   });
 
-  it.each([
-    ['secret = "x"'],
-    ['vault.code = "zzz"'],
-    ['@request.auth.password = ""'],
-  ])('refuses %s in a non-superuser filter but allows it in a rule', (filter) => {
-    const base = { lookup, collection: posts, request: AUTH_REQUEST };
-    expect(() => compileFilter(filter, { ...base, allowHiddenFields: false })).toThrow(FilterForbiddenFieldError);
-    expect(() => compileFilter(filter, { ...base, allowHiddenFields: true })).not.toThrow();
-  });
+  it.each([['secret = "x"'], ['vault.code = "zzz"'], ['@request.auth.password = ""']])(
+    'refuses %s in a non-superuser filter but allows it in a rule',
+    (filter) => {
+      const base = { lookup, collection: posts, request: AUTH_REQUEST };
+      expect(() => compileFilter(filter, { ...base, allowHiddenFields: false })).toThrow(FilterForbiddenFieldError);
+      expect(() => compileFilter(filter, { ...base, allowHiddenFields: true })).not.toThrow();
+    },
+  );
 
   it('refuses @request and @collection where they are not allowed', () => {
     const base = { lookup, collection: posts, allowRequestAndCollectionRefs: false };
@@ -288,7 +332,9 @@ describe('sort', () => {
   };
 
   it('orders by fields, directions and relation paths', async () => {
-    expect(compileSort('-views,+title', { lookup, collection: posts }).sql).toBe('"posts"."views" DESC, "posts"."title" ASC');
+    expect(compileSort('-views,+title', { lookup, collection: posts }).sql).toBe(
+      '"posts"."views" DESC, "posts"."title" ASC',
+    );
     expect(await sortIds('-views')).toEqual(['p3', 'p1', 'p5', 'p2', 'p4']);
     expect(await sortIds('published,views')).toEqual(['p4', 'p2', 'p5', 'p1', 'p3']);
     expect(await sortIds('-author.age')).toEqual(['p3', 'p1', 'p5', 'p2', 'p4']);

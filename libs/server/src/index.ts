@@ -24,4 +24,5 @@ export * from './jobs/jobs.module';
 export * from './logging/logging.module';
 export * from './net/free-port';
 export * from './redis/connect-redis';
+export * from './rules';
 export * from './schema';

@@ -1,7 +1,8 @@
-import type { AuthCollection } from '@hivebase/schema';
+import { type AuthCollection, newRecordId, normalizeCollection, randomString } from '@hivebase/schema';
 import {
   baseConfigSchema,
   createServiceApp,
+  hashPassword,
   loadConfig,
   PG_POOL,
   peekClaims,
@@ -111,5 +112,36 @@ describe('superuser auth-with-password', () => {
     const { rows } = await pool.query('SELECT "tokenKey" FROM "_superusers" WHERE id = $1', [first.record.id]);
     expect(verifyRecordToken(first.token, superusers, rows[0].tokenKey, 'authToken')).toBeNull();
     expect((await signIn({ identity: 'root@example.com', password: 'another-password' })).statusCode).toBe(200);
+  });
+});
+
+describe('authRule', () => {
+  beforeAll(async () => {
+    const { collection } = normalizeCollection({ name: 'members', type: 'auth', authRule: 'verified = true' });
+    await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+    await pool.query(
+      `INSERT INTO members (id, email, password, "tokenKey", verified) VALUES ($1, 'm@example.com', $2, $3, false)`,
+      [newRecordId(), await hashPassword('member-password'), randomString(50)],
+    );
+  });
+
+  it('refuses a record the rule does not match, with the same 400 as bad credentials', async () => {
+    const response = await signIn({ identity: 'm@example.com', password: 'member-password' }, 'members');
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toBe('Failed to authenticate.');
+  });
+
+  it('lets the record in once it matches', async () => {
+    await pool.query(`UPDATE members SET verified = true WHERE email = 'm@example.com'`);
+    const response = await signIn({ identity: 'm@example.com', password: 'member-password' }, 'members');
+    expect(response.statusCode).toBe(200);
+    expect(response.json().record).toMatchObject({ collectionName: 'members', verified: true });
+  });
+
+  it('refuses every sign-in when authRule is null (403)', async () => {
+    const members = app.get(SchemaRegistry).find('members') as AuthCollection;
+    await app.get(SchemaRegistry).apply(() => [{ before: members, after: { ...members, authRule: null } }]);
+    const response = await signIn({ identity: 'm@example.com', password: 'member-password' }, 'members');
+    expect(response.statusCode).toBe(403);
   });
 });

@@ -122,6 +122,32 @@ describe('a fresh database', () => {
     expect(JSON.stringify(superusers)).not.toContain('secret');
   });
 
+  it('filters and sorts the list on PocketBase columns, with skipTotal', async () => {
+    const auth = await call('GET', `/api/collections?filter=${encodeURIComponent("type = 'auth'")}&sort=-name`);
+    expect((auth.body.items as Json[]).map((item) => item.name)).toEqual(['users', '_superusers']);
+    expect(auth.body).toMatchObject({ totalItems: 2, totalPages: 1 });
+
+    const page = await call(
+      'GET',
+      `/api/collections?filter=${encodeURIComponent('system = true')}&sort=name&perPage=2&page=2&skipTotal=1`,
+    );
+    expect((page.body.items as Json[]).map((item) => item.name)).toEqual(['_mfas', '_otps']);
+    expect(page.body).toMatchObject({ page: 2, perPage: 2, totalItems: -1, totalPages: -1 });
+  });
+
+  it.each([
+    ['filter', 'name ='],
+    ['filter', 'unknownColumn = 1'],
+    ['filter', '@request.auth.id != ""'],
+    ['filter', "name = 'x' || data.authToken.secret != ''"],
+    ['sort', 'nope'],
+    ['sort', 'name;DROP TABLE users'],
+  ])('answers a bad %s %j with a 400', async (param, value) => {
+    const { status, body } = await call('GET', `/api/collections?${param}=${encodeURIComponent(value)}`);
+    expect(status).toBe(400);
+    expect(body).toEqual({ data: {}, message: 'Something went wrong while processing your request.', status: 400 });
+  });
+
   it('gives users PocketBase id and rules', async () => {
     const { body } = await call('GET', '/api/collections/users');
     expect(body).toMatchObject({ id: '_pb_users_auth_', listRule: 'id = @request.auth.id', createRule: '' });

@@ -17,7 +17,6 @@ import {
 } from '../functions/strftime';
 import type { CallOperand, ComparisonNode, FilterNode, Operand, SimpleOperand } from '../parser/filter.ast';
 import { parseFilter } from '../parser/filter.parser';
-import { compileFilter } from '../sql/filter.compiler';
 import { FIELD_MODIFIERS, type FieldModifier, findField, MAX_NESTED_RELATIONS } from '../resolver/field.resolver';
 import {
   extractNested,
@@ -28,6 +27,7 @@ import {
   type RequestContext,
   toList,
 } from '../resolver/request-context';
+import { compileFilter } from '../sql/filter.compiler';
 import { sanitizeText, textToComparableNumber, textToMathNumber } from '../sql/sqlite-coercion';
 import { type EvalOperand, evalCompare, type Tri } from './value-compare';
 
@@ -138,6 +138,12 @@ class Evaluator {
     if (node.type === 'logical') {
       for (const item of node.items) this.prepare(item);
       return;
+    }
+    const inexact = [node.left, node.right].some((o) => o.type === 'call' && o.name === 'geoDistance');
+    if (inexact && node.op !== '<' && node.op !== '<=' && node.op !== '>' && node.op !== '>=') {
+      // trigonometry differs in the last bits between Postgres and V8: exact equality or the
+      // digits of a distance are the database's call
+      throw new NeedsDatabase();
     }
     for (const operand of [node.left, node.right]) this.resolved.set(operand, this.operand(operand));
   }
@@ -480,7 +486,10 @@ class Evaluator {
         `geoDistance expects 4 arguments (lonA, latA, lonB, latB), got ${call.args.length}.`,
       );
     }
-    const args = call.args.map((a, i) => this.mathArgument(a, i));
+    const args = call.args.map((a, i) => {
+      const v = this.mathArgument(a, i);
+      return v !== null && Number.isFinite(v) ? v : null;
+    });
     const value = args.some((a) => a === null) ? null : geoDistanceKm(...(args as [number, number, number, number]));
     return { value: constant({ cls: 'num', value, affinity: 'none', nullable: true, noCoalesce: true }) };
   }

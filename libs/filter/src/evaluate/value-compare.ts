@@ -1,6 +1,13 @@
 import type { ComparisonOperator } from '../parser/filter.ast';
 import type { Affinity, ValueClass } from '../sql/sql-operand';
-import { compareText, likeMatches, likeParamValue, realToText, textToComparableNumber } from '../sql/sqlite-coercion';
+import {
+  compareText,
+  likeMatches,
+  likeParamValue,
+  pgFloatText,
+  realToText,
+  textToComparableNumber,
+} from '../sql/sqlite-coercion';
 
 // The in-memory twin of sql/comparison.sql.ts: the same rules, case by case, on JavaScript values.
 
@@ -67,7 +74,7 @@ function textOf(o: EvalOperand): string | null {
       return jsonAsText(o.value);
     case 'num':
       if (o.bool) return Number(o.value) ? '1' : '0';
-      return String(o.value);
+      return o.param ? realToText(Number(o.value)) : pgFloatText(Number(o.value));
   }
 }
 

@@ -13,7 +13,7 @@ const numSql = (o: SqlOperand): string =>
 
 /** Text to number under NUMERIC affinity (see `textToComparableNumber`). */
 export function textToNumberSql(text: string): string {
-  return `(CASE WHEN ${text} = '' THEN NULL WHEN ${text} ~ '${NUMERIC_TEXT_PATTERN}' THEN (${text})::double precision ELSE 'Infinity'::double precision END)`;
+  return `(CASE WHEN ${text} IS NULL OR ${text} = '' THEN NULL WHEN ${text} ~ '${NUMERIC_TEXT_PATTERN}' THEN (${text})::double precision ELSE 'Infinity'::double precision END)`;
 }
 
 function toNumber(o: SqlOperand, params: ParamBag): SqlOperand {
@@ -45,8 +45,12 @@ function textOf(o: SqlOperand): string {
   }
 }
 
+/** A jsonb number as double precision; values beyond its range become ±Infinity / 0 instead of an error. */
+export const jsonNumberSql = (j: string) =>
+  `(CASE WHEN abs((${j})::numeric) >= 1e308 THEN sign((${j})::numeric)::double precision * 'Infinity'::double precision WHEN abs((${j})::numeric) < 1e-307 THEN 0 ELSE (${j})::double precision END)`;
+
 const jsonNum = (j: string) =>
-  `(CASE jsonb_typeof(${j}) WHEN 'number' THEN (${j})::double precision WHEN 'boolean' THEN (CASE WHEN (${j})::boolean THEN 1 ELSE 0 END) END)`;
+  `(CASE jsonb_typeof(${j}) WHEN 'number' THEN ${jsonNumberSql(j)} WHEN 'boolean' THEN (CASE WHEN (${j})::boolean THEN 1 ELSE 0 END) END)`;
 const jsonTxt = (j: string) =>
   `(CASE jsonb_typeof(${j}) WHEN 'string' THEN (${j}) #>> '{}' WHEN 'object' THEN (${j})::text WHEN 'array' THEN (${j})::text END)`;
 /** A json value under TEXT affinity: numbers and booleans (as 1/0) become text. */
@@ -54,7 +58,7 @@ const jsonAsText = (j: string) =>
   `(CASE jsonb_typeof(${j}) WHEN 'string' THEN (${j}) #>> '{}' WHEN 'boolean' THEN (CASE WHEN (${j})::boolean THEN '1' ELSE '0' END) WHEN 'null' THEN NULL ELSE (${j})::text END)`;
 /** A json value under NUMERIC affinity: numeric-looking strings become numbers. */
 const jsonAsNumber = (j: string) =>
-  `(CASE jsonb_typeof(${j}) WHEN 'number' THEN (${j})::double precision WHEN 'boolean' THEN (CASE WHEN (${j})::boolean THEN 1 ELSE 0 END) WHEN 'string' THEN ${textToNumberSql(`(${j}) #>> '{}'`)} WHEN 'object' THEN 'Infinity'::double precision WHEN 'array' THEN 'Infinity'::double precision END)`;
+  `(CASE jsonb_typeof(${j}) WHEN 'number' THEN ${jsonNumberSql(j)} WHEN 'boolean' THEN (CASE WHEN (${j})::boolean THEN 1 ELSE 0 END) WHEN 'string' THEN ${textToNumberSql(`(${j}) #>> '{}'`)} WHEN 'object' THEN 'Infinity'::double precision WHEN 'array' THEN 'Infinity'::double precision END)`;
 
 /** Builds `left op right`; `~`/`!~` get the LIKE treatment. */
 export function compareSql(op: ComparisonOperator, left: SqlOperand, right: SqlOperand, params: ParamBag): string {
@@ -210,6 +214,8 @@ function jsonCompare(op: Exclude<ComparisonOperator, '~' | '!~'>, a: SqlOperand,
 }
 
 function likeSql(negate: boolean, left: SqlOperand, right: SqlOperand, params: ParamBag): string {
+  // a literal number is a REAL in SQLite, which LIKE reads as text like "5.0"
+  if (left.param && typeof left.param.value === 'number') left = params.text(realToText(left.param.value));
   const keyword = negate ? 'NOT ILIKE' : 'ILIKE';
   let pattern: string;
   if (right.cls === 'null') return 'NULL';
@@ -219,5 +225,6 @@ function likeSql(negate: boolean, left: SqlOperand, right: SqlOperand, params: P
     pattern = `('%' || ${textOf(right)} || '%')`;
   }
   if (left.cls === 'null') return 'NULL';
-  return `${textOf(left)} ${keyword} ${pattern} ESCAPE '\\'`;
+  // "C" folds ASCII letters only, like SQLite's LIKE, whatever the database's collation
+  return `(${textOf(left)}) COLLATE "C" ${keyword} ${pattern} ESCAPE '\\'`;
 }

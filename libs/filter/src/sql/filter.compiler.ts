@@ -6,7 +6,7 @@ import type { CallOperand, ComparisonNode, FilterNode, Operand, SimpleOperand } 
 import { parseFilter } from '../parser/filter.parser';
 import { CompileScope, FieldResolver, type ResolvedOperand } from '../resolver/field.resolver';
 import type { RequestContext } from '../resolver/request-context';
-import { compareSql, textToNumberSql } from './comparison.sql';
+import { compareSql, jsonNumberSql, textToNumberSql } from './comparison.sql';
 import { boolLiteral, NULL_OPERAND, ParamBag, quoteIdent } from './sql-operand';
 import { NUMERIC_TEXT_PATTERN, textToMathNumber } from './sqlite-coercion';
 
@@ -133,7 +133,7 @@ class FilterCompiler {
         }
         return `(CASE WHEN ${value.sql} ~ '${NUMERIC_TEXT_PATTERN}' THEN (${value.sql})::double precision ELSE 0 END)`;
       case 'json':
-        return `(CASE jsonb_typeof(${value.sql}) WHEN 'number' THEN (${value.sql})::double precision WHEN 'string' THEN ${textToNumberSql(`(${value.sql} #>> '{}')`)} END)`;
+        return `(CASE jsonb_typeof(${value.sql}) WHEN 'number' THEN ${jsonNumberSql(value.sql)} WHEN 'string' THEN ${textToNumberSql(`(${value.sql} #>> '{}')`)} END)`;
     }
   }
 
@@ -143,13 +143,18 @@ class FilterCompiler {
         `geoDistance expects 4 arguments (lonA, latA, lonB, latB), got ${call.args.length}.`,
       );
     }
-    const [lonA, latA, lonB, latB] = call.args.map((arg, i) => this.mathArgument(arg, i)) as [
+    // trigonometry rejects infinities: a non-finite argument makes the distance NULL
+    const finite = (x: string) =>
+      `NULLIF(NULLIF(NULLIF(${x}, 'Infinity'::double precision), '-Infinity'::double precision), 'NaN'::double precision)`;
+    const [lonA, latA, lonB, latB] = call.args.map((arg, i) => finite(this.mathArgument(arg, i))) as [
       string,
       string,
       string,
       string,
     ];
-    const sql = `(6371 * acos(LEAST(1, GREATEST(-1, cos(radians(${latA})) * cos(radians(${latB})) * cos(radians(${lonB}) - radians(${lonA})) + sin(radians(${latA})) * sin(radians(${latB}))))))`;
+    const cosine = `cos(radians(${latA})) * cos(radians(${latB})) * cos(radians(${lonB}) - radians(${lonA})) + sin(radians(${latA})) * sin(radians(${latB}))`;
+    // clamp rounding overshoot into acos' domain (LEAST/GREATEST would also turn NULL into a bound)
+    const sql = `(SELECT 6371 * acos(CASE WHEN "c" > 1 THEN 1 WHEN "c" < -1 THEN -1 ELSE "c" END) FROM (SELECT ${cosine} AS "c") AS "__hb_geo")`;
     return { value: { cls: 'num', sql, affinity: 'none', nullable: true, noCoalesce: true } };
   }
 

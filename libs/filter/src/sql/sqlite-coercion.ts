@@ -32,6 +32,21 @@ export function realToText(value: number): string {
   return String(Number(value.toPrecision(15)));
 }
 
+/** Postgres' text output of a double precision (shortest exact digits, exponent outside 1e-4..1e15). */
+export function pgFloatText(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  const exponent = Math.floor(Math.log10(Math.abs(value)));
+  if (exponent >= -4 && exponent < 15) {
+    const plain = String(value);
+    if (!plain.includes('e')) return plain;
+  }
+  const [mantissa, exp] = value.toExponential().split('e') as [string, string];
+  const sign = exp.startsWith('-') ? '-' : '+';
+  return `${mantissa}e${sign}${exp.replace(/^[-+]/, '').padStart(2, '0')}`;
+}
+
 /** `~` value wrapping: `%value%` with `\ % _` escaped, unless the value has an unescaped `%` of its own. */
 export function wrapLikePattern(value: string): string {
   if (containsUnescaped(value, '%')) return value;
@@ -83,25 +98,52 @@ export function sanitizeText(value: string): string {
   return value.includes('\u0000') ? value.split('\u0000').join('\uFFFD') : value;
 }
 
-/** SQL LIKE (case-insensitive like Postgres ILIKE, `\` escapes) evaluated in JavaScript. */
+/** ASCII-only case folding, as SQLite's LIKE and Postgres' ILIKE under the "C" collation do. */
+function foldAscii(c: string): string {
+  return c >= 'A' && c <= 'Z' ? String.fromCharCode(c.charCodeAt(0) + 32) : c;
+}
+
+type LikeToken = { kind: 'any' } | { kind: 'one' } | { kind: 'char'; ch: string };
+
+/**
+ * SQL `ILIKE … ESCAPE '\'` under the "C" collation, evaluated in JavaScript. A wildcard matcher with
+ * single-star backtracking: O(text × pattern) at worst, so hostile patterns cannot hang it.
+ */
 export function likeMatches(value: string, pattern: string): boolean {
-  let re = '^';
-  const chars = Array.from(pattern.toLowerCase());
+  const tokens: LikeToken[] = [];
+  const chars = Array.from(pattern);
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i] as string;
     if (c === '\\') {
-      const nextChar = chars[++i];
-      if (nextChar === undefined) return false; // Postgres rejects a trailing escape; never matches here
-      re += escapeRegExp(nextChar);
-    } else if (c === '%') re += '[\\s\\S]*';
-    else if (c === '_') re += '[\\s\\S]';
-    else re += escapeRegExp(c);
+      const escaped = chars[++i];
+      if (escaped === undefined) return false;
+      tokens.push({ kind: 'char', ch: foldAscii(escaped) });
+    } else if (c === '%') tokens.push({ kind: 'any' });
+    else if (c === '_') tokens.push({ kind: 'one' });
+    else tokens.push({ kind: 'char', ch: foldAscii(c) });
   }
-  return new RegExp(`${re}$`, 'u').test(value.toLowerCase());
-}
-
-function escapeRegExp(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  const text = Array.from(value, foldAscii);
+  let i = 0;
+  let j = 0;
+  let starToken = -1;
+  let starText = 0;
+  while (i < text.length) {
+    const token = tokens[j];
+    if (token && (token.kind === 'one' || (token.kind === 'char' && token.ch === text[i]))) {
+      i++;
+      j++;
+    } else if (token?.kind === 'any') {
+      starToken = j++;
+      starText = i;
+    } else if (starToken >= 0) {
+      j = starToken + 1;
+      i = ++starText;
+    } else {
+      return false;
+    }
+  }
+  while (tokens[j]?.kind === 'any') j++;
+  return j === tokens.length;
 }
 
 /** Byte-order (C collation) comparison of two strings, as SQLite's BINARY collation does. */

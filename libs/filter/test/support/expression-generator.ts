@@ -98,7 +98,16 @@ export const DB_FIELDS = [
   '@request.body.tags.name',
 ];
 
-export const BAD_FIELDS = ['nope', 'title"--', 'posts.id', 'x y', 'author.nope', 'title:nope', '@request', '@collection.x'];
+export const BAD_FIELDS = [
+  'nope',
+  'title"--',
+  'posts.id',
+  'x y',
+  'author.nope',
+  'title:nope',
+  '@request',
+  '@collection.x',
+];
 
 export interface GeneratorOptions {
   fields: readonly string[];
@@ -107,7 +116,8 @@ export interface GeneratorOptions {
 }
 
 function text(rng: Rng, hostile: boolean): string {
-  if (hostile && rng.bool(0.2)) return rng.string(['a', "'", '"', '\\', '%', '_', ' ', '$', '1', '\u0000', 'é', ';', '-'], 12);
+  if (hostile && rng.bool(0.2))
+    return rng.string(['a', "'", '"', '\\', '%', '_', ' ', '$', '1', '\u0000', 'é', ';', '-'], 12);
   return rng.pick(HOSTILE_TEXTS);
 }
 
@@ -142,7 +152,9 @@ function operand(rng: Rng, options: GeneratorOptions): Operand {
     args: [
       { type: 'text', value: rng.pick(['%Y', '%Y-%m-%d', '%H:%M', '%j', 'x%%y']), pos: 0 },
       { type: 'field', name: 'publishedAt', pos: 0 },
-      ...(rng.bool() ? [{ type: 'text' as const, value: rng.pick(['+1 day', '-2 months', 'start of year']), pos: 0 }] : []),
+      ...(rng.bool()
+        ? [{ type: 'text' as const, value: rng.pick(['+1 day', '-2 months', 'start of year']), pos: 0 }]
+        : []),
     ],
     pos: 0,
   };

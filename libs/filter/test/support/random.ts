@@ -38,15 +38,24 @@ export class Rng {
 
 export const FUZZ_SEED = Number(process.env.HB_FUZZ_SEED ?? 20240301);
 
-export function runProperty<T>(runs: number, generate: (rng: Rng) => T, check: (value: T) => void, seed = FUZZ_SEED): void {
+export function runProperty<T>(
+  runs: number,
+  generate: (rng: Rng) => T,
+  check: (value: T) => void,
+  seed = FUZZ_SEED,
+): void {
   const rng = new Rng(seed);
   for (let run = 0; run < runs; run++) {
     const value = generate(rng);
     try {
       check(value);
     } catch (error) {
-      const shown = JSON.stringify(value, (_, v) => (typeof v === 'string' && v.length > 300 ? `${v.slice(0, 300)}…` : v));
-      throw new Error(`property failed (seed ${seed}, run ${run}) for ${shown}: ${(error as Error).message}`, { cause: error });
+      const shown = JSON.stringify(value, (_, v) =>
+        typeof v === 'string' && v.length > 300 ? `${v.slice(0, 300)}…` : v,
+      );
+      throw new Error(`property failed (seed ${seed}, run ${run}) for ${shown}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }
@@ -63,9 +72,12 @@ export async function runPropertyAsync<T>(
     try {
       await check(value);
     } catch (error) {
-      throw new Error(`property failed (seed ${seed}, run ${run}) for ${JSON.stringify(value)}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new Error(
+        `property failed (seed ${seed}, run ${run}) for ${JSON.stringify(value)}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }

@@ -1,3 +1,4 @@
+import { FilterError } from '@hivebase/filter';
 import { HttpException } from '@nestjs/common';
 import { ApiError } from './api-error';
 
@@ -16,6 +17,10 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; message?: string }
  */
 export function toApiError(error: unknown): { apiError: ApiError; internal: boolean } {
   if (error instanceof ApiError) return { apiError: error, internal: false };
+
+  // A filter, sort or rule the client wrote that does not parse or names unknown fields.
+  if (error instanceof FilterError)
+    return { apiError: new ApiError(400, undefined, {}, { cause: error }), internal: false };
 
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { type PasswordAuthBody, PasswordAuthService } from './password-auth.service';
 
 @Controller('api/collections/:collection')
@@ -7,7 +8,11 @@ export class PasswordAuthController {
 
   @Post('auth-with-password')
   @HttpCode(200)
-  authWithPassword(@Param('collection') collection: string, @Body() body: PasswordAuthBody) {
-    return this.passwordAuth.authenticate(collection, body);
+  authWithPassword(
+    @Req() request: FastifyRequest,
+    @Param('collection') collection: string,
+    @Body() body: PasswordAuthBody,
+  ) {
+    return this.passwordAuth.authenticate(request, collection, body);
   }
 }

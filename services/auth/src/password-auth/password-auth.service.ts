@@ -5,10 +5,14 @@ import {
   PG_POOL,
   passwordMatches,
   type RecordRow,
+  recordMatchesRule,
+  requestAuth,
+  ruleContextOf,
   SchemaRegistry,
   signRecordToken,
 } from '@hivebase/server';
 import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { authRecordJson } from './auth-record-json';
 
@@ -35,6 +39,7 @@ export class PasswordAuthService {
   }
 
   async authenticate(
+    request: FastifyRequest,
     idOrName: string,
     body: PasswordAuthBody,
   ): Promise<{ token: string; record: Record<string, unknown> }> {
@@ -66,10 +71,17 @@ export class PasswordAuthService {
     if (collection.authRule === null) {
       throw new ApiError(403, 'The collection is not configured to allow authentication.');
     }
-    if (collection.authRule !== '') {
-      // Rule expressions need the filter engine, which lands with its own issue; refuse rather than skip the rule.
-      throw new ApiError(400, FAILED);
-    }
+    // The rule sees the record being signed in and the request (still a guest's at this point).
+    const auth = await requestAuth(request, this.registry, this.pool);
+    const allowed = await recordMatchesRule(
+      this.pool,
+      this.registry,
+      collection,
+      record.id,
+      collection.authRule,
+      ruleContextOf(request, auth, body as Record<string, unknown>),
+    );
+    if (!allowed) throw new ApiError(400, FAILED);
     return {
       token: signRecordToken(collection, { id: record.id, tokenKey: String(record.tokenKey) }, 'authToken'),
       record: authRecordJson(collection, record),

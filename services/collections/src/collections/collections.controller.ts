@@ -22,7 +22,7 @@ export class CollectionsController {
   constructor(@Inject(CollectionsService) private readonly collections: CollectionsService) {}
 
   @Get()
-  list(@Query() query: Record<string, string>) {
+  list(@Query() query: Record<string, string | undefined>) {
     return this.collections.list(query);
   }
 

@@ -1,8 +1,10 @@
 import type { ErrorData, ListResult } from '@hivebase/contracts';
+import { compileFilter, compileSort } from '@hivebase/filter';
 import {
   type Collection,
   collectionToJson,
   isViewCollection,
+  makeField,
   normalizeCollection,
   quoteIdent,
   validateCollection,
@@ -21,8 +23,21 @@ function referencesTo(collection: Collection, all: readonly Collection[]): strin
     .map((other) => other.name);
 }
 
-/** Sortable/filterable columns of the collections list, as PocketBase allows. */
-const LIST_SORTABLE = ['id', 'created', 'updated', 'name', 'system', 'type'] as const;
+/** `_collections` described as a collection, so the filter library can compile list filters on it. */
+const LIST_SOURCE: Collection = {
+  ...normalizeCollection({
+    name: '_collections',
+    fields: [
+      makeField('text', 'created'),
+      makeField('text', 'updated'),
+      makeField('text', 'name'),
+      makeField('bool', 'system'),
+      makeField('text', 'type'),
+    ],
+  }).collection,
+  id: '_collections',
+};
+const LIST_LOOKUP = lookupOf([LIST_SOURCE]);
 
 /** PocketBase's collections API over the schema registry; every write goes through one transaction. */
 @Injectable()
@@ -42,34 +57,40 @@ export class CollectionsService {
     return collectionToJson(this.findOrThrow(idOrName));
   }
 
-  list(query: { page?: string; perPage?: string; sort?: string; skipTotal?: string }): ListResult<CollectionJson> {
+  /**
+   * The list, filtered and sorted in SQL on `_collections`' own columns (id, created, updated,
+   * name, system, type: what PocketBase's collections list allows).
+   */
+  async list(query: Record<string, string | undefined>): Promise<ListResult<CollectionJson>> {
     const page = Math.max(1, Number.parseInt(query.page ?? '1', 10) || 1);
     const perPage = Math.min(1000, Math.max(1, Number.parseInt(query.perPage ?? '30', 10) || 30));
-    const items = [...this.registry.all()];
-    for (const part of (query.sort ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .reverse()) {
-      const descending = part.startsWith('-');
-      const key = part.replace(/^[-+]/, '') as (typeof LIST_SORTABLE)[number];
-      if (!LIST_SORTABLE.includes(key)) {
-        throw new ApiError(400, 'Something went wrong while processing your request.', {
-          sort: { code: 'validation_invalid_sort', message: `Invalid sort field "${key}".` },
-        });
-      }
-      items.sort((a, b) => {
-        const order = String(a[key]).localeCompare(String(b[key]));
-        return descending ? -order : order;
-      });
-    }
+    const options = {
+      lookup: LIST_LOOKUP,
+      collection: LIST_SOURCE,
+      allowHiddenFields: true,
+      allowRequestAndCollectionRefs: false,
+    };
+    const where = query.filter?.trim() ? compileFilter(query.filter, options) : { sql: 'TRUE', params: [] };
+    const sort = query.sort?.trim() ? compileSort(query.sort, { ...options, paramOffset: where.params.length }) : null;
+    const params = [...where.params, ...(sort?.params ?? [])];
+    const { rows } = await this.pool.query<{ data: Collection }>(
+      `SELECT data FROM "_collections" WHERE ${where.sql} ORDER BY ${sort?.sql ? `${sort.sql}, ` : ''}created, id
+       LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
+      params,
+    );
     const skipTotal = query.skipTotal === 'true' || query.skipTotal === '1';
+    const total = skipTotal
+      ? -1
+      : Number(
+          (await this.pool.query(`SELECT count(*) AS n FROM "_collections" WHERE ${where.sql}`, where.params)).rows[0]
+            .n,
+        );
     return {
       page,
       perPage,
-      totalItems: skipTotal ? -1 : items.length,
-      totalPages: skipTotal ? -1 : Math.ceil(items.length / perPage),
-      items: items.slice((page - 1) * perPage, page * perPage).map(collectionToJson),
+      totalItems: total,
+      totalPages: skipTotal ? -1 : Math.ceil(total / perPage),
+      items: rows.map((row) => collectionToJson(row.data)),
     };
   }
 

@@ -1,0 +1,2 @@
+export * from './record-rule';
+export * from './rule-context';

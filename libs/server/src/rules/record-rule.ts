@@ -1,0 +1,27 @@
+import { compileFilter, type RequestContext } from '@hivebase/filter';
+import { type Collection, type CollectionLookup, quoteIdent } from '@hivebase/schema';
+import type { Pool } from 'pg';
+
+/**
+ * Whether the stored record `recordId` satisfies `rule` for this request: null → nobody, "" →
+ * everyone, else the rule compiled to SQL and run against the record (rules may use hidden
+ * fields, `@request.*` and `@collection.*`).
+ */
+export async function recordMatchesRule(
+  pool: Pool,
+  lookup: CollectionLookup,
+  collection: Collection,
+  recordId: string,
+  rule: string | null,
+  request: RequestContext | null,
+): Promise<boolean> {
+  if (rule === null) return false;
+  if (rule.trim() === '') return true;
+  const compiled = compileFilter(rule, { lookup, collection, request, allowHiddenFields: true, paramOffset: 1 });
+  const table = quoteIdent(collection.name);
+  const { rowCount } = await pool.query(`SELECT 1 FROM ${table} WHERE ${table}.id = $1 AND (${compiled.sql})`, [
+    recordId,
+    ...compiled.params,
+  ]);
+  return (rowCount ?? 0) > 0;
+}
