@@ -155,9 +155,12 @@ export function timeValueSql(text: string): string {
   return `(SELECT timestamp '2000-01-01 00:00:00' + make_interval(years => m[1]::int - 2000, months => m[2]::int - 1, days => m[3]::int - 1, hours => COALESCE(m[4], '0')::int, mins => COALESCE(m[5], '0')::int, secs => COALESCE(m[6], '0')::double precision) FROM regexp_match(${text}, '${TIME_VALUE_PATTERN}') AS r(m))`;
 }
 
+/** Coordinates smaller than this (in degrees) count as 0 in geoDistance, in SQL and in memory alike. */
+export const GEO_EPSILON_DEGREES = 1e-9;
+
 /** Great-circle distance in km, as PocketBase's geoDistance (clamped so rounding cannot leave acos' domain). */
 export function geoDistanceKm(lonA: number, latA: number, lonB: number, latB: number): number {
-  const rad = (x: number) => (x * Math.PI) / 180;
+  const rad = (x: number) => (Math.abs(x) < GEO_EPSILON_DEGREES ? 0 : (x * Math.PI) / 180);
   const v =
     Math.cos(rad(latA)) * Math.cos(rad(latB)) * Math.cos(rad(lonB) - rad(lonA)) +
     Math.sin(rad(latA)) * Math.sin(rad(latB));

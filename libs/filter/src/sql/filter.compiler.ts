@@ -1,7 +1,7 @@
 import type { Collection, CollectionLookup } from '@hivebase/schema';
 import { FilterResolveError } from '../errors/filter.errors';
 import { formatPbDate, macroValue } from '../functions/macros';
-import { parseStrftimeModifier, strftimeToCharPattern, timeValueSql } from '../functions/strftime';
+import { GEO_EPSILON_DEGREES, parseStrftimeModifier, strftimeToCharPattern, timeValueSql } from '../functions/strftime';
 import type { CallOperand, ComparisonNode, FilterNode, Operand, SimpleOperand } from '../parser/filter.ast';
 import { parseFilter } from '../parser/filter.parser';
 import { CompileScope, FieldResolver, type ResolvedOperand } from '../resolver/field.resolver';
@@ -143,9 +143,11 @@ class FilterCompiler {
         `geoDistance expects 4 arguments (lonA, latA, lonB, latB), got ${call.args.length}.`,
       );
     }
-    // trigonometry rejects infinities: a non-finite argument makes the distance NULL
+    // Trigonometry rejects infinities: a non-finite argument makes the distance NULL. Postgres
+    // also raises "underflow" when a product of tiny values rounds to zero, so coordinates
+    // below GEO_EPSILON_DEGREES (far below a millimetre) count as 0, in the evaluator too.
     const finite = (x: string) =>
-      `NULLIF(NULLIF(NULLIF(${x}, 'Infinity'::double precision), '-Infinity'::double precision), 'NaN'::double precision)`;
+      `(SELECT CASE WHEN abs("v") < ${GEO_EPSILON_DEGREES} THEN 0 ELSE "v" END FROM (SELECT NULLIF(NULLIF(NULLIF(${x}, 'Infinity'::double precision), '-Infinity'::double precision), 'NaN'::double precision) AS "v") AS "__hb_arg")`;
     const [lonA, latA, lonB, latB] = call.args.map((arg, i) => finite(this.mathArgument(arg, i))) as [
       string,
       string,
