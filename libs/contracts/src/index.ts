@@ -1,3 +1,4 @@
 export * from './api-error';
+export * from './events';
 export * from './health';
 export * from './list-result';

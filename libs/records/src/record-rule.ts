@@ -1,6 +1,6 @@
 import { compileFilter, type RequestContext } from '@hivebase/filter';
 import { type Collection, type CollectionLookup, quoteIdent } from '@hivebase/schema';
-import type { Pool } from 'pg';
+import type { Queryable } from './queryable';
 
 /**
  * Whether the stored record `recordId` satisfies `rule` for this request: null → nobody, "" →
@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
  * fields, `@request.*` and `@collection.*`).
  */
 export async function recordMatchesRule(
-  pool: Pool,
+  db: Queryable,
   lookup: CollectionLookup,
   collection: Collection,
   recordId: string,
@@ -19,7 +19,7 @@ export async function recordMatchesRule(
   if (rule.trim() === '') return true;
   const compiled = compileFilter(rule, { lookup, collection, request, allowHiddenFields: true, paramOffset: 1 });
   const table = quoteIdent(collection.name);
-  const { rowCount } = await pool.query(`SELECT 1 FROM ${table} WHERE ${table}.id = $1 AND (${compiled.sql})`, [
+  const { rowCount } = await db.query(`SELECT 1 FROM ${table} WHERE ${table}.id = $1 AND (${compiled.sql})`, [
     recordId,
     ...compiled.params,
   ]);

@@ -6,7 +6,9 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
+import { OutboxModule } from './outbox/outbox.module';
 import { SchemaModule } from './schema/schema.module';
+import { SettingsModule } from './settings/settings.module';
 
 export interface CoreModuleOptions {
   /** Name on log lines and the Postgres connection. */
@@ -33,6 +35,8 @@ export class CoreModule {
         JobsModule.forRoot(config),
         HealthModule,
         SchemaModule,
+        OutboxModule,
+        SettingsModule,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { FilterError } from '@hivebase/filter';
+import { RecordsError } from '@hivebase/records';
 import { HttpException } from '@nestjs/common';
 import { ApiError } from './api-error';
 
@@ -21,6 +22,10 @@ export function toApiError(error: unknown): { apiError: ApiError; internal: bool
   // A filter, sort or rule the client wrote that does not parse or names unknown fields.
   if (error instanceof FilterError)
     return { apiError: new ApiError(400, undefined, {}, { cause: error }), internal: false };
+
+  if (error instanceof RecordsError) {
+    return { apiError: new ApiError(error.status, error.message, error.data, { cause: error }), internal: false };
+  }
 
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -9,6 +9,7 @@ import type { BaseConfig } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
 import { REQUEST_ID_HEADER, requestIdOf } from '../logging/logging.module';
+import { pickFieldsHook } from './fields-picker';
 
 export interface HttpAppOptions {
   config: Pick<BaseConfig, 'bodyLimit' | 'shutdownTimeoutMs'>;
@@ -61,6 +62,8 @@ export async function createHttpApp(
   fastify.addHook('onSend', async (_request, reply) => {
     if (draining) reply.header('connection', 'close');
   });
+  // PocketBase's `?fields=`: every 2xx JSON response is trimmed to the listed paths.
+  fastify.addHook('preSerialization', pickFieldsHook);
   await options.configureFastify?.(fastify);
   return app;
 }

@@ -1,2 +1,1 @@
-export * from './record-rule';
 export * from './rule-context';

@@ -1,3 +1,4 @@
+import { recordMatchesRule } from '@hivebase/records';
 import { type AuthCollection, quoteIdent } from '@hivebase/schema';
 import {
   ApiError,
@@ -5,7 +6,6 @@ import {
   PG_POOL,
   passwordMatches,
   type RecordRow,
-  recordMatchesRule,
   requestAuth,
   ruleContextOf,
   SchemaRegistry,

@@ -1,0 +1,157 @@
+import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import PocketBase, { ClientResponseError } from 'pocketbase';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootDistributed, bootStandalone, CLI, type RunningShape, start } from './support/boot-shape';
+
+const ROOT = { email: 'root@example.com', password: 'root-password-1' };
+
+const shapes = {
+  standalone: (databaseUrl: string) => bootStandalone({ databaseUrl }),
+  distributed: (databaseUrl: string) => bootDistributed({ databaseUrl }),
+};
+
+async function failure(promise: Promise<unknown>): Promise<ClientResponseError> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof ClientResponseError)) throw new Error(`expected a ClientResponseError, got ${String(error)}`);
+  return error;
+}
+
+describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('records through the SDK (%s)', (shape) => {
+  let database: TestDatabase;
+  let running: RunningShape;
+  let root: PocketBase;
+  let alice: PocketBase;
+  let guest: PocketBase;
+  let aliceId = '';
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const cli = start('superuser', [CLI, 'superuser', 'upsert', ROOT.email, ROOT.password], {
+      ...process.env,
+      DATABASE_URL: database.url,
+    });
+    await new Promise((done) => cli.child.once('exit', done));
+    running = await shapes[shape](database.url);
+    root = new PocketBase(running.baseUrl);
+    await root.collection('_superusers').authWithPassword(ROOT.email, ROOT.password);
+    guest = new PocketBase(running.baseUrl);
+
+    const user = await guest.collection('users').create({
+      email: 'alice@example.com',
+      password: 'alice-password',
+      passwordConfirm: 'alice-password',
+    });
+    aliceId = user.id;
+    alice = new PocketBase(running.baseUrl);
+    await alice.collection('users').authWithPassword('alice@example.com', 'alice-password');
+
+    await root.collections.create({
+      name: 'notes',
+      listRule: "public = true || (@request.auth.id != '' && owner = @request.auth.id)",
+      viewRule: "public = true || (@request.auth.id != '' && owner = @request.auth.id)",
+      createRule: "@request.auth.id != '' && owner = @request.auth.id",
+      updateRule: 'owner = @request.auth.id',
+      deleteRule: 'owner = @request.auth.id',
+      fields: [
+        { name: 'title', type: 'text', required: true },
+        { name: 'rank', type: 'number' },
+        { name: 'public', type: 'bool' },
+        { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
+        { name: 'labels', type: 'select', values: ['red', 'green', 'blue'], maxSelect: 3 },
+        { name: 'internal', type: 'text', hidden: true },
+        { name: 'created', type: 'autodate', onCreate: true },
+      ],
+    });
+    for (let i = 1; i <= 45; i++) {
+      await root.collection('notes').create({
+        title: `note ${String(i).padStart(2, '0')}`,
+        rank: i,
+        public: i % 3 === 0,
+        owner: i % 5 === 0 ? aliceId : '',
+        labels: i % 2 === 0 ? ['red', 'blue'] : ['green'],
+        internal: `secret ${i}`,
+      });
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await running?.stop();
+    await database?.drop();
+  });
+
+  it('pages through a list as a superuser', async () => {
+    const page = await root.collection('notes').getList(2, 20, { sort: 'rank' });
+    expect(page).toMatchObject({ page: 2, perPage: 20, totalItems: 45, totalPages: 3 });
+    expect(page.items[0].title).toBe('note 21');
+    expect(page.items[0].internal).toBe('secret 21');
+  });
+
+  it('fetches everything with getFullList and one item with getFirstListItem', async () => {
+    expect(await root.collection('notes').getFullList({ batch: 10 })).toHaveLength(45);
+    const first = await root.collection('notes').getFirstListItem('rank > 40', { sort: '-rank' });
+    expect(first.title).toBe('note 45');
+  });
+
+  it.each([
+    ['rank = 7', 1],
+    ['rank != 7', 44],
+    ['rank > 40', 5],
+    ['rank >= 40', 6],
+    ['rank < 3', 2],
+    ['rank <= 3', 3],
+    ['title ~ "note 1"', 10],
+    ['title !~ "note"', 0],
+    ['labels:each ?= "red"', 22],
+    ['labels:each ?!= "red"', 45],
+    ['labels:each = "green"', 23],
+    ['labels:length = 2', 22],
+    ['(rank < 3 || rank > 43) && public = false', 3],
+  ])('filters with %s', async (filter, count) => {
+    const result = await root.collection('notes').getList(1, 50, { filter });
+    expect(result.totalItems).toBe(count);
+  });
+
+  it('applies the list and view rules to a guest and an owner', async () => {
+    const asGuest = await guest.collection('notes').getFullList();
+    expect(asGuest.every((note) => note.public)).toBe(true);
+    expect(asGuest).toHaveLength(15);
+    expect(asGuest[0]).not.toHaveProperty('internal');
+    const asAlice = await alice.collection('notes').getFullList();
+    expect(asAlice).toHaveLength(15 + 9 - 3); // public, plus her own, minus both at once
+    const hidden = (await root.collection('notes').getFirstListItem('rank = 1')).id;
+    expect((await failure(guest.collection('notes').getOne(hidden))).status).toBe(404);
+  });
+
+  it('creates, updates and deletes through the rules', async () => {
+    const note = await alice.collection('notes').create({ title: 'mine', owner: aliceId });
+    expect(note).toMatchObject({ title: 'mine', owner: aliceId, collectionName: 'notes' });
+    const updated = await alice.collection('notes').update(note.id, { rank: 99 });
+    expect(updated.rank).toBe(99);
+    expect((await failure(guest.collection('notes').update(note.id, { rank: 1 }))).status).toBe(404);
+    await alice.collection('notes').delete(note.id);
+    expect((await failure(root.collection('notes').getOne(note.id))).status).toBe(404);
+  });
+
+  it('reports validation errors with their codes', async () => {
+    const error = await failure(root.collection('notes').create({ rank: 1, labels: ['purple'] }));
+    expect(error.status).toBe(400);
+    expect(error.response.data).toMatchObject({
+      title: { code: 'validation_required' },
+      labels: { code: 'validation_invalid_value' },
+    });
+  });
+
+  it.each([
+    ['an unknown collection', (pb: PocketBase) => pb.collection('nope').getList(), 404],
+    ['a malformed filter', (pb: PocketBase) => pb.collection('notes').getList(1, 5, { filter: 'rank >' }), 400],
+    ['a bad sort', (pb: PocketBase) => pb.collection('notes').getList(1, 5, { sort: 'nope' }), 400],
+    ['a write to a guarded rule', (pb: PocketBase) => pb.collection('notes').create({ title: 'x' }), 400],
+  ])('answers %s with a PocketBase-shaped error', async (_what, run, status) => {
+    const error = await failure(run(guest));
+    expect(error.status).toBe(status);
+    expect(error.response).toMatchObject({ status, data: expect.any(Object), message: expect.any(String) });
+  });
+});

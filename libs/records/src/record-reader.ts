@@ -1,0 +1,146 @@
+import type { ListResult } from '@hivebase/contracts';
+import { type CompiledSql, compileFilter, compileSort } from '@hivebase/filter';
+import { type Collection, type CollectionLookup, quoteIdent } from '@hivebase/schema';
+import { isOwner, type RecordAccess } from './access';
+import type { Queryable } from './queryable';
+import { RecordExpander } from './record-expander';
+import { recordToJson } from './record-json';
+import { ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
+
+export interface ListParams {
+  page?: string;
+  perPage?: string;
+  sort?: string;
+  filter?: string;
+  skipTotal?: string;
+  expand?: string;
+}
+
+export const DEFAULT_PER_PAGE = 30;
+export const MAX_PER_PAGE = 1000;
+
+const SUPERUSER_ONLY_REFS = /@collection\.|@request\./;
+
+type Json = Record<string, unknown>;
+
+/** Reads records as PocketBase's list and view endpoints do: rules, filter, sort, pages. */
+export class RecordReader {
+  private readonly expander: RecordExpander;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly lookup: CollectionLookup,
+  ) {
+    this.expander = new RecordExpander(db, lookup, (collection, row, access) => this.toJson(collection, row, access));
+  }
+
+  /** The rule as SQL (superusers bypass it; null locks non-superusers out with a 403). */
+  private ruleSql(
+    collection: Collection,
+    rule: string | null,
+    access: RecordAccess,
+    offset: number,
+  ): CompiledSql | null {
+    if (access.isSuperuser) return null;
+    if (rule === null) throw new RecordsError(403, ONLY_SUPERUSERS);
+    if (rule.trim() === '') return null;
+    return compileFilter(rule, {
+      lookup: this.lookup,
+      collection,
+      request: access.request,
+      allowHiddenFields: true,
+      paramOffset: offset,
+    });
+  }
+
+  async list(collection: Collection, params: ListParams, access: RecordAccess): Promise<ListResult<Json>> {
+    const page = Math.max(1, Number.parseInt(params.page ?? '', 10) || 1);
+    const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Number.parseInt(params.perPage ?? '', 10) || DEFAULT_PER_PAGE));
+    const filter = params.filter?.trim() ?? '';
+    const sort = params.sort?.trim() ?? '';
+    if (!access.isSuperuser && (SUPERUSER_ONLY_REFS.test(filter) || SUPERUSER_ONLY_REFS.test(sort))) {
+      throw new RecordsError(403, 'Only superusers can filter by @collection and @request query params.');
+    }
+    const conditions: CompiledSql[] = [];
+    const rule = this.ruleSql(collection, collection.listRule, access, 0);
+    if (rule) conditions.push(rule);
+    const clientOptions = {
+      lookup: this.lookup,
+      collection,
+      request: access.request,
+      allowHiddenFields: access.isSuperuser,
+      allowRequestAndCollectionRefs: access.isSuperuser,
+    };
+    if (filter) conditions.push(compileFilter(filter, { ...clientOptions, paramOffset: rule?.params.length ?? 0 }));
+    const whereParams = conditions.flatMap((condition) => condition.params);
+    const where = conditions.length > 0 ? conditions.map((condition) => `(${condition.sql})`).join(' AND ') : 'TRUE';
+    const order = sort ? compileSort(sort, { ...clientOptions, paramOffset: whereParams.length }) : null;
+    const table = quoteIdent(collection.name);
+    // Without a sort PocketBase returns rows in insertion order; `created` is the closest stand-in,
+    // and `id` keeps pages stable.
+    const hasCreated = collection.fields.some((field) => field.name === 'created' && field.type === 'autodate');
+    const orderBy = [order?.sql, hasCreated ? `${table}."created"` : null, `${table}.id`].filter(Boolean).join(', ');
+    const { rows } = await this.db.query<Json>(
+      `SELECT ${table}.* FROM ${table} WHERE ${where} ORDER BY ${orderBy} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
+      [...whereParams, ...(order?.params ?? [])],
+    );
+    const skipTotal = params.skipTotal === 'true' || params.skipTotal === '1';
+    let totalItems = -1;
+    if (!skipTotal) {
+      const counted = await this.db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${table} WHERE ${where}`,
+        whereParams,
+      );
+      totalItems = Number(counted.rows[0]?.n ?? 0);
+    }
+    const items = rows.map((row) => this.toJson(collection, row, access));
+    await this.expander.expand(collection, rows, items, params.expand, access);
+    return { page, perPage, totalItems, totalPages: skipTotal ? -1 : Math.ceil(totalItems / perPage), items };
+  }
+
+  /** One record if the view rule lets this caller see it; 404 otherwise (as PocketBase hides it). */
+  async view(collection: Collection, id: string, access: RecordAccess, expand?: string): Promise<Json> {
+    const row = await this.findVisible(collection, id, collection.viewRule, access);
+    if (!row) throw recordNotFound();
+    const json = this.toJson(collection, row, access);
+    await this.expander.expand(collection, [row], [json], expand, access);
+    return json;
+  }
+
+  /** `expand` on a record just written (its JSON from the writer). */
+  async expandWritten(
+    collection: Collection,
+    json: Json,
+    expand: string | undefined,
+    access: RecordAccess,
+  ): Promise<Json> {
+    if (!expand?.trim()) return json;
+    const table = quoteIdent(collection.name);
+    const { rows } = await this.db.query<Json>(`SELECT * FROM ${table} WHERE id = $1`, [json.id]);
+    if (rows[0]) await this.expander.expand(collection, [rows[0]], [json], expand, access);
+    return json;
+  }
+
+  /** The stored row `id` if `rule` lets `access` reach it (null: missing or hidden by the rule). */
+  async findVisible(
+    collection: Collection,
+    id: string,
+    rule: string | null,
+    access: RecordAccess,
+  ): Promise<Json | null> {
+    const compiled = this.ruleSql(collection, rule, access, 1);
+    const table = quoteIdent(collection.name);
+    const { rows } = await this.db.query<Json>(
+      `SELECT ${table}.* FROM ${table} WHERE ${table}.id = $1${compiled ? ` AND (${compiled.sql})` : ''}`,
+      [id, ...(compiled?.params ?? [])],
+    );
+    return rows[0] ?? null;
+  }
+
+  toJson(collection: Collection, row: Json, access: RecordAccess): Json {
+    return recordToJson(collection, row, {
+      showHidden: access.isSuperuser,
+      showEmail: access.isSuperuser || isOwner(access, collection, row),
+    });
+  }
+}

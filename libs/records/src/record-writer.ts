@@ -1,0 +1,302 @@
+import type { ErrorData } from '@hivebase/contracts';
+import {
+  type Collection,
+  type CollectionLookup,
+  definitionOf,
+  type Field,
+  generateFromPattern,
+  isMultiValue,
+  newRecordId,
+  nowDateTime,
+  quoteIdent,
+  randomString,
+} from '@hivebase/schema';
+import bcrypt from 'bcryptjs';
+import type { Pool, PoolClient } from 'pg';
+import type { RecordAccess } from './access';
+import type { Queryable } from './queryable';
+import { RecordReader } from './record-reader';
+import { recordMatchesRule } from './record-rule';
+import { ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
+
+type Json = Record<string, unknown>;
+
+/** Runs inside a record write's transaction (the outbox writer hooks in here). */
+export type AfterWrite = (
+  client: PoolClient,
+  change: { action: 'create' | 'update' | 'delete'; collection: Collection; record: Json; previous?: Json },
+) => Promise<void>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Keys of an auth record's body that are not fields but drive the password change. */
+const AUTH_BODY_EXTRAS = ['passwordConfirm', 'oldPassword'];
+
+/**
+ * Creates, updates and deletes records as PocketBase's record endpoints do: rules, per-field
+ * preparation and validation with PocketBase's codes, auth record passwords, relation checks,
+ * all in one transaction per write.
+ */
+export class RecordWriter {
+  private readonly reader: RecordReader;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly lookup: CollectionLookup,
+    private readonly afterWrite: AfterWrite = async () => {},
+  ) {
+    this.reader = new RecordReader(pool, lookup);
+  }
+
+  async create(collection: Collection, body: unknown, access: RecordAccess): Promise<Json> {
+    this.assertWritable(collection);
+    if (collection.createRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
+    const input = this.bodyOrThrow(body, 'Failed to create record.');
+    const values = await this.prepare(collection, input, null, access, 'Failed to create record.');
+    return this.transaction(async (client) => {
+      const columns = Object.keys(values);
+      const table = quoteIdent(collection.name);
+      const { rows } = await this.insertOrExplain(collection, 'Failed to create record.', () =>
+        client.query<Json>(
+          `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
+          columns.map((column) => values[column]),
+        ),
+      );
+      const record = rows[0] as Json;
+      // The create rule sees the record as it would be stored (PocketBase checks it in the transaction).
+      if (!access.isSuperuser && !(await this.matches(client, collection, record.id, collection.createRule, access))) {
+        throw new RecordsError(400, 'Failed to create record.');
+      }
+      await this.afterWrite(client, { action: 'create', collection, record });
+      return this.reader.toJson(collection, record, access);
+    });
+  }
+
+  async update(collection: Collection, id: string, body: unknown, access: RecordAccess): Promise<Json> {
+    this.assertWritable(collection);
+    if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
+    const existing = await this.reader.findVisible(collection, id, collection.updateRule, access);
+    if (!existing) throw recordNotFound();
+    const input = this.bodyOrThrow(body, 'Failed to update record.');
+    const values = await this.prepare(collection, input, existing, access, 'Failed to update record.');
+    return this.transaction(async (client) => {
+      const columns = Object.keys(values);
+      const table = quoteIdent(collection.name);
+      const { rows } = await this.insertOrExplain(collection, 'Failed to update record.', () =>
+        client.query<Json>(
+          `UPDATE ${table} SET ${columns.map((column, i) => `${quoteIdent(column)} = $${i + 2}`).join(', ')} WHERE id = $1 RETURNING *`,
+          [id, ...columns.map((column) => values[column])],
+        ),
+      );
+      const record = rows[0];
+      if (!record) throw recordNotFound();
+      await this.afterWrite(client, { action: 'update', collection, record, previous: existing });
+      return this.reader.toJson(collection, record, access);
+    });
+  }
+
+  async delete(collection: Collection, id: string, access: RecordAccess): Promise<void> {
+    this.assertWritable(collection);
+    if (collection.deleteRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
+    const existing = await this.reader.findVisible(collection, id, collection.deleteRule, access);
+    if (!existing) throw recordNotFound();
+    await this.transaction(async (client) => {
+      await this.releaseReferences(client, collection, id);
+      await client.query(`DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1`, [id]);
+      await this.afterWrite(client, { action: 'delete', collection, record: existing });
+    });
+  }
+
+  private assertWritable(collection: Collection): void {
+    if (collection.type === 'view') throw new RecordsError(400, 'Unsupported collection type.');
+  }
+
+  private bodyOrThrow(body: unknown, message: string): Json {
+    if (body === undefined || body === null) return {};
+    if (!isObject(body))
+      throw new RecordsError(400, message, {
+        '': { code: 'validation_invalid_body', message: 'Must be a JSON object.' },
+      });
+    return body;
+  }
+
+  private matches(db: Queryable, collection: Collection, id: unknown, rule: string | null, access: RecordAccess) {
+    return recordMatchesRule(db, this.lookup, collection, String(id), rule, access.request);
+  }
+
+  /**
+   * The column values to write: submitted fields prepared and validated by their types, system
+   * values filled in (id, autodates, auth tokenKey, hashed password). Throws one 400 with every
+   * field's error.
+   */
+  private async prepare(
+    collection: Collection,
+    input: Json,
+    existing: Json | null,
+    access: RecordAccess,
+    message: string,
+  ): Promise<Json> {
+    const isNew = existing === null;
+    const errors: ErrorData = {};
+    const values: Json = {};
+    const now = nowDateTime();
+    for (const field of collection.fields) {
+      if (field.type === 'autodate') {
+        if ((isNew && field.onCreate) || (!isNew && field.onUpdate)) values[field.name] = now;
+        continue;
+      }
+      const submitted = Object.hasOwn(input, field.name);
+      // Non-superusers cannot write hidden fields; PocketBase drops them silently.
+      if (field.hidden && !access.isSuperuser && !(collection.type === 'auth' && field.name === 'password')) continue;
+      if (collection.type === 'auth' && field.name === 'tokenKey') continue;
+      if (field.name === 'id' && !isNew) continue;
+      if (!submitted && !isNew) continue;
+      if (field.type === 'file' && submitted) {
+        errors[field.name] = {
+          code: 'validation_file_uploads_unsupported',
+          message: 'File uploads are not supported yet.',
+        };
+        continue;
+      }
+      const definition = definitionOf(field);
+      let value = definition.prepareValue(field as never, submitted ? input[field.name] : undefined);
+      if (field.name === 'id' && isNew && value === '') value = this.generateId(field);
+      if (field.type === 'text' && !submitted && isNew && field.autogeneratePattern && field.name !== 'id') {
+        value = generateFromPattern(field.autogeneratePattern);
+      }
+      if (field.type === 'password' && !submitted && !isNew) continue;
+      const problem = definition.validateValue(field as never, value, { isNew });
+      if (problem) errors[field.name] = problem;
+      else values[field.name] = value;
+    }
+    if (collection.type === 'auth') this.prepareAuth(input, existing, access, values, errors);
+    await this.checkRelations(collection, values, errors);
+    if (Object.keys(errors).length > 0) throw new RecordsError(400, message, errors);
+    if (collection.type === 'auth' && typeof values.password === 'string') {
+      const passwordField = collection.fields.find((field) => field.name === 'password');
+      const cost = passwordField?.type === 'password' && passwordField.cost ? passwordField.cost : 10;
+      values.password = await bcrypt.hash(values.password, cost);
+      values.tokenKey = randomString(50);
+    }
+    return values;
+  }
+
+  private generateId(field: Field): string {
+    return field.type === 'text' && field.autogeneratePattern
+      ? generateFromPattern(field.autogeneratePattern)
+      : newRecordId();
+  }
+
+  /** Auth records: passwordConfirm must match, and only superusers may skip oldPassword or set verified. */
+  private prepareAuth(input: Json, existing: Json | null, access: RecordAccess, values: Json, errors: ErrorData): void {
+    for (const extra of AUTH_BODY_EXTRAS) delete values[extra];
+    if (!access.isSuperuser && Object.hasOwn(input, 'verified')) delete values.verified;
+    if (typeof values.password !== 'string') return;
+    if (input.passwordConfirm !== input.password) {
+      errors.passwordConfirm = { code: 'validation_values_mismatch', message: "Values don't match." };
+    }
+    if (existing && !access.isSuperuser) {
+      const old = input.oldPassword;
+      if (typeof old !== 'string' || old === '' || !bcrypt.compareSync(old, String(existing.password))) {
+        errors.oldPassword = { code: 'validation_invalid_old_password', message: 'Missing or invalid old password.' };
+      }
+    }
+  }
+
+  /** Relation values must name existing records of the target collection. */
+  private async checkRelations(collection: Collection, values: Json, errors: ErrorData): Promise<void> {
+    for (const field of collection.fields) {
+      if (field.type !== 'relation' || errors[field.name] || !(field.name in values)) continue;
+      const value = values[field.name];
+      const ids = (Array.isArray(value) ? value : [value]).filter(
+        (id): id is string => typeof id === 'string' && id !== '',
+      );
+      if (ids.length === 0) continue;
+      const target = this.lookup.find(field.collectionId);
+      if (!target) continue;
+      const { rows } = await this.pool.query<{ id: string }>(
+        `SELECT id FROM ${quoteIdent(target.name)} WHERE id = ANY($1::text[])`,
+        [ids],
+      );
+      if (rows.length !== new Set(ids).size) {
+        errors[field.name] = {
+          code: 'validation_missing_rel_records',
+          message: 'Failed to find all relation records with the provided ids.',
+        };
+      }
+    }
+  }
+
+  /**
+   * Before a delete, PocketBase resolves what points at the record: cascadeDelete relations
+   * delete their records, a required relation left empty blocks the delete, others lose the id.
+   */
+  private async releaseReferences(client: PoolClient, collection: Collection, id: string): Promise<void> {
+    for (const other of this.lookup.all()) {
+      if (other.type === 'view') continue;
+      for (const field of other.fields) {
+        if (field.type !== 'relation' || field.collectionId !== collection.id) continue;
+        const table = quoteIdent(other.name);
+        const column = quoteIdent(field.name);
+        const multi = isMultiValue(field);
+        const { rows } = await client.query<{ id: string; remaining: number }>(
+          multi
+            ? `SELECT id, cardinality(array_remove(${column}, $1)) AS remaining FROM ${table} WHERE $1 = ANY(${column})`
+            : `SELECT id, 0 AS remaining FROM ${table} WHERE ${column} = $1`,
+          [id],
+        );
+        for (const row of rows) {
+          if (field.cascadeDelete) {
+            await this.releaseReferences(client, other, row.id);
+            await client.query(`DELETE FROM ${table} WHERE id = $1`, [row.id]);
+          } else if (field.required && Number(row.remaining) === 0) {
+            throw new RecordsError(400, 'The record is referenced by a required relation.', {
+              '': {
+                code: 'validation_required_relation_reference',
+                message: `Referenced by ${other.name}.${field.name}.`,
+              },
+            });
+          } else {
+            await client.query(
+              multi
+                ? `UPDATE ${table} SET ${column} = array_remove(${column}, $1) WHERE id = $2`
+                : `UPDATE ${table} SET ${column} = '' WHERE id = $2 AND ${column} = $1`,
+              [id, row.id],
+            );
+          }
+        }
+      }
+    }
+  }
+
+  /** Runs a write; a unique index violation becomes PocketBase's `validation_not_unique` on its field. */
+  private async insertOrExplain<T>(collection: Collection, message: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const pg = error as { code?: string; detail?: string };
+      if (pg.code !== '23505') throw error;
+      const column = /\((?:lower\()?"?([A-Za-z0-9_]+)"?\)?[,)]/.exec(pg.detail ?? '')?.[1] ?? 'id';
+      const field = collection.fields.find((candidate) => candidate.name === column)?.name ?? 'id';
+      throw new RecordsError(400, message, {
+        [field]: { code: 'validation_not_unique', message: 'Value must be unique.' },
+      });
+    }
+  }
+
+  private async transaction<T>(run: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await run(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type { ErrorData } from '@hivebase/contracts';
+
+/**
+ * A records-layer refusal with its HTTP status and PocketBase message; the server's error
+ * filter writes it as `{data, message, status}`.
+ */
+export class RecordsError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404,
+    message: string,
+    readonly data: ErrorData = {},
+  ) {
+    super(message);
+    this.name = 'RecordsError';
+  }
+}
+
+export const ONLY_SUPERUSERS = 'Only superusers can perform this action.';
+export const recordNotFound = () => new RecordsError(404, "The requested resource wasn't found.");

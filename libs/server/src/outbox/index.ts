@@ -1,0 +1,3 @@
+export * from './outbox.module';
+export * from './outbox-relay';
+export * from './write-outbox-event';
