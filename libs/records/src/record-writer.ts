@@ -49,12 +49,12 @@ export class RecordWriter {
     this.reader = new RecordReader(pool, lookup);
   }
 
-  async create(collection: Collection, body: unknown, access: RecordAccess): Promise<Json> {
+  async create(collection: Collection, body: unknown, access: RecordAccess, tx?: PoolClient): Promise<Json> {
     this.assertWritable(collection);
     if (collection.createRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
     const input = this.bodyOrThrow(body, 'Failed to create record.');
-    const values = await this.prepare(collection, input, null, access, 'Failed to create record.');
-    return this.transaction(async (client) => {
+    const values = await this.prepare(collection, input, null, access, 'Failed to create record.', tx);
+    return this.transaction(tx, async (client) => {
       const columns = Object.keys(values);
       const table = quoteIdent(collection.name);
       const { rows } = await this.insertOrExplain(collection, 'Failed to create record.', () =>
@@ -73,14 +73,20 @@ export class RecordWriter {
     });
   }
 
-  async update(collection: Collection, id: string, body: unknown, access: RecordAccess): Promise<Json> {
+  async update(
+    collection: Collection,
+    id: string,
+    body: unknown,
+    access: RecordAccess,
+    tx?: PoolClient,
+  ): Promise<Json> {
     this.assertWritable(collection);
     if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
-    const existing = await this.reader.findVisible(collection, id, collection.updateRule, access);
+    const existing = await this.readerFor(tx).findVisible(collection, id, collection.updateRule, access);
     if (!existing) throw recordNotFound();
     const input = this.bodyOrThrow(body, 'Failed to update record.');
-    const values = await this.prepare(collection, input, existing, access, 'Failed to update record.');
-    return this.transaction(async (client) => {
+    const values = await this.prepare(collection, input, existing, access, 'Failed to update record.', tx);
+    return this.transaction(tx, async (client) => {
       const columns = Object.keys(values);
       const table = quoteIdent(collection.name);
       const { rows } = await this.insertOrExplain(collection, 'Failed to update record.', () =>
@@ -96,12 +102,12 @@ export class RecordWriter {
     });
   }
 
-  async delete(collection: Collection, id: string, access: RecordAccess): Promise<void> {
+  async delete(collection: Collection, id: string, access: RecordAccess, tx?: PoolClient): Promise<void> {
     this.assertWritable(collection);
     if (collection.deleteRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
-    const existing = await this.reader.findVisible(collection, id, collection.deleteRule, access);
+    const existing = await this.readerFor(tx).findVisible(collection, id, collection.deleteRule, access);
     if (!existing) throw recordNotFound();
-    await this.transaction(async (client) => {
+    await this.transaction(tx, async (client) => {
       await this.releaseReferences(client, collection, id);
       await client.query(`DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1`, [id]);
       await this.afterWrite(client, { action: 'delete', collection, record: existing });
@@ -136,6 +142,7 @@ export class RecordWriter {
     existing: Json | null,
     access: RecordAccess,
     message: string,
+    tx: PoolClient | undefined,
   ): Promise<Json> {
     const isNew = existing === null;
     const errors: ErrorData = {};
@@ -171,7 +178,7 @@ export class RecordWriter {
       else values[field.name] = value;
     }
     if (collection.type === 'auth') this.prepareAuth(input, existing, access, values, errors);
-    await this.checkRelations(collection, values, errors);
+    await this.checkRelations(tx ?? this.pool, collection, values, errors);
     if (Object.keys(errors).length > 0) throw new RecordsError(400, message, errors);
     if (collection.type === 'auth' && typeof values.password === 'string') {
       const passwordField = collection.fields.find((field) => field.name === 'password');
@@ -205,7 +212,7 @@ export class RecordWriter {
   }
 
   /** Relation values must name existing records of the target collection. */
-  private async checkRelations(collection: Collection, values: Json, errors: ErrorData): Promise<void> {
+  private async checkRelations(db: Queryable, collection: Collection, values: Json, errors: ErrorData): Promise<void> {
     for (const field of collection.fields) {
       if (field.type !== 'relation' || errors[field.name] || !(field.name in values)) continue;
       const value = values[field.name];
@@ -215,7 +222,7 @@ export class RecordWriter {
       if (ids.length === 0) continue;
       const target = this.lookup.find(field.collectionId);
       if (!target) continue;
-      const { rows } = await this.pool.query<{ id: string }>(
+      const { rows } = await db.query<{ id: string }>(
         `SELECT id FROM ${quoteIdent(target.name)} WHERE id = ANY($1::text[])`,
         [ids],
       );
@@ -285,7 +292,14 @@ export class RecordWriter {
     }
   }
 
-  private async transaction<T>(run: (client: PoolClient) => Promise<T>): Promise<T> {
+  /** Reads through the caller's transaction when there is one, so a batch sees its own writes. */
+  private readerFor(tx: PoolClient | undefined): RecordReader {
+    return tx ? new RecordReader(tx, this.lookup) : this.reader;
+  }
+
+  /** Runs `run` in its own transaction, or inside the caller's (`tx`, e.g. a batch's). */
+  private async transaction<T>(tx: PoolClient | undefined, run: (client: PoolClient) => Promise<T>): Promise<T> {
+    if (tx) return run(tx);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
