@@ -1,4 +1,4 @@
-import type { BaseCollection, Collection, CollectionLookup } from '../../model/collection.model';
+import type { Collection } from '../../model/collection.model';
 import type { Field, FieldOf, FieldType } from '../../model/field.model';
 import type { SettingsContext, ValueContext } from '../field-definition';
 import { FIELD_DEFINITIONS } from '../field-registry';
@@ -18,33 +18,9 @@ export function makeField<T extends FieldType>(type: T, overrides: Partial<Field
   return field as unknown as FieldOf<T>;
 }
 
-export function makeCollection(fields: Field[], overrides: Partial<BaseCollection> = {}): BaseCollection {
-  return {
-    id: 'pbc_test',
-    name: 'test_collection',
-    type: 'base',
-    system: false,
-    fields,
-    indexes: [],
-    listRule: null,
-    viewRule: null,
-    createRule: null,
-    updateRule: null,
-    deleteRule: null,
-    created: '',
-    updated: '',
-    ...overrides,
-  };
-}
+import { makeCollection, makeLookup } from '../../testing/collection.fixture';
 
-export function makeLookup(collections: Collection[]): CollectionLookup {
-  return {
-    find: (idOrName) =>
-      collections.find((c) => c.id === idOrName) ??
-      collections.find((c) => c.name.toLowerCase() === idOrName.toLowerCase()),
-    all: () => collections,
-  };
-}
+export { makeCollection, makeLookup };
 
 /** Settings context with the field alone in a new collection, plus `others` in the lookup. */
 export function settingsContextFor(field: Field, others: Collection[] = []): SettingsContext {

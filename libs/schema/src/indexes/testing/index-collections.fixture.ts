@@ -1,5 +1,6 @@
-import type { BaseCollection, Collection } from '../../model/collection.model';
+import type { BaseCollection } from '../../model/collection.model';
 import type { Field, FieldCommon } from '../../model/field.model';
+import { makeCollection, makeLookup } from '../../testing/collection.fixture';
 
 const common = (name: string, system = false): FieldCommon => ({
   id: `f_${name}`,
@@ -45,22 +46,7 @@ export function postsCollection(overrides: Partial<BaseCollection> = {}): BaseCo
     { ...common('meta'), type: 'json', required: false, maxSize: 0 },
     { ...common('location'), type: 'geoPoint', required: false },
   ];
-  return {
-    id: 'pbc_posts',
-    name: 'posts',
-    type: 'base',
-    system: false,
-    fields,
-    indexes: [],
-    listRule: null,
-    viewRule: null,
-    createRule: null,
-    updateRule: null,
-    deleteRule: null,
-    created: '',
-    updated: '',
-    ...overrides,
-  };
+  return makeCollection(fields, { id: 'pbc_posts', name: 'posts', ...overrides });
 }
 
 /** The `posts` table as the schema sync would create it. */
@@ -78,10 +64,4 @@ export const POSTS_TABLE_DDL = `CREATE TABLE "posts" (
 )`;
 
 /** A lookup over a fixed list, for validation tests. */
-export function lookupOf(collections: Collection[]) {
-  return {
-    find: (idOrName: string) =>
-      collections.find((c) => c.id === idOrName || c.name.toLowerCase() === idOrName.toLowerCase()),
-    all: () => collections,
-  };
-}
+export const lookupOf = makeLookup;

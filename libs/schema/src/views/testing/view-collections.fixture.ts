@@ -7,6 +7,7 @@ import type {
   ViewCollection,
 } from '../../model/collection.model';
 import type { Field, FieldCommon } from '../../model/field.model';
+import { makeCollection, makeLookup } from '../../testing/collection.fixture';
 
 const common = (id: string, name: string, extra: Partial<FieldCommon> = {}): FieldCommon => ({
   id,
@@ -28,21 +29,8 @@ const text = (id: string, name: string, extra: Partial<FieldCommon> = {}): Field
   primaryKey: name === 'id',
 });
 
-const collectionBase = (id: string, name: string, fields: Field[]): CollectionBase => ({
-  id,
-  name,
-  type: 'base',
-  system: false,
-  fields,
-  indexes: [],
-  listRule: null,
-  viewRule: null,
-  createRule: null,
-  updateRule: null,
-  deleteRule: null,
-  created: '',
-  updated: '',
-});
+const collectionBase = (id: string, name: string, fields: Field[]): CollectionBase =>
+  makeCollection(fields, { id, name });
 
 const token = { duration: 3600, secret: 'x'.repeat(30) };
 const template = { subject: '', body: '' };
@@ -149,8 +137,4 @@ export const TABLES_DDL = [
 
 const ALL: Collection[] = [USERS, POSTS, POSTS_VIEW];
 
-export const LOOKUP: CollectionLookup = {
-  find: (idOrName) =>
-    ALL.find((collection) => collection.id === idOrName || collection.name.toLowerCase() === idOrName.toLowerCase()),
-  all: () => ALL,
-};
+export const LOOKUP: CollectionLookup = makeLookup(ALL);
