@@ -6,3 +6,4 @@ export * from './record-reader';
 export * from './record-rule';
 export * from './record-writer';
 export * from './records.errors';
+export * from './write-modifiers';

@@ -18,6 +18,13 @@ import type { Queryable } from './queryable';
 import { RecordReader } from './record-reader';
 import { recordMatchesRule } from './record-rule';
 import { ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
+import {
+  fileUploadsUnsupported,
+  modifierSql,
+  type PendingModifier,
+  type ResolvedBody,
+  resolveModifiers,
+} from './write-modifiers';
 
 type Json = Record<string, unknown>;
 
@@ -52,8 +59,8 @@ export class RecordWriter {
   async create(collection: Collection, body: unknown, access: RecordAccess, tx?: PoolClient): Promise<Json> {
     this.assertWritable(collection);
     if (collection.createRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
-    const input = this.bodyOrThrow(body, 'Failed to create record.');
-    const values = await this.prepare(collection, input, null, access, 'Failed to create record.', tx);
+    const resolved = this.resolve(collection, this.bodyOrThrow(body, 'Failed to create record.'), true, access);
+    const values = await this.prepare(collection, resolved, null, access, 'Failed to create record.', tx);
     return this.transaction(tx, async (client) => {
       const columns = Object.keys(values);
       const table = quoteIdent(collection.name);
@@ -84,19 +91,27 @@ export class RecordWriter {
     if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
     const existing = await this.readerFor(tx).findVisible(collection, id, collection.updateRule, access);
     if (!existing) throw recordNotFound();
-    const input = this.bodyOrThrow(body, 'Failed to update record.');
-    const values = await this.prepare(collection, input, existing, access, 'Failed to update record.', tx);
+    const resolved = this.resolve(collection, this.bodyOrThrow(body, 'Failed to update record.'), false, access);
+    const values = await this.prepare(collection, resolved, existing, access, 'Failed to update record.', tx);
     return this.transaction(tx, async (client) => {
-      const columns = Object.keys(values);
+      const params: unknown[] = [id];
+      const bind = (value: unknown) => `$${params.push(value)}`;
+      const sets = [
+        ...Object.keys(values).map((column) => `${quoteIdent(column)} = ${bind(values[column])}`),
+        // Modifiers on the stored value run in SQL, so concurrent updates cannot lose each other's.
+        ...resolved.pending.map((modifier) => `${quoteIdent(modifier.field.name)} = ${modifierSql(modifier, bind)}`),
+      ];
       const table = quoteIdent(collection.name);
       const { rows } = await this.insertOrExplain(collection, 'Failed to update record.', () =>
         client.query<Json>(
-          `UPDATE ${table} SET ${columns.map((column, i) => `${quoteIdent(column)} = $${i + 2}`).join(', ')} WHERE id = $1 RETURNING *`,
-          [id, ...columns.map((column) => values[column])],
+          `UPDATE ${table} SET ${sets.length > 0 ? sets.join(', ') : 'id = id'} WHERE id = $1 RETURNING *`,
+          params,
         ),
       );
       const record = rows[0];
       if (!record) throw recordNotFound();
+      // Throwing here rolls the update back (a caller's transaction must roll back on any error).
+      await this.validateModified(client, collection, resolved.pending, record, 'Failed to update record.');
       await this.afterWrite(client, { action: 'update', collection, record, previous: existing });
       return this.reader.toJson(collection, record, access);
     });
@@ -118,6 +133,22 @@ export class RecordWriter {
     if (collection.type === 'view') throw new RecordsError(400, 'Unsupported collection type.');
   }
 
+  /** The body with its `field+`/`+field`/`field-`/`field:autogenerate` keys resolved (see write-modifiers). */
+  private resolve(collection: Collection, input: Json, isNew: boolean, access: RecordAccess): ResolvedBody {
+    return resolveModifiers(collection, input, {
+      isNew,
+      accepts: (field) => this.acceptsInput(collection, field, access, isNew),
+    });
+  }
+
+  /** Whether a submitted value for `field` is taken at all; PocketBase drops the others silently. */
+  private acceptsInput(collection: Collection, field: Field, access: RecordAccess, isNew: boolean): boolean {
+    // Non-superusers cannot write hidden fields (an auth collection's password aside).
+    if (field.hidden && !access.isSuperuser && !(collection.type === 'auth' && field.name === 'password')) return false;
+    if (collection.type === 'auth' && field.name === 'tokenKey') return false;
+    return !(field.name === 'id' && !isNew);
+  }
+
   private bodyOrThrow(body: unknown, message: string): Json {
     if (body === undefined || body === null) return {};
     if (!isObject(body))
@@ -134,18 +165,18 @@ export class RecordWriter {
   /**
    * The column values to write: submitted fields prepared and validated by their types, system
    * values filled in (id, autodates, auth tokenKey, hashed password). Throws one 400 with every
-   * field's error.
+   * field's error. Modifiers left `pending` are the UPDATE's to evaluate.
    */
   private async prepare(
     collection: Collection,
-    input: Json,
+    { body: input, errors: modifierErrors }: ResolvedBody,
     existing: Json | null,
     access: RecordAccess,
     message: string,
     tx: PoolClient | undefined,
   ): Promise<Json> {
     const isNew = existing === null;
-    const errors: ErrorData = {};
+    const errors: ErrorData = { ...modifierErrors };
     const values: Json = {};
     const now = nowDateTime();
     for (const field of collection.fields) {
@@ -154,22 +185,17 @@ export class RecordWriter {
         continue;
       }
       const submitted = Object.hasOwn(input, field.name);
-      // Non-superusers cannot write hidden fields; PocketBase drops them silently.
-      if (field.hidden && !access.isSuperuser && !(collection.type === 'auth' && field.name === 'password')) continue;
-      if (collection.type === 'auth' && field.name === 'tokenKey') continue;
-      if (field.name === 'id' && !isNew) continue;
+      if (!this.acceptsInput(collection, field, access, isNew)) continue;
       if (!submitted && !isNew) continue;
       if (field.type === 'file' && submitted) {
-        errors[field.name] = {
-          code: 'validation_file_uploads_unsupported',
-          message: 'File uploads are not supported yet.',
-        };
+        errors[field.name] = fileUploadsUnsupported();
         continue;
       }
       const definition = definitionOf(field);
       let value = definition.prepareValue(field as never, submitted ? input[field.name] : undefined);
+      // A new record's empty text gets its autogenerate pattern, as PocketBase fills it (id included).
       if (field.name === 'id' && isNew && value === '') value = this.generateId(field);
-      if (field.type === 'text' && !submitted && isNew && field.autogeneratePattern && field.name !== 'id') {
+      else if (field.type === 'text' && isNew && value === '' && field.autogeneratePattern) {
         value = generateFromPattern(field.autogeneratePattern);
       }
       if (field.type === 'password' && !submitted && !isNew) continue;
@@ -209,6 +235,26 @@ export class RecordWriter {
         errors.oldPassword = { code: 'validation_invalid_old_password', message: 'Missing or invalid old password.' };
       }
     }
+  }
+
+  /** The values modifiers computed in the UPDATE go through their field's validation, as PocketBase's. */
+  private async validateModified(
+    client: PoolClient,
+    collection: Collection,
+    pending: PendingModifier[],
+    record: Json,
+    message: string,
+  ): Promise<void> {
+    if (pending.length === 0) return;
+    const errors: ErrorData = {};
+    const values: Json = {};
+    for (const { field } of pending) {
+      const problem = definitionOf(field).validateValue(field as never, record[field.name], { isNew: false });
+      if (problem) errors[field.name] = problem;
+      else values[field.name] = record[field.name];
+    }
+    await this.checkRelations(client, collection, values, errors);
+    if (Object.keys(errors).length > 0) throw new RecordsError(400, message, errors);
   }
 
   /** Relation values must name existing records of the target collection. */

@@ -17,6 +17,7 @@ export * from './health/health.module';
 export * from './health/health-checks';
 export * from './http/create-http-app';
 export * from './http/fields-picker';
+export * from './http/multipart-body';
 export * from './http/start-service';
 export * from './jobs/bull-job-queue';
 export * from './jobs/in-process-job-queue';

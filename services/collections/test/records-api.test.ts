@@ -286,6 +286,21 @@ describe('writes with rules and validation', () => {
     expect((response.body.data as Json)[field]).toMatchObject({ code });
   });
 
+  it('fills an empty autogenerate text field on create, sent or not', async () => {
+    const registry = app.get(SchemaRegistry);
+    const { collection } = normalizeCollection({
+      name: 'slugs',
+      fields: [{ name: 'slug', type: 'text', autogeneratePattern: '[a-z]{8}' }],
+    });
+    await registry.apply(() => [{ before: null, after: collection }]);
+    const omitted = await call('POST', '/api/collections/slugs/records', 'superuser', {});
+    const empty = await call('POST', '/api/collections/slugs/records', 'superuser', { slug: '' });
+    const given = await call('POST', '/api/collections/slugs/records', 'superuser', { slug: 'mine' });
+    expect(omitted.body.slug).toMatch(/^[a-z]{8}$/);
+    expect(empty.body.slug).toMatch(/^[a-z]{8}$/);
+    expect(given.body.slug).toBe('mine');
+  });
+
   it('answers a non-object body with a 400', async () => {
     const response = await call('POST', '/api/collections/posts/records', 'superuser', ['not', 'an', 'object']);
     expect(response.status).toBe(400);

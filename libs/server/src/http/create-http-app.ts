@@ -10,6 +10,7 @@ import { ConfigError } from '../config/load-config';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
 import { REQUEST_ID_HEADER, requestIdOf } from '../logging/logging.module';
 import { pickFieldsHook } from './fields-picker';
+import { registerMultipartBody } from './multipart-body';
 
 export interface HttpAppOptions {
   config: Pick<BaseConfig, 'bodyLimit' | 'shutdownTimeoutMs'>;
@@ -64,6 +65,7 @@ export async function createHttpApp(
   });
   // PocketBase's `?fields=`: every 2xx JSON response is trimmed to the listed paths.
   fastify.addHook('preSerialization', pickFieldsHook);
+  if (options.bodyParser ?? true) await registerMultipartBody(fastify);
   await options.configureFastify?.(fastify);
   return app;
 }

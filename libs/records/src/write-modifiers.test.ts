@@ -1,0 +1,109 @@
+import { makeField, normalizeCollection } from '@hivebase/schema';
+import { describe, expect, it } from 'vitest';
+import { modifierSql, parseModifierKey, resolveModifiers } from './write-modifiers';
+
+const posts = normalizeCollection({
+  name: 'posts',
+  fields: [
+    makeField('text', 'title'),
+    makeField('text', 'slug', { autogeneratePattern: '[a-z]{5}' }),
+    makeField('text', 'code'),
+    makeField('number', 'views'),
+    makeField('select', 'tags', { values: ['a', 'b', 'c', 'd'], maxSelect: 4 }),
+    makeField('select', 'status', { values: ['draft', 'live'], maxSelect: 1 }),
+    makeField('file', 'docs', { maxSelect: 3 }),
+    makeField('number', 'score', { hidden: true }),
+  ],
+}).collection;
+
+const resolve = (input: Record<string, unknown>, isNew = false) =>
+  resolveModifiers(posts, input, { isNew, accepts: (field) => !field.hidden });
+
+describe('parseModifierKey', () => {
+  it.each([
+    ['tags', 'tags', null],
+    ['tags+', 'tags', 'append'],
+    ['+tags', 'tags', 'prepend'],
+    ['tags-', 'tags', 'remove'],
+    ['views+', 'views', 'add'],
+    ['views-', 'views', 'subtract'],
+    ['slug:autogenerate', 'slug', 'autogenerate'],
+  ])('%s → %s %s', (key, field, modifier) => {
+    expect(parseModifierKey(posts, key)).toMatchObject({ field: { name: field }, modifier });
+  });
+
+  it.each(['+views', 'title+', 'title-', 'views:autogenerate', 'tags:autogenerate', 'nope+', '+tags+', 'tags--'])(
+    'ignores %s, as PocketBase does keys no setter knows',
+    (key) => {
+      expect(parseModifierKey(posts, key)).toBeUndefined();
+    },
+  );
+});
+
+describe('resolveModifiers', () => {
+  it('applies modifiers to the empty value on create', () => {
+    const { body, pending } = resolve(
+      { 'views+': 3, 'views-': '1', 'tags+': ['b', 'a'], '+tags': 'c', 'status+': 'live' },
+      true,
+    );
+    expect(pending).toEqual([]);
+    expect(body).toEqual({ views: 2, tags: ['c', 'b', 'a'], status: 'live' });
+  });
+
+  it('applies the plain value first, then the modifiers, whatever the body order', () => {
+    const { body, pending } = resolve({ 'views+': 2, 'tags-': 'a', views: 5, tags: ['a', 'b'] });
+    expect(pending).toEqual([]);
+    expect(body).toEqual({ views: 7, tags: ['b'] });
+  });
+
+  it('leaves modifiers on stored values pending for the UPDATE', () => {
+    const { body, pending } = resolve({ 'views+': 2, 'views-': 0.5, '+tags': ['a'], 'tags-': 'b', title: 'x' });
+    expect(body).toEqual({ title: 'x' });
+    expect(pending).toEqual([
+      {
+        kind: 'list',
+        field: expect.objectContaining({ name: 'tags' }),
+        ops: [
+          { kind: 'prepend', values: ['a'] },
+          { kind: 'remove', values: ['b'] },
+        ],
+      },
+      { kind: 'number', field: expect.objectContaining({ name: 'views' }), delta: 1.5 },
+    ]);
+  });
+
+  it('follows PocketBase on single-value fields: `+` sets, `-` clears when equal, prepend keeps a value', () => {
+    expect(resolve({ status: 'draft', 'status+': 'live' }).body).toEqual({ status: 'live' });
+    expect(resolve({ status: 'draft', 'status-': 'draft' }).body).toEqual({ status: '' });
+    expect(resolve({ status: 'draft', 'status-': 'live' }).body).toEqual({ status: 'draft' });
+    expect(resolve({ status: 'draft', '+status': 'live' }).body).toEqual({ status: 'draft' });
+    expect(resolve({ '+status': 'live' }, true).body).toEqual({ status: 'live' });
+  });
+
+  it('generates `:autogenerate` values from the field pattern after the prefix', () => {
+    expect(resolve({ 'slug:autogenerate': 'post-' }).body.slug).toMatch(/^post-[a-z]{5}$/);
+    expect(resolve({ 'code:autogenerate': 'fixed' }).body.code).toBe('fixed');
+  });
+
+  it('refuses file modifiers, drops modifiers on fields the caller may not write, keeps other keys', () => {
+    const { body, pending, errors } = resolve({
+      'docs+': 'a.txt',
+      '+docs': 'b.txt',
+      'score+': 5,
+      'title+': 'x',
+      extra: 1,
+    });
+    expect(errors).toEqual({ docs: expect.objectContaining({ code: 'validation_file_uploads_unsupported' }) });
+    expect(pending).toEqual([]);
+    expect(body).toEqual({ 'title+': 'x', extra: 1 });
+  });
+});
+
+describe('modifierSql', () => {
+  it('adds to the column itself, with the amount as a parameter', () => {
+    const params: unknown[] = [];
+    const { pending } = resolve({ 'views-': 4 });
+    expect(modifierSql(pending[0], (value) => `$${params.push(value)}`)).toBe('"views" + $1::double precision');
+    expect(params).toEqual([-4]);
+  });
+});
