@@ -135,6 +135,43 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('records through t
     expect((await failure(root.collection('notes').getOne(note.id))).status).toBe(404);
   });
 
+  it('adds 100 parallel increments exactly (views+ in SQL)', async () => {
+    const note = await root.collection('notes').create({ title: 'counter', rank: 0 });
+    await Promise.all(
+      Array.from({ length: 100 }, () => root.collection('notes').update(note.id, { 'rank+': 1 }, { requestKey: null })),
+    );
+    expect((await root.collection('notes').getOne(note.id)).rank).toBe(100);
+    await root.collection('notes').delete(note.id);
+  });
+
+  it('expands relations, nested and back-relations, and trims with fields and excerpt', async () => {
+    await root
+      .collection('users')
+      .update(aliceId, { name: 'Alice <b>Liddell</b> of Wonderland', emailVisibility: true });
+    const note = await root.collection('notes').getFirstListItem('rank = 5', {
+      expand: 'owner,owner.notes_via_owner',
+      fields: 'id,expand.owner.name:excerpt(5,true),expand.owner.expand.notes_via_owner.rank',
+    });
+    expect(note.id).toBeTruthy();
+    const owner = note.expand?.owner as { name: string; expand: { notes_via_owner: { rank: number }[] } };
+    expect(owner.name).toBe('Alice...');
+    expect(owner.expand.notes_via_owner.map((item) => item.rank).sort((a, b) => a - b)).toEqual([
+      5, 10, 15, 20, 25, 30, 35, 40, 45,
+    ]);
+    expect(Object.keys(note).sort()).toEqual(['expand', 'id']);
+  });
+
+  it('shows an auth record’s email only when visible, and hidden fields only to superusers', async () => {
+    await root.collection('users').update(aliceId, { emailVisibility: false });
+    const viaGuest = await guest.collection('notes').getFirstListItem('rank = 15', { expand: 'owner' });
+    expect(viaGuest.expand?.owner).toBeUndefined(); // users' view rule hides alice from guests
+    const asAlice = await alice.collection('users').getOne(aliceId);
+    expect(asAlice.email).toBe('alice@example.com'); // the owner sees it
+    expect(asAlice).not.toHaveProperty('password');
+    const note = await alice.collection('notes').getFirstListItem('rank = 15');
+    expect(note).not.toHaveProperty('internal');
+  });
+
   it('reports validation errors with their codes', async () => {
     const error = await failure(root.collection('notes').create({ rank: 1, labels: ['purple'] }));
     expect(error.status).toBe(400);
