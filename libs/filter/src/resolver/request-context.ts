@@ -1,7 +1,7 @@
 import type { Collection } from '@hivebase/schema';
 
 /** PocketBase's request contexts (`@request.context`). */
-export type RequestContextName = 'default' | 'oauth2' | 'otp' | 'password' | 'realtime' | 'protectedFile';
+export type RequestContextName = 'default' | 'oauth2' | 'otp' | 'password' | 'realtime' | 'protectedFile' | 'batch';
 
 /** The authenticated record of a request: its collection and its field values (hidden ones included). */
 export interface RequestAuth {

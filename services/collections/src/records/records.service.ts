@@ -3,13 +3,19 @@ import type { Collection } from '@hivebase/schema';
 import { isSuperuser, PG_POOL, requestAuth, ruleContextOf, SchemaRegistry, writeOutboxEvent } from '@hivebase/server';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /** Password hashes and token keys stay in the database; events travel over Redis. */
 function withoutSecrets(row: Record<string, unknown>): Record<string, unknown> {
   const { password: _password, tokenKey: _tokenKey, ...rest } = row;
   return rest;
 }
+
+/** A record write as a batch sub-request names it; `upsert` updates when `body.id` exists, else creates. */
+export type RecordWriteRequest =
+  | { action: 'create' | 'upsert'; collection: string; body: Record<string, unknown>; expand?: string }
+  | { action: 'update'; collection: string; id: string; body: Record<string, unknown>; expand?: string }
+  | { action: 'delete'; collection: string; id: string };
 
 /** The records endpoints over the records engine, with the schema registry as live metadata. */
 @Injectable()
@@ -75,4 +81,42 @@ export class RecordsService {
   async delete(request: FastifyRequest, idOrName: string, id: string) {
     return this.writer.delete(this.collectionOrThrow(idOrName), id, await this.access(request));
   }
+
+  /**
+   * One write inside the caller's transaction `tx` (a batch's), with the access the caller
+   * resolved for it: reads, rules, expand and the outbox event all go through `tx`.
+   * Answers as the matching endpoint would: 200 and the record, or 204 and null.
+   */
+  async writeInTransaction(
+    tx: PoolClient,
+    access: RecordAccess,
+    write: RecordWriteRequest,
+  ): Promise<{ status: 200 | 204; body: Record<string, unknown> | null }> {
+    const collection = this.collectionOrThrow(write.collection);
+    const reader = new RecordReader(tx, this.registry);
+    if (write.action === 'delete') {
+      await this.writer.delete(collection, write.id, access, tx);
+      return { status: 204, body: null };
+    }
+    let written: Record<string, unknown>;
+    // PocketBase's upsert looks the id up regardless of rules (an empty rule); the update rule then applies.
+    const upsertId = write.action === 'upsert' ? upsertIdOf(write.body) : '';
+    if (write.action === 'update') {
+      written = await this.writer.update(collection, write.id, write.body, access, tx);
+    } else if (upsertId !== '' && (await reader.findVisible(collection, upsertId, '', access))) {
+      // The upsert runs as the PATCH or POST it turns into, so `@request.method` says which.
+      const asPatch = { ...access, request: { ...access.request, method: 'PATCH' } };
+      written = await this.writer.update(collection, upsertId, write.body, asPatch, tx);
+    } else {
+      const asPost = write.action === 'upsert' ? { ...access, request: { ...access.request, method: 'POST' } } : access;
+      written = await this.writer.create(collection, write.body, asPost, tx);
+    }
+    return { status: 200, body: await reader.expandWritten(collection, written, write.expand, access) };
+  }
+}
+
+/** `body.id` as PocketBase's upsert reads it (any scalar as its text). */
+function upsertIdOf(body: Record<string, unknown>): string {
+  const id = body.id;
+  return typeof id === 'string' || typeof id === 'number' || typeof id === 'boolean' ? String(id) : '';
 }

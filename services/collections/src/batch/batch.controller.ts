@@ -1,0 +1,15 @@
+import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { type BatchResult, BatchService } from './batch.service';
+
+/** PocketBase's `POST /api/batch`: JSON, or multipart with the requests under `@jsonPayload`. */
+@Controller('api/batch')
+export class BatchController {
+  constructor(@Inject(BatchService) private readonly batch: BatchService) {}
+
+  @Post()
+  @HttpCode(200)
+  run(@Req() request: FastifyRequest, @Body() body: unknown): Promise<BatchResult[]> {
+    return this.batch.run(request, body);
+  }
+}
