@@ -172,6 +172,25 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('records through t
     expect(note).not.toHaveProperty('internal');
   });
 
+  it('runs a batch all together, or not at all', async () => {
+    await root.settings.update({ batch: { enabled: true, maxRequests: 20, timeout: 5 } });
+    const ok = root.createBatch();
+    ok.collection('notes').create({ title: 'batch one' });
+    ok.collection('notes').create({ title: 'batch two' });
+    ok.collection('notes').upsert({ title: 'batch three' });
+    const results = await ok.send();
+    expect(results.map((result) => result.status)).toEqual([200, 200, 200]);
+
+    const failing = root.createBatch();
+    failing.collection('notes').create({ title: 'never stored' });
+    failing.collection('notes').create({ rank: 1 }); // no title: required
+    const error = await failure(failing.send());
+    expect(error.status).toBe(400);
+    expect(error.response.data).toMatchObject({ requests: { '1': { code: 'batch_request_failed' } } });
+    expect((await root.collection('notes').getList(1, 1, { filter: 'title = "never stored"' })).totalItems).toBe(0);
+    expect((await root.collection('notes').getList(1, 1, { filter: 'title ~ "batch "' })).totalItems).toBe(3);
+  });
+
   it('reports validation errors with their codes', async () => {
     const error = await failure(root.collection('notes').create({ rank: 1, labels: ['purple'] }));
     expect(error.status).toBe(400);
