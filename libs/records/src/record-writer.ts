@@ -203,7 +203,10 @@ export class RecordWriter {
       if (problem) errors[field.name] = problem;
       else values[field.name] = value;
     }
-    if (collection.type === 'auth') this.prepareAuth(input, existing, access, values, errors);
+    if (collection.type === 'auth') {
+      const manager = await this.isManager(tx ?? this.pool, collection, existing, access);
+      this.prepareAuth(input, existing, manager, values, errors);
+    }
     await this.checkRelations(tx ?? this.pool, collection, values, errors);
     if (Object.keys(errors).length > 0) throw new RecordsError(400, message, errors);
     if (collection.type === 'auth' && typeof values.password === 'string') {
@@ -222,14 +225,26 @@ export class RecordWriter {
   }
 
   /** Auth records: passwordConfirm must match, and only superusers may skip oldPassword or set verified. */
-  private prepareAuth(input: Json, existing: Json | null, access: RecordAccess, values: Json, errors: ErrorData): void {
+  /**
+   * Superusers, and callers the auth collection's manageRule lets manage this (existing)
+   * record, may set `verified`/`email` and change a password without the old one.
+   */
+  private async isManager(db: Queryable, collection: Collection, existing: Json | null, access: RecordAccess) {
+    if (access.isSuperuser) return true;
+    if (collection.type !== 'auth' || collection.manageRule === null || !existing) return false;
+    return this.matches(db, collection, existing.id, collection.manageRule, access);
+  }
+
+  private prepareAuth(input: Json, existing: Json | null, manager: boolean, values: Json, errors: ErrorData): void {
     for (const extra of AUTH_BODY_EXTRAS) delete values[extra];
-    if (!access.isSuperuser && Object.hasOwn(input, 'verified')) delete values.verified;
+    // Only managers change these directly; others go through the verification and email-change flows.
+    if (!manager && Object.hasOwn(input, 'verified')) delete values.verified;
+    if (!manager && existing && Object.hasOwn(input, 'email')) delete values.email;
     if (typeof values.password !== 'string') return;
     if (input.passwordConfirm !== input.password) {
       errors.passwordConfirm = { code: 'validation_values_mismatch', message: "Values don't match." };
     }
-    if (existing && !access.isSuperuser) {
+    if (existing && !manager) {
       const old = input.oldPassword;
       if (typeof old !== 'string' || old === '' || !bcrypt.compareSync(old, String(existing.password))) {
         errors.oldPassword = { code: 'validation_invalid_old_password', message: 'Missing or invalid old password.' };

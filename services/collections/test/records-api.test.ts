@@ -432,6 +432,38 @@ describe('auth records', () => {
     expect(rows[0].tokenKey).toHaveLength(50);
   });
 
+  it('lets managers (manageRule) skip oldPassword and set verified and email; others cannot', async () => {
+    const { collection } = normalizeCollection({
+      name: 'members',
+      type: 'auth',
+      updateRule: '@request.auth.id != ""',
+      manageRule: '@request.auth.email = "alice@example.com"',
+    });
+    await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+    await pool.query(
+      `INSERT INTO members (id, email, password, "tokenKey") VALUES ('m00000000000001', 'm@example.com', 'x', $1)`,
+      [randomString(50)],
+    );
+    const url = '/api/collections/members/records/m00000000000001';
+    const byBob = await call('PATCH', url, 'bob', { password: 'new-password-2', passwordConfirm: 'new-password-2' });
+    expect((byBob.body.data as Json).oldPassword).toMatchObject({ code: 'validation_invalid_old_password' });
+    const bobSets = await call('PATCH', url, 'bob', { verified: true, email: 'bob-took@example.com' });
+    expect(bobSets.status).toBe(200);
+    const unchanged = await pool.query('SELECT email, verified FROM members');
+    expect(unchanged.rows).toEqual([{ email: 'm@example.com', verified: false }]);
+
+    const byAlice = await call('PATCH', url, 'alice', {
+      password: 'new-password-2',
+      passwordConfirm: 'new-password-2',
+      verified: true,
+      email: 'm2@example.com',
+    });
+    expect(byAlice.status).toBe(200);
+    const { rows } = await pool.query('SELECT email, verified, password FROM members');
+    expect(rows[0]).toMatchObject({ email: 'm2@example.com', verified: true });
+    expect(await bcrypt.compare('new-password-2', rows[0].password)).toBe(true);
+  });
+
   it('needs the old password for a user changing their own', async () => {
     const response = await call('PATCH', `/api/collections/users/records/${ids.alice}`, 'alice', {
       password: 'new-password-1',
