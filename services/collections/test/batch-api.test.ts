@@ -1,5 +1,5 @@
 import { RECORD_CHANGED, type RecordChangedEvent } from '@hivebase/contracts';
-import { type AuthCollection, newRecordId, normalizeCollection, quoteIdent, randomString } from '@hivebase/schema';
+import { normalizeCollection, quoteIdent } from '@hivebase/schema';
 import {
   baseConfigSchema,
   createServiceApp,
@@ -10,13 +10,13 @@ import {
   requireDatabaseUrl,
   SchemaRegistry,
   SettingsService,
-  signRecordToken,
 } from '@hivebase/server';
 import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CollectionsModule } from '../src/collections.module';
+import { createAuthRecord } from './support/auth-record';
 
 type Json = Record<string, unknown>;
 type Who = 'superuser' | 'alice' | 'bob' | 'guest';
@@ -51,17 +51,6 @@ async function titlesOf(table: string): Promise<string[]> {
   return rows.map((row) => row.title);
 }
 
-async function authRecord(collectionName: string, email: string): Promise<{ id: string; token: string }> {
-  const collection = app.get(SchemaRegistry).find(collectionName) as AuthCollection;
-  const id = newRecordId();
-  const tokenKey = randomString(50);
-  await pool.query(
-    `INSERT INTO ${quoteIdent(collectionName)} (id, email, password, "tokenKey") VALUES ($1, $2, 'unused', $3)`,
-    [id, email, tokenKey],
-  );
-  return { id, token: signRecordToken(collection, { id, tokenKey }, 'authToken') };
-}
-
 /** The failure body for sub-request `index`, as PocketBase answers it. */
 const failed = (index: number, response: Json) => ({
   data: {
@@ -78,9 +67,9 @@ beforeAll(async () => {
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   pool = app.get<Pool>(PG_POOL);
-  tokens.superuser = (await authRecord('_superusers', 'root@example.com')).token;
-  const alice = await authRecord('users', 'alice@example.com');
-  const bob = await authRecord('users', 'bob@example.com');
+  tokens.superuser = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
+  const alice = await createAuthRecord(app, 'users', 'alice@example.com');
+  const bob = await createAuthRecord(app, 'users', 'bob@example.com');
   Object.assign(tokens, { alice: alice.token, bob: bob.token });
   Object.assign(ids, { alice: alice.id, bob: bob.id });
 

@@ -1,18 +1,10 @@
-import { type AuthCollection, newRecordId, quoteIdent, randomString } from '@hivebase/schema';
-import {
-  baseConfigSchema,
-  createServiceApp,
-  loadConfig,
-  PG_POOL,
-  requireDatabaseUrl,
-  SchemaRegistry,
-  signRecordToken,
-} from '@hivebase/server';
+import { baseConfigSchema, createServiceApp, loadConfig, PG_POOL, requireDatabaseUrl } from '@hivebase/server';
 import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectionsModule } from '../src/collections.module';
+import { createAuthRecord } from './support/auth-record';
 
 let database: TestDatabase;
 let app: NestFastifyApplication;
@@ -64,22 +56,9 @@ beforeAll(async () => {
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   pool = app.get<Pool>(PG_POOL);
-  const registry = app.get(SchemaRegistry);
-  superuserToken = await tokenFor(registry, '_superusers', 'root@example.com');
-  userToken = await tokenFor(registry, 'users', 'u@example.com');
+  superuserToken = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
+  userToken = (await createAuthRecord(app, 'users', 'u@example.com')).token;
 });
-
-/** An auth record of `collection` and a token for it, made directly (the auth service is not in this app). */
-async function tokenFor(registry: SchemaRegistry, collectionName: string, email: string): Promise<string> {
-  const collection = registry.find(collectionName) as AuthCollection;
-  const id = newRecordId();
-  const tokenKey = randomString(50);
-  await pool.query(
-    `INSERT INTO ${quoteIdent(collection.name)} (id, email, password, "tokenKey") VALUES ($1, $2, 'unused', $3)`,
-    [id, email, tokenKey],
-  );
-  return signRecordToken(collection, { id, tokenKey }, 'authToken');
-}
 
 afterAll(async () => {
   await app?.close();

@@ -1,4 +1,4 @@
-import { type AuthCollection, newRecordId, normalizeCollection, quoteIdent, randomString } from '@hivebase/schema';
+import { normalizeCollection } from '@hivebase/schema';
 import {
   baseConfigSchema,
   createServiceApp,
@@ -6,13 +6,13 @@ import {
   PG_POOL,
   requireDatabaseUrl,
   SchemaRegistry,
-  signRecordToken,
 } from '@hivebase/server';
 import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CollectionsModule } from '../src/collections.module';
+import { createAuthRecord } from './support/auth-record';
 
 type Json = Record<string, unknown>;
 let database: TestDatabase;
@@ -36,17 +36,6 @@ async function stored(): Promise<Json> {
   return rows[0];
 }
 
-async function authRecord(collectionName: string, email: string): Promise<{ id: string; token: string }> {
-  const collection = app.get(SchemaRegistry).find(collectionName) as AuthCollection;
-  const id = newRecordId();
-  const tokenKey = randomString(50);
-  await pool.query(
-    `INSERT INTO ${quoteIdent(collectionName)} (id, email, password, "tokenKey") VALUES ($1, $2, 'unused', $3)`,
-    [id, email, tokenKey],
-  );
-  return { id, token: signRecordToken(collection, { id, tokenKey }, 'authToken') };
-}
-
 beforeAll(async () => {
   database = await createTestDatabase();
   const config = requireDatabaseUrl(loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent' }));
@@ -54,12 +43,12 @@ beforeAll(async () => {
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   pool = app.get<Pool>(PG_POOL);
-  tokens.superuser = (await authRecord('_superusers', 'root@example.com')).token;
-  const alice = await authRecord('users', 'alice@example.com');
+  tokens.superuser = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
+  const alice = await createAuthRecord(app, 'users', 'alice@example.com');
   tokens.alice = alice.token;
   users.alice = alice.id;
   for (const name of ['bob', 'carol', 'dave'] as const)
-    users[name] = (await authRecord('users', `${name}@example.com`)).id;
+    users[name] = (await createAuthRecord(app, 'users', `${name}@example.com`)).id;
 
   const { collection: items } = normalizeCollection({
     name: 'items',

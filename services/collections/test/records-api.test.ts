@@ -1,5 +1,5 @@
 import { RECORD_CHANGED, type RecordChangedEvent } from '@hivebase/contracts';
-import { type AuthCollection, newRecordId, normalizeCollection, quoteIdent, randomString } from '@hivebase/schema';
+import { normalizeCollection, randomString } from '@hivebase/schema';
 import {
   baseConfigSchema,
   createServiceApp,
@@ -9,7 +9,6 @@ import {
   PG_POOL,
   requireDatabaseUrl,
   SchemaRegistry,
-  signRecordToken,
 } from '@hivebase/server';
 import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -17,6 +16,7 @@ import bcrypt from 'bcryptjs';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectionsModule } from '../src/collections.module';
+import { createAuthRecord } from './support/auth-record';
 
 type Json = Record<string, unknown>;
 let database: TestDatabase;
@@ -45,17 +45,6 @@ async function call(
   return { status: response.statusCode, body: (response.body ? response.json() : {}) as Json };
 }
 
-async function authRecord(collectionName: string, email: string): Promise<{ id: string; token: string }> {
-  const collection = app.get(SchemaRegistry).find(collectionName) as AuthCollection;
-  const id = newRecordId();
-  const tokenKey = randomString(50);
-  await pool.query(
-    `INSERT INTO ${quoteIdent(collectionName)} (id, email, password, "tokenKey") VALUES ($1, $2, 'unused', $3)`,
-    [id, email, tokenKey],
-  );
-  return { id, token: signRecordToken(collection, { id, tokenKey }, 'authToken') };
-}
-
 beforeAll(async () => {
   database = await createTestDatabase();
   const config = requireDatabaseUrl(loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent' }));
@@ -63,9 +52,9 @@ beforeAll(async () => {
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   pool = app.get<Pool>(PG_POOL);
-  tokens.superuser = (await authRecord('_superusers', 'root@example.com')).token;
-  const alice = await authRecord('users', 'alice@example.com');
-  const bob = await authRecord('users', 'bob@example.com');
+  tokens.superuser = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
+  const alice = await createAuthRecord(app, 'users', 'alice@example.com');
+  const bob = await createAuthRecord(app, 'users', 'bob@example.com');
   Object.assign(tokens, { alice: alice.token, bob: bob.token });
   Object.assign(ids, { alice: alice.id, bob: bob.id });
 
@@ -488,7 +477,7 @@ describe('deleting a record others point at', () => {
       { before: null, after: make('cascading', false, true) },
       { before: null, after: make('optional_refs', false, false) },
     ]);
-    const victim = await authRecord('users', 'victim@example.com');
+    const victim = await createAuthRecord(app, 'users', 'victim@example.com');
     await pool.query(`INSERT INTO cascading (id, owner) VALUES ('c00000000000001', $1)`, [victim.id]);
     await pool.query(`INSERT INTO optional_refs (id, owner) VALUES ('o00000000000001', $1)`, [victim.id]);
     await pool.query(`UPDATE posts SET author = '' WHERE author = $1`, [victim.id]);
@@ -498,7 +487,7 @@ describe('deleting a record others point at', () => {
     expect((await pool.query('SELECT owner FROM optional_refs')).rows).toEqual([{ owner: '' }]);
 
     await registry.apply(() => [{ before: null, after: make('required_refs', true, false) }]);
-    const kept = await authRecord('users', 'kept@example.com');
+    const kept = await createAuthRecord(app, 'users', 'kept@example.com');
     await pool.query(`INSERT INTO required_refs (id, owner) VALUES ('r00000000000001', $1)`, [kept.id]);
     const refused = await call('DELETE', `/api/collections/users/records/${kept.id}`, 'superuser');
     expect(refused.status).toBe(400);

@@ -1,4 +1,4 @@
-import { type AuthCollection, newRecordId, quoteIdent, randomString } from '@hivebase/schema';
+import { randomString } from '@hivebase/schema';
 import {
   baseConfigSchema,
   createServiceApp,
@@ -8,12 +8,10 @@ import {
   loadConfig,
   PG_POOL,
   requireDatabaseUrl,
-  SchemaRegistry,
   SETTINGS_CHANGED,
   SETTINGS_PARAM_ID,
   type Settings,
   SettingsService,
-  signRecordToken,
   toPublicSettings,
 } from '@hivebase/server';
 import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
@@ -21,6 +19,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CollectionsModule } from '../src/collections.module';
+import { createAuthRecord } from './support/auth-record';
 
 let database: TestDatabase;
 let app: NestFastifyApplication;
@@ -83,25 +82,12 @@ async function eventually(check: () => void, timeoutMs = 3_000): Promise<void> {
   }
 }
 
-/** An auth record of `collection` and a token for it, made directly (the auth service is not in this app). */
-async function tokenFor(registry: SchemaRegistry, collectionName: string, email: string): Promise<string> {
-  const collection = registry.find(collectionName) as AuthCollection;
-  const id = newRecordId();
-  const tokenKey = randomString(50);
-  await pool.query(
-    `INSERT INTO ${quoteIdent(collection.name)} (id, email, password, "tokenKey") VALUES ($1, $2, 'unused', $3)`,
-    [id, email, tokenKey],
-  );
-  return signRecordToken(collection, { id, tokenKey }, 'authToken');
-}
-
 beforeAll(async () => {
   database = await createTestDatabase();
   app = await startApp();
   pool = app.get<Pool>(PG_POOL);
-  const registry = app.get(SchemaRegistry);
-  superuserToken = await tokenFor(registry, '_superusers', 'root@example.com');
-  userToken = await tokenFor(registry, 'users', 'u@example.com');
+  superuserToken = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
+  userToken = (await createAuthRecord(app, 'users', 'u@example.com')).token;
 });
 
 afterAll(async () => {
