@@ -19,6 +19,9 @@ export interface ListParams {
 export const DEFAULT_PER_PAGE = 30;
 export const MAX_PER_PAGE = 1000;
 
+/** Extra column telling whether the caller may manage an auth record (see `columnsSql`). */
+const MANAGED_COLUMN = '__hb_managed';
+
 const SUPERUSER_ONLY_REFS = /@collection\.|@request\./;
 
 type Json = Record<string, unknown>;
@@ -80,9 +83,11 @@ export class RecordReader {
     // and `id` keeps pages stable.
     const hasCreated = collection.fields.some((field) => field.name === 'created' && field.type === 'autodate');
     const orderBy = [order?.sql, hasCreated ? `${table}."created"` : null, `${table}.id`].filter(Boolean).join(', ');
+    const selectParams = [...whereParams, ...(order?.params ?? [])];
+    const columns = this.columnsSql(collection, access, selectParams);
     const { rows } = await this.db.query<Json>(
-      `SELECT ${table}.* FROM ${table} WHERE ${where} ORDER BY ${orderBy} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
-      [...whereParams, ...(order?.params ?? [])],
+      `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
+      selectParams,
     );
     const skipTotal = params.skipTotal === 'true' || params.skipTotal === '1';
     let totalItems = -1;
@@ -130,17 +135,37 @@ export class RecordReader {
   ): Promise<Json | null> {
     const compiled = this.ruleSql(collection, rule, access, 1);
     const table = quoteIdent(collection.name);
+    const params = [id, ...(compiled?.params ?? [])];
+    const columns = this.columnsSql(collection, access, params);
     const { rows } = await this.db.query<Json>(
-      `SELECT ${table}.* FROM ${table} WHERE ${table}.id = $1${compiled ? ` AND (${compiled.sql})` : ''}`,
-      [id, ...(compiled?.params ?? [])],
+      `SELECT ${columns} FROM ${table} WHERE ${table}.id = $1${compiled ? ` AND (${compiled.sql})` : ''}`,
+      params,
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * The row's columns, plus for auth collections whether the caller passes the manageRule on
+   * it (managers see emails). Appends the rule's values to `params`.
+   */
+  private columnsSql(collection: Collection, access: RecordAccess, params: unknown[]): string {
+    const table = quoteIdent(collection.name);
+    if (access.isSuperuser || collection.type !== 'auth' || !collection.manageRule?.trim()) return `${table}.*`;
+    const manage = compileFilter(collection.manageRule, {
+      lookup: this.lookup,
+      collection,
+      request: access.request,
+      allowHiddenFields: true,
+      paramOffset: params.length,
+    });
+    params.push(...manage.params);
+    return `${table}.*, COALESCE((${manage.sql}), false) AS ${quoteIdent(MANAGED_COLUMN)}`;
   }
 
   toJson(collection: Collection, row: Json, access: RecordAccess): Json {
     return recordToJson(collection, row, {
       showHidden: access.isSuperuser,
-      showEmail: access.isSuperuser || isOwner(access, collection, row),
+      showEmail: access.isSuperuser || isOwner(access, collection, row) || row[MANAGED_COLUMN] === true,
     });
   }
 }

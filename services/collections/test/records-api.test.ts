@@ -425,6 +425,8 @@ describe('auth records', () => {
     const { collection } = normalizeCollection({
       name: 'members',
       type: 'auth',
+      listRule: '',
+      viewRule: '',
       updateRule: '@request.auth.id != ""',
       manageRule: '@request.auth.email = "alice@example.com"',
     });
@@ -451,6 +453,12 @@ describe('auth records', () => {
     const { rows } = await pool.query('SELECT email, verified, password FROM members');
     expect(rows[0]).toMatchObject({ email: 'm2@example.com', verified: true });
     expect(await bcrypt.compare('new-password-2', rows[0].password)).toBe(true);
+
+    // Managers also see the email that emailVisibility hides from others.
+    expect((await call('GET', url, 'alice')).body.email).toBe('m2@example.com');
+    expect((await call('GET', url, 'bob')).body).not.toHaveProperty('email');
+    const listed = await call('GET', '/api/collections/members/records', 'alice');
+    expect((listed.body.items as Json[])[0].email).toBe('m2@example.com');
   });
 
   it('needs the old password for a user changing their own', async () => {
