@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,10 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('records through t
     ['labels:each ?!= "red"', 45],
     ['labels:each = "green"', 23],
     ['labels:length = 2', 22],
+    ['labels:each ?~ "ree"', 23],
+    ['labels:each ?!~ "e"', 0],
+    ['rank ?> 44', 1],
+    ['owner.email ?= "alice@example.com"', 9],
     ['(rank < 3 || rank > 43) && public = false', 3],
   ])('filters with %s', async (filter, count) => {
     const result = await root.collection('notes').getList(1, 50, { filter });
@@ -198,6 +203,40 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('records through t
       title: { code: 'validation_required' },
       labels: { code: 'validation_invalid_value' },
     });
+  });
+
+  it('refuses a null rule to everyone but superusers with 403', async () => {
+    await root.collections.update('notes', { deleteRule: null });
+    const note = await alice.collection('notes').create({ title: 'undeletable', owner: aliceId });
+    expect((await failure(alice.collection('notes').delete(note.id))).status).toBe(403);
+    await root.collection('notes').delete(note.id);
+    await root.collections.update('notes', { deleteRule: 'owner = @request.auth.id' });
+  });
+
+  it('caps perPage, and refuses wrong types and oversize bodies in PocketBase shape', async () => {
+    expect((await guest.collection('notes').getList(1, 5000)).perPage).toBe(1000);
+    const wrongType = await failure(root.collection('notes').create({ title: { not: 'text' }, rank: 'many' }));
+    expect(wrongType.status).toBe(400);
+    // Declare a body over the 32 MiB limit and start sending it: the answer comes before the body.
+    const huge = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request(`${running.baseUrl}/api/collections/notes/records`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(33 * 1024 * 1024),
+          authorization: root.authStore.token,
+        },
+      });
+      request.on('response', (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      request.on('error', reject);
+      request.write('{"title":"');
+    });
+    expect(huge.status).toBe(413);
+    expect(JSON.parse(huge.body)).toMatchObject({ status: 413, data: {} });
   });
 
   it.each([
