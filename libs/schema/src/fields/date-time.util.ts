@@ -14,7 +14,13 @@ const GO_ZERO_TIME_MS = -62135596800000;
  * cannot be read (PocketBase ignores parse errors the same way). Precision is milliseconds;
  * finer fractions are truncated, as Go's `.000` layout does.
  */
+/** `YYYY-MM-DD HH:MM:SS.sssZ` exactly, as PocketBase writes dates. */
+const CANONICAL_DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 export function normalizeDateTime(raw: unknown): string {
+  // Stored values are already canonical; skip the parse/format round trip for them (hot on reads).
+  if (typeof raw === 'string' && CANONICAL_DATE_TIME.test(raw) && !raw.startsWith('0001-01-01 00:00:00.000'))
+    return raw;
   const ms = parseDateTimeMs(raw);
   return ms === null ? '' : formatDateTimeMs(ms);
 }
