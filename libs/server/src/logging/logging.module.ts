@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -15,6 +15,21 @@ export function requestIdOf(request: IncomingMessage): string {
   // Normalise it into the header so every later reader (logger, proxy) sees the same id.
   request.headers[REQUEST_ID_HEADER] = id;
   return id;
+}
+
+/**
+ * Level of a request's completion line: a client that went away mid-response is routine
+ * (load generators and browsers do it all the time), not a server error.
+ */
+export function requestLogLevel(
+  request: IncomingMessage,
+  response: ServerResponse,
+  error?: Error,
+): 'debug' | 'info' | 'error' {
+  const clientGone = request.destroyed && !response.writableFinished;
+  if (clientGone) return 'debug';
+  if (error || response.statusCode >= 500) return 'error';
+  return 'info';
 }
 
 /** The path as the client sent it (middleware sees it relative to its mount point). */
@@ -40,6 +55,7 @@ export class LoggingModule {
       genReqId: (request) => requestIdOf(request),
       // Every line logged while serving a request carries `reqId` (Nest's Logger included).
       quietReqLogger: true,
+      customLogLevel: requestLogLevel,
       customAttributeKeys: { reqId: 'reqId' },
       // Access lines are noise for health probes; everything else is logged once.
       autoLogging: { ignore: (request) => urlOf(request).startsWith('/api/health') },
