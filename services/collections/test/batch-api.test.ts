@@ -1,22 +1,12 @@
 import { RECORD_CHANGED, type RecordChangedEvent } from '@hivebase/contracts';
 import { normalizeCollection, quoteIdent } from '@hivebase/schema';
-import {
-  baseConfigSchema,
-  createServiceApp,
-  EVENT_BUS,
-  type EventBus,
-  loadConfig,
-  PG_POOL,
-  requireDatabaseUrl,
-  SchemaRegistry,
-  SettingsService,
-} from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { EVENT_BUS, type EventBus, SchemaRegistry, SettingsService } from '@hivebase/server';
+import { type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CollectionsModule } from '../src/collections.module';
 import { createAuthRecord } from './support/auth-record';
+import { startCollectionsApp } from './support/test-app';
 
 type Json = Record<string, unknown>;
 type Who = 'superuser' | 'alice' | 'bob' | 'guest';
@@ -61,12 +51,7 @@ const failed = (index: number, response: Json) => ({
 });
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const config = requireDatabaseUrl(loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent' }));
-  app = await createServiceApp('batch-test', CollectionsModule, config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  pool = app.get<Pool>(PG_POOL);
+  ({ database, app, pool } = await startCollectionsApp('batch-test'));
   tokens.superuser = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
   const alice = await createAuthRecord(app, 'users', 'alice@example.com');
   const bob = await createAuthRecord(app, 'users', 'bob@example.com');

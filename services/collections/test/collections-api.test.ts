@@ -1,10 +1,9 @@
-import { baseConfigSchema, createServiceApp, loadConfig, PG_POOL, requireDatabaseUrl } from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CollectionsModule } from '../src/collections.module';
 import { createAuthRecord } from './support/auth-record';
+import { startCollectionsApp } from './support/test-app';
 
 let database: TestDatabase;
 let app: NestFastifyApplication;
@@ -50,12 +49,7 @@ async function snapshot() {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const config = requireDatabaseUrl(loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent' }));
-  app = await createServiceApp('collections-test', CollectionsModule, config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  pool = app.get<Pool>(PG_POOL);
+  ({ database, app, pool } = await startCollectionsApp('collections-test'));
   superuserToken = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
   userToken = (await createAuthRecord(app, 'users', 'u@example.com')).token;
 });

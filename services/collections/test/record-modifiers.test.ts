@@ -1,18 +1,11 @@
 import { normalizeCollection } from '@hivebase/schema';
-import {
-  baseConfigSchema,
-  createServiceApp,
-  loadConfig,
-  PG_POOL,
-  requireDatabaseUrl,
-  SchemaRegistry,
-} from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { SchemaRegistry } from '@hivebase/server';
+import { type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CollectionsModule } from '../src/collections.module';
 import { createAuthRecord } from './support/auth-record';
+import { startCollectionsApp } from './support/test-app';
 
 type Json = Record<string, unknown>;
 let database: TestDatabase;
@@ -37,12 +30,7 @@ async function stored(): Promise<Json> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const config = requireDatabaseUrl(loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent' }));
-  app = await createServiceApp('record-modifiers-test', CollectionsModule, config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  pool = app.get<Pool>(PG_POOL);
+  ({ database, app, pool } = await startCollectionsApp('record-modifiers-test'));
   tokens.superuser = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
   const alice = await createAuthRecord(app, 'users', 'alice@example.com');
   tokens.alice = alice.token;

@@ -1,22 +1,13 @@
 import { RECORD_CHANGED, type RecordChangedEvent } from '@hivebase/contracts';
 import { normalizeCollection, randomString } from '@hivebase/schema';
-import {
-  baseConfigSchema,
-  createServiceApp,
-  EVENT_BUS,
-  type EventBus,
-  loadConfig,
-  PG_POOL,
-  requireDatabaseUrl,
-  SchemaRegistry,
-} from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { EVENT_BUS, type EventBus, SchemaRegistry } from '@hivebase/server';
+import { type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import bcrypt from 'bcryptjs';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CollectionsModule } from '../src/collections.module';
 import { createAuthRecord } from './support/auth-record';
+import { startCollectionsApp } from './support/test-app';
 
 type Json = Record<string, unknown>;
 let database: TestDatabase;
@@ -46,12 +37,7 @@ async function call(
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const config = requireDatabaseUrl(loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent' }));
-  app = await createServiceApp('records-test', CollectionsModule, config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  pool = app.get<Pool>(PG_POOL);
+  ({ database, app, pool } = await startCollectionsApp('records-test'));
   tokens.superuser = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
   const alice = await createAuthRecord(app, 'users', 'alice@example.com');
   const bob = await createAuthRecord(app, 'users', 'bob@example.com');

@@ -1,0 +1,21 @@
+import { baseConfigSchema, createServiceApp, loadConfig, PG_POOL, requireDatabaseUrl } from '@hivebase/server';
+import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Pool } from 'pg';
+import { CollectionsModule } from '../../src/collections.module';
+
+export interface CollectionsTestApp {
+  database: TestDatabase;
+  app: NestFastifyApplication;
+  pool: Pool;
+}
+
+/** The collections service on a database of its own (migrated, system collections in place), ready for `inject`. */
+export async function startCollectionsApp(name: string): Promise<CollectionsTestApp> {
+  const database = await createTestDatabase();
+  const config = requireDatabaseUrl(loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent' }));
+  const app = await createServiceApp(name, CollectionsModule, config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return { database, app, pool: app.get<Pool>(PG_POOL) };
+}
