@@ -17,10 +17,17 @@ import {
 } from '../functions/strftime';
 import type { CallOperand, ComparisonNode, FilterNode, Operand, SimpleOperand } from '../parser/filter.ast';
 import { parseFilter } from '../parser/filter.parser';
-import { FIELD_MODIFIERS, type FieldModifier, findField, MAX_NESTED_RELATIONS } from '../resolver/field.resolver';
+import {
+  classifyRequestPath,
+  type FieldModifier,
+  findField,
+  isMultiValuer,
+  MAX_NESTED_RELATIONS,
+  splitBodyPath,
+  splitModifier,
+} from '../resolver/field.resolver';
 import {
   extractNested,
-  normalizeHeaders,
   normalizeStaticValue,
   PLAIN_AUTH_FIELDS,
   plainAuthValue,
@@ -73,17 +80,6 @@ const numberParam = (value: number): EvalOperand => ({
   param: true,
 });
 const constant = (o: EvalOperand) => () => o;
-const isMultiValuer = (f: Field) => f.type === 'select' || f.type === 'relation' || f.type === 'file';
-
-function splitModifier(prop: string): { name: string; modifier: FieldModifier | null } {
-  const index = prop.indexOf(':');
-  if (index < 0) return { name: prop, modifier: null };
-  const modifier = prop.slice(index + 1);
-  if (!(FIELD_MODIFIERS as readonly string[]).includes(modifier)) {
-    throw new FilterResolveError(`Unknown modifier in "${prop}" (known: ${FIELD_MODIFIERS.join(', ')}).`);
-  }
-  return { name: prop.slice(0, index), modifier: modifier as FieldModifier };
-}
 
 /** A record value as the SQL column would hold it. */
 function columnValue(field: Field, raw: unknown): EvalOperand {
@@ -245,59 +241,33 @@ class Evaluator {
   }
 
   private requestField(name: string, props: string[]): EvalResolved {
-    const request = this.request;
-    const section = props[1];
-    if (props.length < 2 || !['context', 'method', 'headers', 'query', 'body', 'auth'].includes(section as string)) {
-      throw new FilterResolveError(`Unknown request field "${name}".`);
+    const path = classifyRequestPath(name, props, this.request);
+    if (!path) return { value: constant(NULL_VALUE) };
+    if (path.kind === 'value') return this.staticValue(path.found, path.value, path.modifier);
+    return path.kind === 'body' ? this.bodyField(props) : this.authField(props);
+  }
+
+  private authField(props: string[]): EvalResolved {
+    const request = this.request as RequestContext;
+    const auth = request.auth;
+    if (!auth) return { value: constant(NULL_VALUE) };
+    const rest = props.slice(2);
+    if (rest.length === 1 && PLAIN_AUTH_FIELDS.includes(rest[0] as string)) {
+      return this.staticValue(true, plainAuthValue(auth, rest[0] as string), null);
     }
-    if (request === null) return { value: constant(NULL_VALUE) };
-    const last = splitModifier(props[props.length - 1] as string);
-    const path = [...props.slice(2, -1), last.name];
-    switch (section) {
-      case 'context':
-      case 'method':
-        if (props.length !== 2) throw new FilterResolveError(`Invalid field path "${name}".`);
-        return this.staticValue(true, section === 'context' ? (request.context ?? 'default') : request.method, null);
-      case 'headers':
-      case 'query': {
-        if (props.length < 3) throw new FilterResolveError(`Invalid field path "${name}".`);
-        const source = section === 'headers' ? normalizeHeaders(request.headers) : request.query;
-        const { found, value } = extractNested(source, path);
-        return this.staticValue(found, value, last.modifier);
+    if (!this.allowHidden) {
+      if (auth.collection.listRule === null) {
+        throw new FilterForbiddenFieldError(`Fields of "${auth.collection.name}" can be filtered only by superusers.`);
       }
-      case 'body':
-        if (props.length < 3) throw new FilterResolveError(`Invalid field path "${name}".`);
-        return this.bodyField(props);
-      case 'auth': {
-        if (props.length < 3) throw new FilterResolveError(`Invalid field path "${name}".`);
-        const auth = request.auth;
-        if (!auth) return { value: constant(NULL_VALUE) };
-        const rest = props.slice(2);
-        if (rest.length === 1 && PLAIN_AUTH_FIELDS.includes(rest[0] as string)) {
-          return this.staticValue(true, plainAuthValue(auth, rest[0] as string), null);
-        }
-        if (!this.allowHidden) {
-          if (auth.collection.listRule === null) {
-            throw new FilterForbiddenFieldError(
-              `Fields of "${auth.collection.name}" can be filtered only by superusers.`,
-            );
-          }
-          if (auth.collection.listRule) throw new NeedsDatabase();
-        }
-        // the auth record is a joined row in SQL: missing fields read as NULL there
-        return this.recordPath(auth.collection, auth.record, rest, 'auth', true);
-      }
-      default:
-        throw new FilterResolveError(`Unknown request field "${name}".`);
+      if (auth.collection.listRule) throw new NeedsDatabase();
     }
+    // the auth record is a joined row in SQL: missing fields read as NULL there
+    return this.recordPath(auth.collection, auth.record, rest, 'auth', true);
   }
 
   private bodyField(props: string[]): EvalResolved {
     const request = this.request as RequestContext;
-    const first = splitModifier(props[2] as string);
-    const field = this.options.collection.fields.find((f) => f.name === first.name);
-    const last = splitModifier(props[props.length - 1] as string);
-    const path = [...props.slice(2, -1), last.name];
+    const { first, field, last, path } = splitBodyPath(this.options.collection, props);
     if (!field) {
       if (props.length > 3 && first.modifier) throw new FilterResolveError(`Invalid field path "${props.join('.')}".`);
       const { found, value } = extractNested(request.body, path);

@@ -99,9 +99,11 @@ export function findField(collection: Collection, name: string): Field | undefin
   return name === 'id' ? ID_FIELD : undefined;
 }
 
-const isMultiValuer = (field: Field) => field.type === 'select' || field.type === 'relation' || field.type === 'file';
+export const isMultiValuer = (field: Field) =>
+  field.type === 'select' || field.type === 'relation' || field.type === 'file';
 
-function splitModifier(prop: string): { name: string; modifier: FieldModifier | null } {
+/** `name:modifier` → its parts; an unknown modifier is an error. */
+export function splitModifier(prop: string): { name: string; modifier: FieldModifier | null } {
   const index = prop.indexOf(':');
   if (index < 0) return { name: prop, modifier: null };
   const name = prop.slice(0, index);
@@ -110,6 +112,48 @@ function splitModifier(prop: string): { name: string; modifier: FieldModifier | 
     throw new FilterResolveError(`Unknown modifier in "${prop}" (known: ${FIELD_MODIFIERS.join(', ')}).`);
   }
   return { name, modifier: modifier as FieldModifier };
+}
+
+const REQUEST_SECTIONS = ['context', 'method', 'headers', 'query', 'body', 'auth'];
+
+/** An `@request.*` path, checked: a value read straight off the request, or a section to resolve further. */
+export type RequestPath =
+  | { kind: 'value'; found: boolean; value: unknown; modifier: FieldModifier | null }
+  | { kind: 'body' | 'auth' };
+
+/**
+ * Validates `@request.<section>…` and reads what needs no collection metadata (context,
+ * method, headers, query); null when there is no request (every `@request.*` is then NULL).
+ * Shared by the SQL resolver and the in-memory evaluator so both accept the same paths.
+ */
+export function classifyRequestPath(name: string, props: string[], request: RequestContext | null): RequestPath | null {
+  const section = props[1] as string;
+  if (props.length < 2 || !REQUEST_SECTIONS.includes(section)) {
+    throw new FilterResolveError(`Unknown request field "${name}".`);
+  }
+  if (request === null) return null;
+  if (section === 'context' || section === 'method') {
+    if (props.length !== 2) throw new FilterResolveError(`Invalid field path "${name}".`);
+    const value = section === 'context' ? (request.context ?? 'default') : request.method;
+    return { kind: 'value', found: true, value, modifier: null };
+  }
+  if (props.length < 3) throw new FilterResolveError(`Invalid field path "${name}".`);
+  if (section === 'body' || section === 'auth') return { kind: section };
+  const last = splitModifier(props[props.length - 1] as string);
+  const source = section === 'headers' ? normalizeHeaders(request.headers) : request.query;
+  const { found, value } = extractNested(source, [...props.slice(2, -1), last.name]);
+  return { kind: 'value', found, value, modifier: last.modifier };
+}
+
+/**
+ * The parts of an `@request.body.<name>[.…]` path: its first and last segments (modifiers
+ * split off), the field the first one names (if any) and the key path into the body.
+ */
+export function splitBodyPath(collection: Collection, props: string[]) {
+  const first = splitModifier(props[2] as string);
+  const field = collection.fields.find((f) => f.name === first.name);
+  const last = splitModifier(props[props.length - 1] as string);
+  return { first, field, last, path: [...props.slice(2, -1), last.name] };
 }
 
 const col = (alias: string, name: string) => `${quoteIdent(alias)}.${quoteIdent(name)}`;
@@ -203,45 +247,15 @@ export class FieldResolver {
   }
 
   private resolveRequest(name: string, props: string[]): ResolvedOperand {
-    const request = this.options.request;
-    const section = props[1];
-    if (props.length < 2 || !['context', 'method', 'headers', 'query', 'body', 'auth'].includes(section as string)) {
-      throw new FilterResolveError(`Unknown request field "${name}".`);
-    }
-    if (request === null) return { value: NULL_OPERAND };
-    const last = splitModifier(props[props.length - 1] as string);
-    const path = [...props.slice(2, -1), last.name];
-    switch (section) {
-      case 'context':
-      case 'method': {
-        if (props.length !== 2) throw new FilterResolveError(`Invalid field path "${name}".`);
-        const value = section === 'context' ? (request.context ?? 'default') : request.method;
-        return this.staticOperand(true, value, null);
-      }
-      case 'headers':
-      case 'query': {
-        if (props.length < 3) throw new FilterResolveError(`Invalid field path "${name}".`);
-        const source = section === 'headers' ? normalizeHeaders(request.headers) : request.query;
-        const { found, value } = extractNested(source, path);
-        return this.staticOperand(found, value, last.modifier);
-      }
-      case 'body':
-        if (props.length < 3) throw new FilterResolveError(`Invalid field path "${name}".`);
-        return this.resolveBody(props);
-      case 'auth':
-        if (props.length < 3) throw new FilterResolveError(`Invalid field path "${name}".`);
-        return this.resolveAuth(props);
-      default:
-        throw new FilterResolveError(`Unknown request field "${name}".`);
-    }
+    const path = classifyRequestPath(name, props, this.options.request);
+    if (!path) return { value: NULL_OPERAND };
+    if (path.kind === 'value') return this.staticOperand(path.found, path.value, path.modifier);
+    return path.kind === 'body' ? this.resolveBody(props) : this.resolveAuth(props);
   }
 
   private resolveBody(props: string[]): ResolvedOperand {
     const request = this.options.request as RequestContext;
-    const first = splitModifier(props[2] as string);
-    const field = this.options.collection.fields.find((f) => f.name === first.name);
-    const last = splitModifier(props[props.length - 1] as string);
-    const path = [...props.slice(2, -1), last.name];
+    const { first, field, last, path } = splitBodyPath(this.options.collection, props);
     if (!field) {
       if (props.length > 3 && first.modifier) throw new FilterResolveError(`Invalid field path "${props.join('.')}".`);
       const { found, value } = extractNested(request.body, path);

@@ -3,6 +3,7 @@ import { CompileScope, FieldResolver } from '../resolver/field.resolver';
 import {
   type CompiledSql,
   type CompileOptions,
+  createResolver,
   listRuleConditions,
   resolveCollectionOrThrow,
 } from '../sql/filter.compiler';
@@ -44,20 +45,11 @@ export function compileSort(input: string | SortField[], options: CompileOptions
   const fields = typeof input === 'string' ? parseSort(input) : input;
   const collection = resolveCollectionOrThrow(options.lookup, options.collection);
   const params = new ParamBag(options.paramOffset ?? 0);
-  const baseAlias = options.baseAlias ?? collection.name;
   const parts = fields.map(({ name, direction }) => {
     if (name === '@random') return 'random()';
     if (name.startsWith('@request.')) throw new SortError(`Invalid sort field "${name}".`);
     const scope = new CompileScope(params);
-    const common = {
-      lookup: options.lookup,
-      request: options.request ?? null,
-      allowRequestAndCollectionRefs: options.allowRequestAndCollectionRefs ?? true,
-    };
-    const resolver = new FieldResolver(
-      { ...common, collection, allowHiddenFields: options.allowHiddenFields ?? false, baseAlias },
-      scope,
-    );
+    const { resolver, common } = createResolver(options, collection, scope);
     let value: ReturnType<FieldResolver['resolve']>['value'];
     try {
       value = resolver.resolve(name).value;

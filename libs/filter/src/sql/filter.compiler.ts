@@ -35,6 +35,28 @@ export interface CompiledSql {
   params: unknown[];
 }
 
+/**
+ * A resolver for `collection` within `scope`, with the options as compile and sort share them;
+ * `common` is what the list-rule joins resolve with too.
+ */
+export function createResolver(options: CompileOptions, collection: Collection, scope: CompileScope) {
+  const common = {
+    lookup: options.lookup,
+    request: options.request ?? null,
+    allowRequestAndCollectionRefs: options.allowRequestAndCollectionRefs ?? true,
+  };
+  const resolver = new FieldResolver(
+    {
+      ...common,
+      collection,
+      allowHiddenFields: options.allowHiddenFields ?? false,
+      baseAlias: options.baseAlias ?? collection.name,
+    },
+    scope,
+  );
+  return { resolver, common };
+}
+
 export function resolveCollectionOrThrow(lookup: CollectionLookup, collection: Collection | string): Collection {
   if (typeof collection !== 'string') return collection;
   const found = lookup.find(collection);
@@ -196,17 +218,8 @@ export function compileFilter(input: string | FilterNode, options: CompileOption
   const ast = typeof input === 'string' ? parseFilter(input) : input;
   const collection = resolveCollectionOrThrow(options.lookup, options.collection);
   const scope = new CompileScope(new ParamBag(options.paramOffset ?? 0));
-  const baseAlias = options.baseAlias ?? collection.name;
   const now = options.now ?? new Date();
-  const common = {
-    lookup: options.lookup,
-    request: options.request ?? null,
-    allowRequestAndCollectionRefs: options.allowRequestAndCollectionRefs ?? true,
-  };
-  const resolver = new FieldResolver(
-    { ...common, collection, allowHiddenFields: options.allowHiddenFields ?? false, baseAlias },
-    scope,
-  );
+  const { resolver, common } = createResolver(options, collection, scope);
   const where = [new FilterCompiler(resolver, now).node(ast), ...listRuleConditions(scope, common, now)];
   const condition = where.join(' AND ');
   if (scope.joins.size === 0) return scope.params.finish(condition);
