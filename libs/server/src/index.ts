@@ -3,6 +3,7 @@ export * from './bus/bus.module';
 export * from './bus/event-bus';
 export * from './bus/in-process-event-bus';
 export * from './bus/redis-event-bus';
+export * from './bus/replicated-snapshot';
 export * from './config/config.module';
 export * from './config/config.schema';
 export * from './config/load-config';

@@ -2,6 +2,7 @@ import type { Collection, CollectionLookup } from '@hivebase/schema';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { EVENT_BUS, type EventBus } from '../bus/event-bus';
+import { ReplicatedSnapshot } from '../bus/replicated-snapshot';
 import { PG_POOL } from '../database/database.module';
 import { ensureSystemCollections } from './bootstrap';
 import { lookupOf } from './collection-lookup';
@@ -20,49 +21,47 @@ const VERSION_CHECK_MS = 2_000;
 @Injectable()
 export class SchemaRegistry implements CollectionLookup, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SchemaRegistry.name);
-  private lookup: CollectionLookup = lookupOf([]);
-  private version = '';
-  private timer?: NodeJS.Timeout;
-  private unsubscribe?: () => Promise<void>;
+  private readonly snapshot: ReplicatedSnapshot<CollectionLookup>;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
-  ) {}
+    @Inject(EVENT_BUS) bus: EventBus,
+  ) {
+    this.snapshot = new ReplicatedSnapshot<CollectionLookup>(
+      {
+        name: SchemaRegistry.name,
+        bus,
+        event: SCHEMA_CHANGED,
+        load: async () => {
+          const { collections, version } = await loadSchema(pool);
+          return { value: lookupOf(collections), version };
+        },
+        version: () => schemaVersion(pool),
+        checkEveryMs: VERSION_CHECK_MS,
+      },
+      lookupOf([]),
+    );
+  }
 
   async onModuleInit(): Promise<void> {
     if (await ensureSystemCollections(this.pool)) this.logger.log('created the system collections');
-    await this.reload();
-    this.unsubscribe = await this.bus.subscribe(SCHEMA_CHANGED, () => this.reload());
-    this.timer = setInterval(() => void this.reloadIfStale(), VERSION_CHECK_MS);
-    this.timer.unref();
+    await this.snapshot.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.unsubscribe?.();
+    await this.snapshot.stop();
   }
 
   find(idOrName: string): Collection | undefined {
-    return this.lookup.find(idOrName);
+    return this.snapshot.value.find(idOrName);
   }
 
   all(): readonly Collection[] {
-    return this.lookup.all();
+    return this.snapshot.value.all();
   }
 
-  async reload(): Promise<void> {
-    const snapshot = await loadSchema(this.pool);
-    this.lookup = lookupOf(snapshot.collections);
-    this.version = snapshot.version;
-  }
-
-  private async reloadIfStale(): Promise<void> {
-    try {
-      if ((await schemaVersion(this.pool)) !== this.version) await this.reload();
-    } catch (error) {
-      this.logger.warn({ err: error }, 'schema version check failed');
-    }
+  reload(): Promise<void> {
+    return this.snapshot.reload();
   }
 
   /** Applies changes (see `applySchemaChanges`), then refreshes here and tells every replica. */
@@ -71,8 +70,8 @@ export class SchemaRegistry implements CollectionLookup, OnModuleInit, OnApplica
     failureMessage?: string,
   ): Promise<(Collection | null)[]> {
     const saved = await applySchemaChanges(this.pool, decide, failureMessage);
-    await this.reload();
-    await this.bus.publish(SCHEMA_CHANGED, { version: this.version });
+    await this.snapshot.reload();
+    await this.snapshot.publish({ version: this.snapshot.currentVersion });
     return saved;
   }
 }

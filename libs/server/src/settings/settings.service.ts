@@ -1,15 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { EVENT_BUS, type EventBus } from '../bus/event-bus';
+import { ReplicatedSnapshot } from '../bus/replicated-snapshot';
 import { PG_POOL } from '../database/database.module';
 import { ApiError } from '../errors/api-error';
-import {
-  defaultSettings,
-  type ReadonlySettings,
-  SETTINGS_CHANGED,
-  type Settings,
-  type SettingsChangedEvent,
-} from './settings.model';
+import { defaultSettings, type ReadonlySettings, SETTINGS_CHANGED, type SettingsChangedEvent } from './settings.model';
 import { mergeSettings } from './settings-merge';
 import { loadSettings, settingsVersion, updateSettings } from './settings-store';
 import { validateSettings } from './settings-validate';
@@ -33,37 +28,43 @@ function deepFreeze<T>(value: T): T {
  */
 @Injectable()
 export class SettingsService implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(SettingsService.name);
-  private current: ReadonlySettings = deepFreeze(defaultSettings());
-  private version = '';
-  private timer?: NodeJS.Timeout;
-  private unsubscribe?: () => Promise<void>;
+  private readonly snapshot: ReplicatedSnapshot<ReadonlySettings>;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
-  ) {}
+    @Inject(EVENT_BUS) bus: EventBus,
+  ) {
+    this.snapshot = new ReplicatedSnapshot<ReadonlySettings>(
+      {
+        name: SettingsService.name,
+        bus,
+        event: SETTINGS_CHANGED,
+        load: async () => {
+          const stored = await loadSettings(pool);
+          return { value: deepFreeze(stored.settings), version: stored.updated };
+        },
+        version: () => settingsVersion(pool),
+        checkEveryMs: VERSION_CHECK_MS,
+      },
+      deepFreeze(defaultSettings()),
+    );
+  }
 
   async onModuleInit(): Promise<void> {
-    await this.reload();
-    this.unsubscribe = await this.bus.subscribe<SettingsChangedEvent>(SETTINGS_CHANGED, () => this.reload());
-    this.timer = setInterval(() => void this.reloadIfStale(), VERSION_CHECK_MS);
-    this.timer.unref();
+    await this.snapshot.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.unsubscribe?.();
+    await this.snapshot.stop();
   }
 
   /** The current document, secrets included (frozen: copy it to change it). */
   get(): ReadonlySettings {
-    return this.current;
+    return this.snapshot.value;
   }
 
-  async reload(): Promise<void> {
-    const stored = await loadSettings(this.pool);
-    this.set(stored.settings, stored.updated);
+  reload(): Promise<void> {
+    return this.snapshot.reload();
   }
 
   /**
@@ -80,21 +81,8 @@ export class SettingsService implements OnModuleInit, OnApplicationShutdown {
       }
       return merged.settings;
     });
-    this.set(saved.settings, saved.updated);
-    await this.bus.publish<SettingsChangedEvent>(SETTINGS_CHANGED, { updated: saved.updated });
-    return this.current;
-  }
-
-  private set(settings: Settings, version: string): void {
-    this.current = deepFreeze(settings);
-    this.version = version;
-  }
-
-  private async reloadIfStale(): Promise<void> {
-    try {
-      if ((await settingsVersion(this.pool)) !== this.version) await this.reload();
-    } catch (error) {
-      this.logger.warn({ err: error }, 'settings version check failed');
-    }
+    this.snapshot.set(deepFreeze(saved.settings), saved.updated);
+    await this.snapshot.publish<SettingsChangedEvent>({ updated: saved.updated });
+    return this.snapshot.value;
   }
 }
