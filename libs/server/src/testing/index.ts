@@ -1,2 +1,3 @@
 export * from './postgres-server';
+export * from './smtp-capture';
 export * from './test-database';

@@ -1,11 +1,15 @@
 import { type PublicSettings, SettingsService, SuperuserGuard, toPublicSettings } from '@hivebase/server';
-import { Body, Controller, Get, Inject, Patch, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Patch, Post, UseGuards } from '@nestjs/common';
+import { TestEmailService } from './test-email.service';
 
 /** `/api/settings`: superusers only; answers never carry the secrets, as in PocketBase. */
 @Controller('api/settings')
 @UseGuards(SuperuserGuard)
 export class SettingsController {
-  constructor(@Inject(SettingsService) private readonly settings: SettingsService) {}
+  constructor(
+    @Inject(SettingsService) private readonly settings: SettingsService,
+    @Inject(TestEmailService) private readonly testEmail: TestEmailService,
+  ) {}
 
   @Get()
   view(): PublicSettings {
@@ -16,5 +20,12 @@ export class SettingsController {
   @Patch()
   async update(@Body() body: unknown): Promise<PublicSettings> {
     return toPublicSettings(await this.settings.update(body));
+  }
+
+  /** `{email, template, collection?}` → 204 once the SMTP server accepted the mail; 400 if it did not. */
+  @Post('test/email')
+  @HttpCode(204)
+  async sendTestEmail(@Body() body: unknown): Promise<void> {
+    await this.testEmail.send(body);
   }
 }
