@@ -6,7 +6,7 @@ import { launchDistributed } from './distributed/launch-distributed';
 import { migrate } from './migrate';
 import { serve } from './serve';
 import { standaloneConfig } from './standalone-config';
-import { superuserUpsert } from './superuser';
+import { superuserCreate, superuserDelete, superuserUpdate, superuserUpsert } from './superuser';
 
 const program = new Command('hivebase').description('Hivebase: a PocketBase-compatible backend on Postgres');
 
@@ -28,17 +28,53 @@ program
     }),
   );
 
-const superuser = program.command('superuser').description('manage superusers (records of _superusers)');
-superuser
-  .command('upsert <email> <password>')
-  .description('create a superuser, or set the password of an existing one')
-  .option('--dir <path>', 'data directory for embedded Postgres (HB_DIR)', undefined)
-  .action((email: string, password: string, flags: { dir?: string }) =>
+const superuser = program
+  .command('superuser')
+  .description('manage superusers (records of _superusers); DATABASE_URL, else embedded Postgres under --dir');
+
+/** One `superuser` subcommand; exact arguments, since a stray one is more likely a typo than intent. */
+function superuserCommand(usage: string, description: string) {
+  return superuser
+    .command(usage)
+    .description(description)
+    .option('--dir <path>', 'data directory for embedded Postgres (HB_DIR)')
+    .allowExcessArguments(false);
+}
+
+superuserCommand('upsert <email> <password>', 'create a superuser, or set the password of an existing one').action(
+  (email: string, password: string, flags: { dir?: string }) =>
     runMain(async () => {
       const outcome = await superuserUpsert(standaloneConfig(flags), email, password);
       console.log(`superuser ${email} ${outcome}`);
     }),
-  );
+);
+
+superuserCommand('create <email> <password>', 'create a superuser (fails if it exists)').action(
+  (email: string, password: string, flags: { dir?: string }) =>
+    runMain(async () => {
+      await superuserCreate(standaloneConfig(flags), email, password);
+      console.log(`superuser ${email} created`);
+    }),
+);
+
+superuserCommand('update <email> <password>', "set a superuser's password and sign out its sessions").action(
+  (email: string, password: string, flags: { dir?: string }) =>
+    runMain(async () => {
+      await superuserUpdate(standaloneConfig(flags), email, password);
+      console.log(`superuser ${email} updated`);
+    }),
+);
+
+superuserCommand('delete <email>', 'delete a superuser (never the last one)').action(
+  (email: string, flags: { dir?: string }) =>
+    runMain(async () => {
+      const outcome = await superuserDelete(standaloneConfig(flags), email);
+      // As PocketBase: deleting what is not there is a no-op, not a failure.
+      console.log(
+        outcome === 'deleted' ? `superuser ${email} deleted` : `superuser ${email} is missing or already deleted`,
+      );
+    }),
+);
 
 program
   .command('start-distributed')

@@ -1,8 +1,11 @@
+import { join, relative } from 'node:path';
 import { registerCors } from '@hivebase/gateway';
-import { type BaseConfig, closeOnSignals, createHttpApp, listen } from '@hivebase/server';
+import { type BaseConfig, closeOnSignals, countSuperusers, createHttpApp, listen, PG_POOL } from '@hivebase/server';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Pool } from 'pg';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { StandaloneModule } from './standalone.module';
+import { standaloneConfig } from './standalone-config';
 
 export interface StandaloneServer {
   app: NestFastifyApplication;
@@ -52,4 +55,38 @@ export function startStandalone(config: BaseConfig): Promise<StandaloneServer> {
 export async function serve(config: BaseConfig): Promise<void> {
   const server = await startStandalone(config);
   closeOnSignals(server.app, config.shutdownTimeoutMs, server.stopDatabase);
+  const hint = await firstSuperuserHint(server.app.get<Pool>(PG_POOL), config);
+  if (hint) console.log(hint);
+}
+
+/**
+ * On a database without superusers, how to create the first one. PocketBase prints an installer
+ * link here; Hivebase has no installer page yet, so it prints the CLI command to run.
+ */
+export async function firstSuperuserHint(pool: Pool, config: BaseConfig): Promise<string | null> {
+  if ((await countSuperusers(pool)) > 0) return null;
+  const database = config.databaseUrl ? ' (with the same DATABASE_URL)' : '';
+  return `No superuser yet. Create the first one${database} with:\n\n  ${firstSuperuserCommand(config)}\n`;
+}
+
+/**
+ * The command creating a superuser on this config's database, with `--dir` unless it is the
+ * default. `cli` defaults to this package's own `cli.js` (beside this file once built), so the
+ * command works however `serve` was started; `npx hivebase` would not inside this repository.
+ */
+export function firstSuperuserCommand(config: BaseConfig, cli = cliInvocation()): string {
+  const command = `${cli} superuser upsert EMAIL PASSWORD`;
+  if (config.databaseUrl || config.dataDir === standaloneConfig({}, {}).dataDir) return command;
+  return `${command} --dir ${shellWord(config.dataDir)}`;
+}
+
+function cliInvocation(): string {
+  const cli = join(__dirname, 'cli.js');
+  const fromHere = relative(process.cwd(), cli);
+  return `node ${shellWord(fromHere.startsWith('..') ? cli : fromHere)}`;
+}
+
+/** `value` as one POSIX shell word: as it is when plainly safe, else single-quoted. */
+function shellWord(value: string): string {
+  return /^[\w./:@%+,=-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }

@@ -38,12 +38,26 @@ export const baseConfigSchema = z.object({
   dataDir: z.string().min(1).default('./hb_data'),
   databaseUrl: postgresUrl.optional(),
   redisUrl: redisUrl.default('redis://127.0.0.1:6379'),
+  // Starts every Redis key and channel Hivebase uses (bus, job queues, rate-limit counts), so
+  // several deployments or test runs can share one Redis without seeing each other's traffic.
+  redisPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, "_" or "-" (at most 40)')
+    .default('hb'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   logPretty: z.stringbool().default(false),
   bodyLimit: positiveInt.default(32 * 1024 * 1024),
   shutdownTimeoutMs: positiveInt.default(10_000),
   corsOrigins: z.string().default('*'),
   migrateOnBoot: z.stringbool().default(true),
+  // Failed password/OTP sign-ins (docs/rate-limits.md). 5 per identity in 15 minutes leaves room
+  // for typos yet makes guessing a password or a 6-digit OTP hopeless; 20 per IP over every
+  // identity stops one address spraying many accounts, while the honest typos of users behind a
+  // shared NAT rarely reach it. Reaching a limit blocks for 15 minutes.
+  authMaxFailedPerIdentity: positiveInt.default(5),
+  authMaxFailedPerIp: positiveInt.default(20),
+  authFailedWindowSeconds: positiveInt.default(15 * 60),
+  authBlockSeconds: positiveInt.default(15 * 60),
 });
 
 /** The gateway adds where each upstream service lives and how long to wait for it. */
@@ -67,12 +81,17 @@ export const ENV_NAMES = {
   dataDir: 'HB_DIR',
   databaseUrl: 'DATABASE_URL',
   redisUrl: 'REDIS_URL',
+  redisPrefix: 'HB_REDIS_PREFIX',
   logLevel: 'LOG_LEVEL',
   logPretty: 'LOG_PRETTY',
   bodyLimit: 'HB_BODY_LIMIT',
   shutdownTimeoutMs: 'HB_SHUTDOWN_TIMEOUT_MS',
   corsOrigins: 'HB_CORS_ORIGINS',
   migrateOnBoot: 'HB_MIGRATE_ON_BOOT',
+  authMaxFailedPerIdentity: 'AUTH_MAX_FAILED_PER_IDENTITY',
+  authMaxFailedPerIp: 'AUTH_MAX_FAILED_PER_IP',
+  authFailedWindowSeconds: 'AUTH_FAILED_WINDOW_SECONDS',
+  authBlockSeconds: 'AUTH_BLOCK_SECONDS',
   upstreamCollections: 'HB_UPSTREAM_COLLECTIONS',
   upstreamAuth: 'HB_UPSTREAM_AUTH',
   upstreamFiles: 'HB_UPSTREAM_FILES',

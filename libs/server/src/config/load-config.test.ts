@@ -42,6 +42,27 @@ describe('loadConfig', () => {
     expect(config.upstreamAuth).toBe('http://auth:8092');
   });
 
+  it('limits failed sign-ins by default, and reads the limits from AUTH_* variables', () => {
+    expect(loadConfig(baseConfigSchema, {})).toMatchObject({
+      authMaxFailedPerIdentity: 5,
+      authMaxFailedPerIp: 20,
+      authFailedWindowSeconds: 900,
+      authBlockSeconds: 900,
+    });
+    const config = loadConfig(baseConfigSchema, {
+      AUTH_MAX_FAILED_PER_IDENTITY: '3',
+      AUTH_MAX_FAILED_PER_IP: '50',
+      AUTH_FAILED_WINDOW_SECONDS: '60',
+      AUTH_BLOCK_SECONDS: '3600',
+    });
+    expect(config).toMatchObject({
+      authMaxFailedPerIdentity: 3,
+      authMaxFailedPerIp: 50,
+      authFailedWindowSeconds: 60,
+      authBlockSeconds: 3600,
+    });
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig(baseConfigSchema, { HB_HTTP: '', DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });
@@ -55,6 +76,8 @@ describe('loadConfig', () => {
     [{ HB_BODY_LIMIT: 'lots' }, /^HB_BODY_LIMIT="lots"/],
     [{ HB_MIGRATE_ON_BOOT: 'perhaps' }, /^HB_MIGRATE_ON_BOOT="perhaps"/],
     [{ HB_UPSTREAM_FILES: 'files:8093' }, /^HB_UPSTREAM_FILES="files:8093"/],
+    [{ AUTH_MAX_FAILED_PER_IDENTITY: '0' }, /^AUTH_MAX_FAILED_PER_IDENTITY="0"/],
+    [{ AUTH_BLOCK_SECONDS: 'forever' }, /^AUTH_BLOCK_SECONDS="forever"/],
   ])('names the bad variable in %j', (env, expected) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

@@ -1,0 +1,2 @@
+export * from './auth-attempt-limiter';
+export * from './rate-limit.module';
