@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { randomString } from '@hivebase/schema';
 import { freePort } from '@hivebase/server';
 import { distributedEnvironment, type ServiceName } from '@hivebase/standalone';
 
@@ -92,7 +93,8 @@ export async function bootDistributed(options: { databaseUrl: string; redisUrl?:
     databaseUrl: options.databaseUrl,
     redisUrl: options.redisUrl ?? 'redis://127.0.0.1:6379',
     ports,
-    env: { ...process.env, HB_HEALTH_TIMEOUT_MS: '1000' },
+    // Its own Redis namespace: shapes booted side by side must not take each other's jobs.
+    env: { ...process.env, HB_HEALTH_TIMEOUT_MS: '1000', HB_REDIS_PREFIX: `hb-e2e-${randomString(8)}` },
   });
   const processes = Object.fromEntries(
     SERVICES.map((service) => [service, start(service, [entryOf(service)], environments[service])]),

@@ -17,3 +17,31 @@ export interface RecordChangedEvent {
   /** For `update`: the row before the change. */
   previous?: Record<string, unknown>;
 }
+
+/**
+ * Bus event published after an auth record's tokenKey changed (a new password, a password reset,
+ * `hivebase superuser upsert`, …): every replica drops what it cached of the record, so tokens
+ * signed with the old key stop working at once rather than when the cache entry expires.
+ */
+export const AUTH_TOKEN_KEY_CHANGED = 'auth.tokenKeyChanged';
+
+export interface AuthTokenKeyChangedEvent {
+  collectionId: string;
+  recordId: string;
+}
+
+/**
+ * Bus event published by the auth service when an OAuth2 provider redirects the browser to
+ * `/api/oauth2-redirect`: the realtime service delivers `{state, code, error}` to the client whose
+ * id is `clientId` (the redirect's `state`) on the `@oauth2` topic, as PocketBase's all-in-one
+ * `authWithOAuth2()` popup flow expects, and drops that client's `@oauth2` subscription.
+ */
+export const REALTIME_OAUTH2 = 'realtime.oauth2';
+
+export interface RealtimeOAuth2Event {
+  clientId: string;
+  state: string;
+  code: string;
+  /** The provider's error, `""` when none (PocketBase's message then omits the key). */
+  error: string;
+}

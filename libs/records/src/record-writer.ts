@@ -10,6 +10,7 @@ import {
   nowDateTime,
   quoteIdent,
   randomString,
+  SUPERUSERS_COLLECTION_NAME,
 } from '@hivebase/schema';
 import bcrypt from 'bcryptjs';
 import type { Pool, PoolClient } from 'pg';
@@ -123,6 +124,12 @@ export class RecordWriter {
     const existing = await this.readerFor(tx).findVisible(collection, id, collection.deleteRule, access);
     if (!existing) throw recordNotFound();
     await this.transaction(tx, async (client) => {
+      if (collection.name === SUPERUSERS_COLLECTION_NAME) {
+        // Locking every superuser row makes concurrent deletes take turns, so two cannot both see
+        // another superuser left and remove the last two (PocketBase counts inside its transaction).
+        const { rowCount } = await client.query(`SELECT id FROM ${quoteIdent(collection.name)} ORDER BY id FOR UPDATE`);
+        if ((rowCount ?? 0) <= 1) throw new RecordsError(400, "You can't delete the only existing superuser.");
+      }
       await this.releaseReferences(client, collection, id);
       await client.query(`DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1`, [id]);
       await this.afterWrite(client, { action: 'delete', collection, record: existing });
@@ -213,6 +220,10 @@ export class RecordWriter {
       const passwordField = collection.fields.find((field) => field.name === 'password');
       const cost = passwordField?.type === 'password' && passwordField.cost ? passwordField.cost : 10;
       values.password = await bcrypt.hash(values.password, cost);
+      values.tokenKey = randomString(50);
+    }
+    // A new email also ends old sessions and pending reset/verification tokens, as in PocketBase.
+    if (collection.type === 'auth' && existing && 'email' in values && values.email !== existing.email) {
       values.tokenKey = randomString(50);
     }
     return values;

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthCoreModule } from './auth/auth.module';
 import { BusModule } from './bus/bus.module';
 import { ConfigModule } from './config/config.module';
 import type { BaseConfig } from './config/config.schema';
@@ -7,6 +8,7 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { OutboxModule } from './outbox/outbox.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SchemaModule } from './schema/schema.module';
 import { SettingsModule } from './settings/settings.module';
 
@@ -33,10 +35,12 @@ export class CoreModule {
         DatabaseModule.forRoot({ url: config.databaseUrl, migrate: config.migrateOnBoot, applicationName: name }),
         BusModule.forRoot(config),
         JobsModule.forRoot(config),
+        RateLimitModule.forRoot(config),
         HealthModule,
         SchemaModule,
         OutboxModule,
         SettingsModule,
+        AuthCoreModule,
       ],
     };
   }

@@ -1,3 +1,5 @@
+export * from './auth.module';
+export * from './auth-record-cache';
 export * from './auth-token';
 export * from './passwords';
 export * from './request-auth';

@@ -14,13 +14,13 @@ import { RedisEventBus } from './redis-event-bus';
 export class BusModule implements OnApplicationShutdown {
   constructor(@Inject(EVENT_BUS) private readonly bus: EventBus) {}
 
-  static forRoot(config: Pick<BaseConfig, 'mode' | 'redisUrl'>): DynamicModule {
+  static forRoot(config: Pick<BaseConfig, 'mode' | 'redisUrl' | 'redisPrefix'>): DynamicModule {
     const provider =
       config.mode === 'distributed'
         ? {
             provide: EVENT_BUS,
             useFactory: async (checks: HealthChecks): Promise<EventBus> => {
-              const bus = await RedisEventBus.connect(config.redisUrl);
+              const bus = await RedisEventBus.connect(config.redisUrl, { channelPrefix: `${config.redisPrefix}:` });
               checks.add('redis', () => bus.ping());
               return bus;
             },

@@ -263,7 +263,12 @@ describe('BusModule', () => {
   class TestHealthModule {}
 
   async function boot(mode: 'standalone' | 'distributed'): Promise<INestApplicationContext> {
-    @Module({ imports: [TestHealthModule, BusModule.forRoot({ mode, redisUrl: REDIS_URL })] })
+    @Module({
+      imports: [
+        TestHealthModule,
+        BusModule.forRoot({ mode, redisUrl: REDIS_URL, redisPrefix: `hb-test-${randomUUID().slice(0, 8)}` }),
+      ],
+    })
     class TestAppModule {}
     return NestFactory.createApplicationContext(TestAppModule, { logger: false });
   }

@@ -22,8 +22,26 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  toBody(): ApiErrorBody {
+  toBody(): ApiErrorBody | Record<string, unknown> {
     return { data: this.data, message: this.message, status: this.status };
+  }
+}
+
+/**
+ * A non-2xx answer whose body is not the error shape; PocketBase has one: MFA's first step,
+ * 401 `{"mfaId": "…"}`. Thrown like any ApiError so the request stops where it is.
+ */
+export class ApiReply extends ApiError {
+  constructor(
+    status: number,
+    private readonly body: Record<string, unknown>,
+  ) {
+    super(status);
+    this.name = 'ApiReply';
+  }
+
+  override toBody(): Record<string, unknown> {
+    return this.body;
   }
 }
 

@@ -18,6 +18,11 @@ export interface HttpAppOptions {
   bodyParser?: boolean;
   /** Runs on the Fastify instance before Nest registers its routes (plugins, raw routes). */
   configureFastify?: (fastify: FastifyInstance) => void | Promise<void>;
+  /**
+   * Proxies in front whose `X-Forwarded-For` entry is trusted for `request.ip` (default 0). A
+   * service behind the gateway sets 1: the gateway appends the client's address as it saw it.
+   */
+  trustedProxyHops?: number;
 }
 
 /**
@@ -35,6 +40,7 @@ export async function createHttpApp(
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    ...(options.trustedProxyHops ? { trustProxy: trustHops(options.trustedProxyHops) } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
     bufferLogs: true,
@@ -69,6 +75,12 @@ export async function createHttpApp(
   await options.configureFastify?.(fastify);
   return app;
 }
+
+/** proxy-addr's trust function for the nearest `hops` proxies (a hop count is not in Fastify's types). */
+const trustHops =
+  (hops: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < hops;
 
 /** Listens on `host:port` and returns the port actually bound (0 picks a free one). */
 export async function listen(app: INestApplication, host: string, port: number): Promise<number> {

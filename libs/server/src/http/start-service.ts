@@ -19,7 +19,8 @@ export function createServiceApp(
 ): Promise<NestFastifyApplication> {
   @Module({ imports: [CoreModule.forRoot({ name, config }), feature] })
   class ServiceAppModule {}
-  return createHttpApp(ServiceAppModule, { config });
+  // Distributed services sit behind the gateway, which reports the client's address.
+  return createHttpApp(ServiceAppModule, { config, trustedProxyHops: config.mode === 'distributed' ? 1 : 0 });
 }
 
 /** Entry point of a service process behind the gateway: boot from the environment and serve. */

@@ -357,7 +357,10 @@ describe('JobsModule', () => {
         if (enqueueOrphan) await this.queue.enqueue(`${jobName}-orphan`, {});
       }
     }
-    @Module({ imports: [JobsModule.forRoot({ mode, redisUrl: REDIS_URL })], providers: [Greeter] })
+    @Module({
+      imports: [JobsModule.forRoot({ mode, redisUrl: REDIS_URL, redisPrefix: `hb-test-${randomUUID().slice(0, 8)}` })],
+      providers: [Greeter],
+    })
     class TestAppModule {}
     return NestFactory.createApplicationContext(TestAppModule, { logger: false });
   }

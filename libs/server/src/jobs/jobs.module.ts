@@ -21,10 +21,14 @@ import { JOB_QUEUE, type JobQueue } from './job-queue';
 export class JobsModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(JOB_QUEUE) private readonly queue: JobQueue) {}
 
-  static forRoot(config: Pick<BaseConfig, 'mode' | 'redisUrl'>): DynamicModule {
+  static forRoot(config: Pick<BaseConfig, 'mode' | 'redisUrl' | 'redisPrefix'>): DynamicModule {
     const provider =
       config.mode === 'distributed'
-        ? { provide: JOB_QUEUE, useFactory: (): Promise<JobQueue> => BullJobQueue.connect(config.redisUrl) }
+        ? {
+            provide: JOB_QUEUE,
+            useFactory: (): Promise<JobQueue> =>
+              BullJobQueue.connect(config.redisUrl, { prefix: `${config.redisPrefix}-jobs` }),
+          }
         : { provide: JOB_QUEUE, useFactory: (): JobQueue => new InProcessJobQueue() };
     return { module: JobsModule, providers: [provider], exports: [JOB_QUEUE] };
   }

@@ -1,3 +1,4 @@
 export * from './outbox.module';
+export * from './outbox-record-writer';
 export * from './outbox-relay';
 export * from './write-outbox-event';

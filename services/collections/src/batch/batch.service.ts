@@ -9,8 +9,7 @@ import {
   parseFieldsParam,
   pickFields,
   type RequestAuth,
-  requestAuth,
-  SchemaRegistry,
+  RequestAuthenticator,
   SettingsService,
   toApiError,
 } from '@hivebase/server';
@@ -58,8 +57,8 @@ export class BatchService {
   constructor(
     @Inject(RecordsService) private readonly records: RecordsService,
     @Inject(SettingsService) private readonly settings: SettingsService,
-    @Inject(SchemaRegistry) private readonly registry: SchemaRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
   ) {}
 
   async run(request: FastifyRequest, body: unknown): Promise<BatchResult[]> {
@@ -68,7 +67,7 @@ export class BatchService {
     if (config.maxBodySize > 0 && bodySizeOf(request, body) > config.maxBodySize) throw new ApiError(413);
     const requests = parseBatchRequests(body, config.maxRequests);
     // Every sub-request acts as the batch's caller; its own Authorization header is ignored (as PocketBase).
-    const auth = await requestAuth(request, this.registry, this.pool);
+    const auth = await this.authenticator.of(request);
     const timeoutMs = (config.timeout > 0 ? config.timeout : DEFAULT_TIMEOUT_SECONDS) * 1000;
     return this.transaction(request.id, timeoutMs, (tx, stopped) => this.process(tx, request, auth, requests, stopped));
   }

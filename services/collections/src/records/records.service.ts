@@ -1,15 +1,16 @@
-import { type ListParams, type RecordAccess, RecordReader, RecordsError, RecordWriter } from '@hivebase/records';
+import { type ListParams, type RecordAccess, RecordReader, RecordsError, type RecordWriter } from '@hivebase/records';
 import type { Collection } from '@hivebase/schema';
-import { isSuperuser, PG_POOL, requestAuth, ruleContextOf, SchemaRegistry, writeOutboxEvent } from '@hivebase/server';
+import {
+  isSuperuser,
+  outboxRecordWriter,
+  PG_POOL,
+  RequestAuthenticator,
+  ruleContextOf,
+  SchemaRegistry,
+} from '@hivebase/server';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Pool, PoolClient } from 'pg';
-
-/** Password hashes and token keys stay in the database; events travel over Redis. */
-function withoutSecrets(row: Record<string, unknown>): Record<string, unknown> {
-  const { password: _password, tokenKey: _tokenKey, ...rest } = row;
-  return rest;
-}
 
 /** A record write as a batch sub-request names it; `upsert` updates when `body.id` exists, else creates. */
 export type RecordWriteRequest =
@@ -25,19 +26,11 @@ export class RecordsService {
 
   constructor(
     @Inject(SchemaRegistry) private readonly registry: SchemaRegistry,
-    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(PG_POOL) pool: Pool,
+    @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
   ) {
     this.reader = new RecordReader(pool, registry);
-    // Every write leaves its event in the outbox inside its own transaction; the relay publishes it.
-    this.writer = new RecordWriter(pool, registry, (client, { action, collection, record, previous }) =>
-      writeOutboxEvent(client, {
-        action,
-        collectionId: collection.id,
-        collectionName: collection.name,
-        record: withoutSecrets(record),
-        ...(previous ? { previous: withoutSecrets(previous) } : {}),
-      }),
-    );
+    this.writer = outboxRecordWriter(pool, registry);
   }
 
   collectionOrThrow(idOrName: string): Collection {
@@ -47,7 +40,7 @@ export class RecordsService {
   }
 
   async access(request: FastifyRequest, body?: unknown): Promise<RecordAccess> {
-    const auth = await requestAuth(request, this.registry, this.pool);
+    const auth = await this.authenticator.of(request);
     const bodyObject =
       typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
     return { isSuperuser: isSuperuser(auth), request: ruleContextOf(request, auth, bodyObject) };
@@ -70,12 +63,17 @@ export class RecordsService {
   async update(request: FastifyRequest, idOrName: string, id: string, body: unknown, expand?: string) {
     const collection = this.collectionOrThrow(idOrName);
     const access = await this.access(request, body);
-    return this.reader.expandWritten(
-      collection,
-      await this.writer.update(collection, id, body, access),
-      expand,
-      access,
-    );
+    const written = await this.writer.update(collection, id, body, access);
+    // A new password or email means a new tokenKey: old sessions end on every replica now, not at cache expiry.
+    if (
+      collection.type === 'auth' &&
+      typeof body === 'object' &&
+      body !== null &&
+      ('password' in body || 'email' in body)
+    ) {
+      await this.authenticator.tokenKeyChanged(collection.id, id);
+    }
+    return this.reader.expandWritten(collection, written, expand, access);
   }
 
   async delete(request: FastifyRequest, idOrName: string, id: string) {

@@ -1,0 +1,26 @@
+import { RecordWriter } from '@hivebase/records';
+import type { CollectionLookup } from '@hivebase/schema';
+import type { Pool } from 'pg';
+import { writeOutboxEvent } from './write-outbox-event';
+
+/** Password hashes and token keys stay in the database; events travel over Redis. */
+function withoutSecrets(row: Record<string, unknown>): Record<string, unknown> {
+  const { password: _password, tokenKey: _tokenKey, ...rest } = row;
+  return rest;
+}
+
+/**
+ * The record writer every service uses: each write leaves its `record.changed` event in the
+ * outbox inside its own transaction, and the relay publishes it after commit.
+ */
+export function outboxRecordWriter(pool: Pool, lookup: CollectionLookup): RecordWriter {
+  return new RecordWriter(pool, lookup, (client, { action, collection, record, previous }) =>
+    writeOutboxEvent(client, {
+      action,
+      collectionId: collection.id,
+      collectionName: collection.name,
+      record: withoutSecrets(record),
+      ...(previous ? { previous: withoutSecrets(previous) } : {}),
+    }),
+  );
+}
