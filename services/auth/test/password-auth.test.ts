@@ -125,10 +125,15 @@ describe('authRule', () => {
     );
   });
 
-  it('refuses a record the rule does not match, with the same 400 as bad credentials', async () => {
+  it('refuses a record the rule does not match (403, as PocketBase)', async () => {
     const response = await signIn({ identity: 'm@example.com', password: 'member-password' }, 'members');
+    expect(response.statusCode).toBe(403);
+    expect(response.json().message).toBe("The request doesn't satisfy the collection requirements to authenticate.");
+  });
+
+  it('refuses a wrong password before looking at the rule (400)', async () => {
+    const response = await signIn({ identity: 'm@example.com', password: 'wrong-password' }, 'members');
     expect(response.statusCode).toBe(400);
-    expect(response.json().message).toBe('Failed to authenticate.');
   });
 
   it('lets the record in once it matches', async () => {

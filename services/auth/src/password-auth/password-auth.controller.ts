@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { type PasswordAuthBody, PasswordAuthService } from './password-auth.service';
+import { PasswordAuthService } from './password-auth.service';
 
 @Controller('api/collections/:collection')
 export class PasswordAuthController {
@@ -8,11 +8,7 @@ export class PasswordAuthController {
 
   @Post('auth-with-password')
   @HttpCode(200)
-  authWithPassword(
-    @Req() request: FastifyRequest,
-    @Param('collection') collection: string,
-    @Body() body: PasswordAuthBody,
-  ) {
-    return this.passwordAuth.authenticate(request, collection, body);
+  authWithPassword(@Req() request: FastifyRequest, @Param('collection') collection: string) {
+    return this.passwordAuth.authenticate(request, collection);
   }
 }

@@ -1,0 +1,207 @@
+import type { FieldError } from '@hivebase/contracts';
+import { RecordsError } from '@hivebase/records';
+import {
+  type AuthCollection,
+  emailFieldDefinition,
+  makeField,
+  quoteIdent,
+  randomString,
+  SUPERUSERS_COLLECTION_NAME,
+  type TokenKind,
+} from '@hivebase/schema';
+import {
+  ApiError,
+  composeAuthMail,
+  Mailer,
+  peekClaims,
+  type RecordRow,
+  RequestAuthenticator,
+  SettingsService,
+  signRecordToken,
+  type VerifiedToken,
+} from '@hivebase/server';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AuthRecords } from '../core/auth-records';
+import { assertValid, requireFields } from '../core/validation';
+import { ResendThrottle } from './resend-throttle';
+
+/** The mails of the account flows, each carrying a token of its own kind. */
+export type AccountMailKind = 'verification' | 'passwordReset' | 'emailChange';
+
+const TOKEN_KIND: Record<AccountMailKind, TokenKind> = {
+  verification: 'verificationToken',
+  passwordReset: 'passwordResetToken',
+  emailChange: 'emailChangeToken',
+};
+
+const INVALID_TOKEN: FieldError = { code: 'validation_invalid_token', message: 'Invalid or expired token.' };
+const OTHER_COLLECTION: FieldError = {
+  code: 'validation_token_collection_mismatch',
+  message: 'The provided token is for different auth collection.',
+};
+const LONG_EMAIL: FieldError = {
+  code: 'validation_length_out_of_range',
+  message: 'The length must be between 1 and 255.',
+};
+// A plain email field: the format check without any collection's domain lists, as PocketBase's forms.
+const ANY_EMAIL = makeField('email', 'email');
+
+/** The result of checking a submitted token: the record it names, or the `token` field's error. */
+export type TokenCheck = { verified: VerifiedToken; error: null } | { verified: null; error: FieldError };
+
+/** A claim a token must carry, checked before the signature as PocketBase does. */
+export interface RequiredClaim {
+  name: string;
+  missing: FieldError;
+}
+
+/**
+ * What verification, password reset and email change share: their collection checks, the
+ * `email` and `token` field checks, signing and queueing their mails, and the final write.
+ */
+@Injectable()
+export class AccountFlows {
+  private readonly logger = new Logger(AccountFlows.name);
+
+  constructor(
+    @Inject(AuthRecords) private readonly records: AuthRecords,
+    @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(Mailer) private readonly mailer: Mailer,
+    @Inject(SettingsService) private readonly settings: SettingsService,
+    @Inject(ResendThrottle) private readonly throttle: ResendThrottle,
+  ) {}
+
+  /** The route's auth collection (404 otherwise); `_superusers` gets PocketBase's 400 `superusersMessage`. */
+  collectionOrThrow(idOrName: string, superusersMessage?: string): AuthCollection {
+    const collection = this.records.collectionOrThrow(idOrName);
+    if (superusersMessage && collection.name === SUPERUSERS_COLLECTION_NAME) throw new ApiError(400, superusersMessage);
+    return collection;
+  }
+
+  /** PocketBase's email form field: required, at most 255 characters, email format. */
+  emailErrors(body: Record<string, unknown>, name: string): Record<string, FieldError> {
+    const errors = requireFields(body, [name]);
+    const value = body[name];
+    if (errors[name] || typeof value !== 'string') return errors;
+    const problem =
+      [...value].length > 255 ? LONG_EMAIL : emailFieldDefinition.validateValue(ANY_EMAIL, value, { isNew: true });
+    if (problem) errors[name] = problem;
+    return errors;
+  }
+
+  /**
+   * `request-verification` and `request-password-reset`: validates `body.email` and mails the
+   * record with that email, unless there is none, `skip` says so, or it was mailed within the
+   * throttle window. Every one of those ends the same way for the caller (204), so the answer
+   * tells nobody which emails have accounts.
+   */
+  async mailByEmail(
+    kind: 'verification' | 'passwordReset',
+    collection: AuthCollection,
+    body: Record<string, unknown>,
+    skip: (record: RecordRow) => boolean = () => false,
+  ): Promise<void> {
+    assertValid(this.emailErrors(body, 'email'));
+    const record = await this.records.findByEmail(collection, String(body.email));
+    if (!record || skip(record)) return;
+    const key = throttleKey(kind, collection, record);
+    if (!this.throttle.take(key)) return;
+    try {
+      await this.sendMail(kind, collection, record);
+    } catch (error) {
+      // Still 204: an error here would tell that the email has an account.
+      this.throttle.forget(key);
+      this.logger.error({ err: error, recordId: record.id, kind }, 'failed to queue an account mail');
+    }
+  }
+
+  /** Ends the resend block of `kind` for the record (its flow was just confirmed). */
+  forgetResend(kind: 'verification' | 'passwordReset', collection: AuthCollection, record: RecordRow): void {
+    this.throttle.forget(throttleKey(kind, collection, record));
+  }
+
+  /**
+   * Signs the flow's token (bound to the record's current email, and to `to` for an email
+   * change) and queues the mail to `to` (default: the record's email). Queued before the
+   * answer, so an accepted request never loses its mail.
+   */
+  async sendMail(kind: AccountMailKind, collection: AuthCollection, record: RecordRow, to?: string): Promise<void> {
+    const email = String(record.email ?? '');
+    const claims = kind === 'emailChange' ? { email, newEmail: to } : { email };
+    const token = signRecordToken(
+      collection,
+      { id: record.id, tokenKey: String(record.tokenKey) },
+      TOKEN_KIND[kind],
+      claims,
+    );
+    await this.mailer.send(composeAuthMail(kind, { collection, record, settings: this.settings.get(), to, token }));
+  }
+
+  /**
+   * Checks a submitted token of `kind`: present, carrying `claim` (if given), valid (signature,
+   * expiry, type, the record's current tokenKey) and issued for `collection`.
+   */
+  async checkToken(
+    collection: AuthCollection,
+    value: unknown,
+    kind: AccountMailKind,
+    claim?: RequiredClaim,
+  ): Promise<TokenCheck> {
+    const missing = requireFields({ token: value }, ['token']).token;
+    if (missing) return { verified: null, error: missing };
+    const token = String(value);
+    if (claim && !peekClaims(token)?.[claim.name]) return { verified: null, error: claim.missing };
+    const verified = await this.authenticator.verify(token, TOKEN_KIND[kind]);
+    if (!verified) return { verified: null, error: INVALID_TOKEN };
+    if (verified.collection.id !== collection.id) return { verified: null, error: OTHER_COLLECTION };
+    return { verified, error: null };
+  }
+
+  /**
+   * Writes `values` as the system; a refused write is PocketBase's 400 with `message` and the
+   * field errors. Also does what PocketBase's save hooks do and the records writer does not
+   * (yet): a record that becomes verified loses its OAuth2 links, which someone may have made
+   * before the owner proved the address, and lost links mean a new tokenKey.
+   */
+  async save(
+    collection: AuthCollection,
+    record: RecordRow,
+    values: Record<string, unknown>,
+    message: string,
+  ): Promise<void> {
+    // Unlinked before the write: should the write fail, the record is merely left without links.
+    const unlinked =
+      record.verified !== true && values.verified === true ? await this.unlinkAll(collection, record) : 0;
+    try {
+      await this.records.systemUpdate(collection, record.id, values);
+    } catch (error) {
+      if (error instanceof RecordsError && error.status === 400) {
+        throw new ApiError(400, message, error.data, { cause: error });
+      }
+      throw error;
+    }
+    // The writer renews the tokenKey for a new password or email (and announces it); lost links need it too.
+    if (unlinked > 0 && !('password' in values) && !('email' in values))
+      await this.renewTokenKey(collection, record.id);
+  }
+
+  private async unlinkAll(collection: AuthCollection, record: RecordRow): Promise<number> {
+    const { rowCount } = await this.records.pool.query(
+      `DELETE FROM "_externalAuths" WHERE "collectionRef" = $1 AND "recordRef" = $2`,
+      [collection.id, record.id],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Ends every session and pending token of the record, on every replica. */
+  private async renewTokenKey(collection: AuthCollection, id: string): Promise<void> {
+    await this.records.pool.query(`UPDATE ${quoteIdent(collection.name)} SET "tokenKey" = $2 WHERE id = $1`, [
+      id,
+      randomString(50),
+    ]);
+    await this.authenticator.tokenKeyChanged(collection.id, id);
+  }
+}
+
+const throttleKey = (kind: string, collection: AuthCollection, record: RecordRow) =>
+  `${kind}:${collection.id}:${record.id}`;

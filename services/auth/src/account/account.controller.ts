@@ -1,0 +1,51 @@
+import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { EmailChangeService } from './email-change.service';
+import { PasswordResetService } from './password-reset.service';
+import { VerificationService } from './verification.service';
+
+/** The account flows under an auth collection; every one answers 204 with no body. */
+@Controller('api/collections/:collection')
+export class AccountController {
+  constructor(
+    @Inject(VerificationService) private readonly verification: VerificationService,
+    @Inject(PasswordResetService) private readonly passwordReset: PasswordResetService,
+    @Inject(EmailChangeService) private readonly emailChange: EmailChangeService,
+  ) {}
+
+  @Post('request-verification')
+  @HttpCode(204)
+  requestVerification(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
+    return this.verification.request(collection, request.body);
+  }
+
+  @Post('confirm-verification')
+  @HttpCode(204)
+  confirmVerification(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
+    return this.verification.confirm(collection, request.body);
+  }
+
+  @Post('request-password-reset')
+  @HttpCode(204)
+  requestPasswordReset(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
+    return this.passwordReset.request(collection, request.body);
+  }
+
+  @Post('confirm-password-reset')
+  @HttpCode(204)
+  confirmPasswordReset(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
+    return this.passwordReset.confirm(collection, request.body);
+  }
+
+  @Post('request-email-change')
+  @HttpCode(204)
+  requestEmailChange(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
+    return this.emailChange.request(request, collection);
+  }
+
+  @Post('confirm-email-change')
+  @HttpCode(204)
+  confirmEmailChange(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
+    return this.emailChange.confirm(collection, request.body);
+  }
+}

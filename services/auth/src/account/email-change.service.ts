@@ -1,0 +1,94 @@
+import type { FieldError } from '@hivebase/contracts';
+import { ApiError, passwordMatches, RequestAuthenticator } from '@hivebase/server';
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuthRecords, bodyObject } from '../core/auth-records';
+import { assertValid, requireFields, validationFailed } from '../core/validation';
+import { AccountFlows } from './account-flows';
+
+const SUPERUSERS = 'All superusers can change their emails directly.';
+const SAME_EMAIL: FieldError = { code: 'validation_not_in_invalid', message: 'Must not be in list.' };
+const TAKEN_ON_REQUEST: FieldError = { code: 'validation_invalid_new_email', message: 'Invalid new email address.' };
+const TAKEN_ON_CONFIRM: FieldError = {
+  code: 'validation_invalid_token_email',
+  message: 'The new email address is invalid.',
+};
+const NEW_EMAIL_CLAIM = {
+  name: 'newEmail',
+  missing: { code: 'validation_invalid_token_payload', message: 'Invalid token payload - newEmail must be set.' },
+};
+const WRONG_PASSWORD: FieldError = {
+  code: 'validation_invalid_password',
+  message: 'Missing or invalid auth record password.',
+};
+const LONG_PASSWORD: FieldError = {
+  code: 'validation_length_out_of_range',
+  message: 'The length must be between 1 and 100.',
+};
+
+/** `request-email-change` (signed in) and `confirm-email-change` (token + current password), as PocketBase. */
+@Injectable()
+export class EmailChangeService {
+  constructor(
+    @Inject(AccountFlows) private readonly flows: AccountFlows,
+    @Inject(AuthRecords) private readonly records: AuthRecords,
+    @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+  ) {}
+
+  /** Mails a confirmation link to the new address; the caller must be a record of this collection. */
+  async request(request: FastifyRequest, idOrName: string): Promise<void> {
+    // PocketBase's RequireSameCollectionContextAuth runs first: 401, then 403, before any 404.
+    const auth = await this.authenticator.of(request);
+    if (!auth) throw new ApiError(401, 'The request requires valid record authorization token.');
+    if (this.records.registry.find(idOrName)?.id !== auth.collection.id) {
+      throw new ApiError(403, `The request requires auth record from ${auth.collection.name} collection.`);
+    }
+    const collection = this.flows.collectionOrThrow(idOrName, SUPERUSERS);
+    const { record } = auth;
+
+    const body = bodyObject(request.body);
+    const errors = this.flows.emailErrors(body, 'newEmail');
+    const newEmail = String(body.newEmail);
+    if (!errors.newEmail && newEmail === record.email) errors.newEmail = SAME_EMAIL;
+    if (!errors.newEmail) {
+      const owner = await this.records.findByEmail(collection, newEmail);
+      if (owner && owner.id !== record.id) errors.newEmail = TAKEN_ON_REQUEST;
+    }
+    assertValid(errors);
+
+    try {
+      await this.flows.sendMail('emailChange', collection, record, newEmail);
+    } catch (error) {
+      throw new ApiError(400, 'Failed to request email change.', {}, { cause: error });
+    }
+  }
+
+  /**
+   * Moves the record to the token's new email, verified (the link reached it), after checking
+   * the current password. The email change renews the tokenKey: other sessions end.
+   */
+  async confirm(idOrName: string, rawBody: unknown): Promise<void> {
+    const collection = this.flows.collectionOrThrow(idOrName, SUPERUSERS);
+    const body = bodyObject(rawBody);
+    let check = await this.flows.checkToken(collection, body.token, 'emailChange', NEW_EMAIL_CLAIM);
+    const newEmail = String(check.verified?.claims.newEmail ?? '');
+    if (check.verified && (await this.records.findByEmail(collection, newEmail))) {
+      check = { verified: null, error: TAKEN_ON_CONFIRM };
+    }
+
+    // Go sorts the keys of the error data: password, then token.
+    const errors = requireFields(body, ['password']);
+    if (!errors.password) {
+      const password = String(body.password);
+      if ([...password].length > 100) errors.password = LONG_PASSWORD;
+      else if (!check.verified || !(await passwordMatches(password, check.verified.record.password))) {
+        errors.password = WRONG_PASSWORD;
+      }
+    }
+    if (check.error) errors.token = check.error;
+    if (check.error || Object.keys(errors).length > 0) throw validationFailed(errors);
+
+    const { record } = check.verified;
+    await this.flows.save(collection, record, { email: newEmail, verified: true }, 'Failed to confirm email change.');
+  }
+}

@@ -1,0 +1,88 @@
+import { type RecordAccess, RecordReader, type RecordWriter } from '@hivebase/records';
+import { type AuthCollection, quoteIdent } from '@hivebase/schema';
+import {
+  findRecordById,
+  isSuperuser,
+  notFound,
+  outboxRecordWriter,
+  PG_POOL,
+  type RecordRow,
+  type RequestAuth,
+  RequestAuthenticator,
+  ruleContextOf,
+  SchemaRegistry,
+} from '@hivebase/server';
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Pool } from 'pg';
+
+/** A request's body as an object (rules read it as `@request.body`). */
+export const bodyObject = (body: unknown): Record<string, unknown> =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+
+/** The auth service's access to auth records: lookups, system writes (through the outbox) and JSON. */
+@Injectable()
+export class AuthRecords {
+  readonly reader: RecordReader;
+  private readonly writer: RecordWriter;
+
+  constructor(
+    @Inject(SchemaRegistry) readonly registry: SchemaRegistry,
+    @Inject(PG_POOL) readonly pool: Pool,
+    @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+  ) {
+    this.reader = new RecordReader(pool, registry);
+    this.writer = outboxRecordWriter(pool, registry);
+  }
+
+  /** The auth collection named in the route (id or name), else PocketBase's 404. */
+  collectionOrThrow(idOrName: string): AuthCollection {
+    const collection = this.registry.find(idOrName);
+    if (collection?.type !== 'auth') throw notFound('Missing or invalid auth collection context.');
+    return collection;
+  }
+
+  findById(collection: AuthCollection, id: string): Promise<RecordRow | null> {
+    return findRecordById(this.pool, collection, id);
+  }
+
+  /** The record whose email is `email` (case-insensitive, as PocketBase's lookup). */
+  async findByEmail(collection: AuthCollection, email: string): Promise<RecordRow | null> {
+    if (email === '') return null;
+    const { rows } = await this.pool.query<RecordRow>(
+      `SELECT * FROM ${quoteIdent(collection.name)} WHERE lower(email) = lower($1) LIMIT 1`,
+      [email],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Writes `values` as the system (no rules, manager rights: `verified`, `email` and a password
+   * without the old one), with the usual validation, hashing and `record.changed` event.
+   */
+  async systemUpdate(collection: AuthCollection, id: string, values: Record<string, unknown>): Promise<RecordRow> {
+    const access: RecordAccess = {
+      isSuperuser: true,
+      request: { context: 'default', method: 'POST', headers: {}, query: {}, body: {}, auth: null },
+    };
+    await this.writer.update(collection, id, values, access);
+    // A new password or email is a new tokenKey: the record's other sessions end on every replica now.
+    if ('password' in values || 'email' in values) await this.authenticator.tokenKeyChanged(collection.id, id);
+    const row = await this.findById(collection, id);
+    if (!row) throw notFound();
+    return row;
+  }
+
+  /** Creates a record as the system (OAuth2 sign-up uses its own access instead). */
+  async create(collection: AuthCollection, body: Record<string, unknown>, access: RecordAccess): Promise<RecordRow> {
+    const json = await this.writer.create(collection, body, access);
+    const row = await this.findById(collection, String(json.id));
+    if (!row) throw notFound();
+    return row;
+  }
+
+  /** What rules and record JSON see for this request when `auth` is its caller. */
+  access(request: FastifyRequest, auth: RequestAuth | null, body: unknown): RecordAccess {
+    return { isSuperuser: isSuperuser(auth), request: ruleContextOf(request, auth, bodyObject(body)) };
+  }
+}

@@ -1,0 +1,429 @@
+import type { FieldError } from '@hivebase/contracts';
+import { type RecordAccess, RecordsError, type RecordWriter } from '@hivebase/records';
+import {
+  type AuthCollection,
+  definitionOf,
+  findSingleColumnUniqueIndex,
+  newRecordId,
+  nowDateTime,
+  quoteIdent,
+  randomString,
+  SUPERUSERS_COLLECTION_NAME,
+} from '@hivebase/schema';
+import {
+  ApiError,
+  isSuperuser,
+  notFound,
+  outboxRecordWriter,
+  type RecordRow,
+  type RequestAuth,
+  RequestAuthenticator,
+  ruleContextOf,
+} from '@hivebase/server';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CodeChallengeMethod, OAuth2Client } from 'arctic';
+import type { FastifyRequest } from 'fastify';
+import type { PoolClient } from 'pg';
+import { AuthRecords, bodyObject } from '../core/auth-records';
+import { AuthResponder, type AuthResponse } from '../core/auth-responder';
+import { exchangeCode, type ProviderTokens } from './oauth2-http';
+import { type OAuth2User, type ResolvedProvider, resolveProvider } from './oauth2-presets';
+
+/** One provider as `auth-methods` lists it (PocketBase's providerInfo, legacy `authUrl` included). */
+export interface ProviderInfo {
+  name: string;
+  displayName: string;
+  state: string;
+  authURL: string;
+  authUrl: string;
+  codeVerifier: string;
+  codeChallenge: string;
+  codeChallengeMethod: string;
+}
+
+/** The `auth-with-oauth2` body once validated. */
+interface OAuth2Form {
+  provider: string;
+  code: string;
+  codeVerifier: string;
+  redirectURL: string;
+  createData: Record<string, unknown>;
+}
+
+interface ExternalAuthRow {
+  id: string;
+  recordRef: string;
+}
+
+const LOAD_FAILED = 'An error occurred while loading the submitted data.';
+const AUTH_FAILED = 'Failed to authenticate.';
+const REQUIRED: FieldError = { code: 'validation_required', message: 'Missing required value.' };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Writes the flow makes on its own authority (marking verified, linking), as PocketBase's `txApp.Save`. */
+const SYSTEM_ACCESS: RecordAccess = {
+  isSuperuser: true,
+  request: { context: 'oauth2', method: 'POST', headers: {}, query: {}, body: {}, auth: null },
+};
+
+/**
+ * PocketBase's OAuth2 sign-in: the providers `auth-methods` lists (authorization URL with
+ * `state` and PKCE), and `auth-with-oauth2`, which exchanges the code, finds the record linked
+ * through `_externalAuths` (else the signed-in record, else one with the provider's verified
+ * email) or signs a new one up, links it and answers through the shared responder.
+ */
+@Injectable()
+export class OAuth2Service {
+  private readonly logger = new Logger(OAuth2Service.name);
+  // Sign-up, the record's update and the link are one transaction, as in PocketBase.
+  private readonly writer: RecordWriter;
+
+  constructor(
+    @Inject(AuthRecords) private readonly records: AuthRecords,
+    @Inject(AuthResponder) private readonly responder: AuthResponder,
+    @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+  ) {
+    this.writer = outboxRecordWriter(records.pool, records.registry);
+  }
+
+  /** Each configured provider ready for the browser; one that fails to initialise is left out. */
+  async providerInfos(collection: AuthCollection): Promise<ProviderInfo[]> {
+    const infos: ProviderInfo[] = [];
+    for (const config of collection.oauth2.providers) {
+      try {
+        infos.push(authorizationInfo(resolveProvider(config)));
+      } catch (error) {
+        this.logger.debug({ err: error, provider: config.name }, 'failed to set up an OAuth2 provider');
+      }
+    }
+    return infos;
+  }
+
+  async authenticate(request: FastifyRequest, idOrName: string): Promise<AuthResponse> {
+    const collection = this.records.collectionOrThrow(idOrName);
+    if (!collection.oauth2.enabled) {
+      throw new ApiError(403, 'The collection is not configured to allow OAuth2 authentication.');
+    }
+    const form = readForm(collection, request.body);
+    const config = collection.oauth2.providers.find((candidate) => candidate.name === form.provider);
+    let provider: ResolvedProvider;
+    try {
+      if (!config) throw new Error('missing provider config');
+      provider = resolveProvider(config);
+    } catch (error) {
+      throw new ApiError(500, `Failed to init provider ${form.provider}`, {}, { cause: error });
+    }
+
+    let tokens: ProviderTokens;
+    try {
+      const verifier = provider.pkce && form.codeVerifier !== '' ? form.codeVerifier : null;
+      tokens = await exchangeCode(provider, form.code, verifier, form.redirectURL);
+    } catch (error) {
+      throw new ApiError(400, 'Failed to fetch OAuth2 token.', {}, { cause: error });
+    }
+    let user: OAuth2User;
+    try {
+      user = await provider.fetchUser(provider, tokens);
+    } catch (error) {
+      throw new ApiError(400, 'Failed to fetch OAuth2 user.', {}, { cause: error });
+    }
+
+    const caller = await this.authenticator.of(request);
+    const link = await this.findLink(collection, provider.name, user.id);
+    let record: RecordRow | null = null;
+    if (link) {
+      record = await this.records.findById(collection, link.recordRef);
+      if (!record) throw notFound();
+    } else if (caller?.collection.id === collection.id) {
+      // Signed in already: the provider account is linked to the caller.
+      record = caller.record;
+    } else if (user.email !== '') {
+      // Only a verified provider email reaches here (the presets drop the others).
+      record = await this.records.findByEmail(collection, user.email);
+    }
+
+    const saved = await this.submit(request, collection, caller, { provider: provider.name, user, form, record, link });
+    return this.responder.respond(request, collection, saved, 'oauth2', {
+      meta: oauth2Meta(user, tokens, record === null),
+    });
+  }
+
+  private async findLink(collection: AuthCollection, provider: string, providerId: string) {
+    const { rows } = await this.records.pool.query<ExternalAuthRow>(
+      `SELECT id, "recordRef" FROM "_externalAuths" WHERE "collectionRef" = $1 AND provider = $2 AND "providerId" = $3 LIMIT 1`,
+      [collection.id, provider, providerId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * PocketBase's `oauth2Submit`, in one transaction: signs a new record up (or updates the found
+   * one's password, email and verified state) and links the provider account when not linked yet.
+   */
+  private async submit(
+    request: FastifyRequest,
+    collection: AuthCollection,
+    caller: RequestAuth | null,
+    found: {
+      provider: string;
+      user: OAuth2User;
+      form: OAuth2Form;
+      record: RecordRow | null;
+      link: ExternalAuthRow | null;
+    },
+  ): Promise<RecordRow> {
+    const { provider, user, form, record, link } = found;
+    const client = await this.records.pool.connect();
+    let id: string;
+    let newTokenKey = false;
+    try {
+      await client.query('BEGIN');
+      if (record) {
+        id = record.id;
+        const isCaller = caller?.collection.id === collection.id && caller.record.id === record.id;
+        newTokenKey = await this.updateFound(client, collection, record, user, isCaller);
+      } else {
+        id = await this.signUp(client, request, collection, caller, user, form.createData);
+      }
+      if (!link) {
+        // `providerId` is a required field of `_externalAuths` (PocketBase's save would refuse it).
+        if (user.id === '') throw new Error('the OAuth2 user has no id');
+        const now = nowDateTime();
+        await client.query(
+          `INSERT INTO "_externalAuths" (id, "collectionRef", "recordRef", provider, "providerId", created, updated)
+           VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+          [newRecordId(), collection.id, id, provider, user.id, now],
+        );
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // As PocketBase: the records layer's own answers go out, anything else is a failed sign-in.
+      if (error instanceof ApiError || error instanceof RecordsError) throw error;
+      throw new ApiError(400, AUTH_FAILED, {}, { cause: error });
+    } finally {
+      client.release();
+    }
+    if (newTokenKey) await this.authenticator.tokenKeyChanged(collection.id, id);
+    const saved = await this.records.findById(collection, id);
+    if (!saved) throw notFound();
+    return saved;
+  }
+
+  /** Creates the record as PocketBase's internal create request does: the caller's rights, createRule included. */
+  private async signUp(
+    client: PoolClient,
+    request: FastifyRequest,
+    collection: AuthCollection,
+    caller: RequestAuth | null,
+    user: OAuth2User,
+    createData: Record<string, unknown>,
+  ): Promise<string> {
+    if (collection.name === SUPERUSERS_COLLECTION_NAME) {
+      throw new ApiError(400, AUTH_FAILED, {}, { cause: new Error('superusers may not sign up with OAuth2') });
+    }
+    const payload: Record<string, unknown> = { ...createData };
+    // A submitted email wins (and stays unverified); otherwise the provider's verified one.
+    if (typeof payload.email !== 'string' || payload.email === '') payload.email = user.email;
+    if (typeof payload.password !== 'string' || payload.password === '') {
+      const password = randomString(30);
+      payload.password = password;
+      payload.passwordConfirm = password;
+    }
+    const mapped = collection.oauth2.mappedFields;
+    const unset = (name: string) => name !== '' && !Object.hasOwn(payload, name);
+    if (unset(mapped.id)) payload[mapped.id] = user.id;
+    if (unset(mapped.name)) payload[mapped.name] = user.name;
+    if (unset(mapped.username) && (await canAssignUsername(client, collection, mapped.username, user.username))) {
+      payload[mapped.username] = user.username;
+    }
+    if (unset(mapped.avatarURL) && user.avatarURL !== '') {
+      const field = collection.fields.find((candidate) => candidate.name === mapped.avatarURL);
+      // PocketBase downloads the avatar into a file field; file uploads are not built yet, so
+      // such a field stays empty. Any other field gets the URL, as in PocketBase.
+      if (field && field.type !== 'file') payload[mapped.avatarURL] = user.avatarURL;
+    }
+
+    const access: RecordAccess = {
+      isSuperuser: isSuperuser(caller),
+      request: { ...ruleContextOf(request, caller, payload), context: 'oauth2' },
+    };
+    const created = await this.writer.create(collection, payload, access, client);
+    const id = String(created.id);
+    const { rows } = await client.query<{ email: string; verified: boolean }>(
+      `SELECT email, verified FROM ${quoteIdent(collection.name)} WHERE id = $1`,
+      [id],
+    );
+    // The provider vouched for this address (an empty one included, as in PocketBase).
+    if (rows[0] && rows[0].email === user.email && rows[0].verified !== true) {
+      await this.writer.update(collection, id, { verified: true }, SYSTEM_ACCESS, client);
+    }
+    return id;
+  }
+
+  /**
+   * An existing record signing in: someone else may have registered the address before its owner
+   * (unverified), so its password is replaced; an empty email takes the provider's, and a matching
+   * one becomes verified. Returns whether the tokenKey changed.
+   */
+  private async updateFound(
+    client: PoolClient,
+    collection: AuthCollection,
+    record: RecordRow,
+    user: OAuth2User,
+    isCaller: boolean,
+  ): Promise<boolean> {
+    const values: Record<string, unknown> = {};
+    let email = typeof record.email === 'string' ? record.email : '';
+    if (!isCaller && email !== '' && record.verified !== true) {
+      const password = randomString(30);
+      values.password = password;
+      values.passwordConfirm = password;
+    }
+    if (email === '' && user.email !== '') {
+      values.email = user.email;
+      email = user.email;
+    }
+    if (record.verified !== true && (email === '' || email === user.email)) values.verified = true;
+    if (Object.keys(values).length === 0) return false;
+    await this.writer.update(collection, record.id, values, SYSTEM_ACCESS, client);
+    return 'password' in values || 'email' in values;
+  }
+}
+
+/** The provider's authorization URL with a fresh state (and PKCE pair), ending in an empty `redirect_uri=`. */
+function authorizationInfo(provider: ResolvedProvider): ProviderInfo {
+  const state = randomString(30);
+  const client = new OAuth2Client(provider.clientId, null, null);
+  let url: URL;
+  let codeVerifier = '';
+  let codeChallenge = '';
+  let codeChallengeMethod = '';
+  if (provider.pkce) {
+    codeVerifier = randomString(43);
+    url = client.createAuthorizationURLWithPKCE(
+      provider.authURL,
+      state,
+      CodeChallengeMethod.S256,
+      codeVerifier,
+      provider.scopes,
+    );
+    codeChallenge = url.searchParams.get('code_challenge') ?? '';
+    codeChallengeMethod = 'S256';
+  } else {
+    url = client.createAuthorizationURL(provider.authURL, state, provider.scopes);
+  }
+  for (const [name, value] of Object.entries(provider.authParams)) url.searchParams.set(name, value);
+  // The client appends its own redirect URL, as with PocketBase.
+  const authURL = `${url.toString()}&redirect_uri=`;
+  return {
+    name: provider.name,
+    displayName: provider.displayName || provider.name,
+    state,
+    authURL,
+    authUrl: authURL,
+    codeVerifier,
+    codeChallenge,
+    codeChallengeMethod,
+  };
+}
+
+/** Reads and validates the body as PocketBase's form does (`redirectUrl` is the legacy name). */
+function readForm(collection: AuthCollection, raw: unknown): OAuth2Form {
+  const body = bodyObject(raw);
+  const textOf = (key: string): string => {
+    const value = body[key];
+    if (value === undefined || value === null) return '';
+    // PocketBase's binder refuses a wrongly typed value before any validation.
+    if (typeof value !== 'string') throw new ApiError(400, LOAD_FAILED);
+    return value;
+  };
+  const createData = body.createData ?? {};
+  if (!isObject(createData)) throw new ApiError(400, LOAD_FAILED);
+  const form: OAuth2Form = {
+    provider: textOf('provider'),
+    code: textOf('code'),
+    codeVerifier: textOf('codeVerifier'),
+    redirectURL: textOf('redirectURL') || textOf('redirectUrl'),
+    createData,
+  };
+
+  // Keys in Go's (sorted) order.
+  const errors: Record<string, FieldError> = {};
+  if (form.code === '') errors.code = REQUIRED;
+  if (form.provider === '') errors.provider = REQUIRED;
+  else if (form.provider.length > 100) {
+    errors.provider = {
+      code: 'validation_length_too_long',
+      message: 'The length must be no more than 100.',
+      params: { max: 100, min: 0 },
+    };
+  } else if (!collection.oauth2.providers.some((provider) => provider.name === form.provider)) {
+    errors.provider = {
+      code: 'validation_invalid_provider',
+      message: `Provider with name ${form.provider} is missing or is not enabled.`,
+      params: { name: form.provider },
+    };
+  }
+  if (form.redirectURL === '') errors.redirectURL = REQUIRED;
+  if (Object.keys(errors).length > 0) throw new ApiError(400, LOAD_FAILED, errors);
+  return form;
+}
+
+/**
+ * Whether the provider's username may fill the mapped field (PocketBase's backward-compatible
+ * check): a text field whose rules accept it, and not taken when the field has a unique index.
+ */
+async function canAssignUsername(
+  client: PoolClient,
+  collection: AuthCollection,
+  fieldName: string,
+  username: string,
+): Promise<boolean> {
+  const field = collection.fields.find((candidate) => candidate.name === fieldName);
+  if (field?.type !== 'text') return false;
+  const index = findSingleColumnUniqueIndex(collection.indexes, fieldName);
+  if (index) {
+    const column = quoteIdent(field.name);
+    const nocase = index.items[0].collate === 'NOCASE';
+    const { rowCount } = await client.query(
+      `SELECT 1 FROM ${quoteIdent(collection.name)} WHERE ${nocase ? `lower(${column}) = lower($1)` : `${column} = $1`} LIMIT 1`,
+      [username],
+    );
+    if ((rowCount ?? 0) > 0) return false;
+  }
+  const definition = definitionOf(field);
+  return definition.validateValue(field, definition.prepareValue(field, username), { isNew: true }) === null;
+}
+
+/**
+ * The response's `meta`: PocketBase marshals a Go map, so the keys (rawUser's too) come in byte
+ * order and the legacy `avatarUrl` is there beside `avatarURL`.
+ */
+function oauth2Meta(user: OAuth2User, tokens: ProviderTokens, isNew: boolean): Record<string, unknown> {
+  return {
+    accessToken: tokens.accessToken,
+    avatarURL: user.avatarURL,
+    avatarUrl: user.avatarURL,
+    email: user.email,
+    expiry: tokens.expiry,
+    id: user.id,
+    isNew,
+    name: user.name,
+    rawUser: sortedKeys(user.rawUser),
+    refreshToken: tokens.refreshToken,
+    username: user.username,
+  };
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys(value[key])]),
+  );
+}

@@ -1,0 +1,134 @@
+import { type AuthCollection, newRecordId, nowDateTime, randomString } from '@hivebase/schema';
+import {
+  ApiError,
+  AuthAttemptLimiter,
+  composeAuthMail,
+  hashPassword,
+  Mailer,
+  passwordMatches,
+  type RecordRow,
+  SettingsService,
+} from '@hivebase/server';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuthRecords, bodyObject } from '../core/auth-records';
+import { AuthResponder, type AuthResponse, expiredAfter } from '../core/auth-responder';
+import { assertValid, requireFields } from '../core/validation';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const INVALID_OTP = 'Invalid or expired OTP';
+/** More unexpired OTPs than this for one record and the newest is reused instead (PocketBase's cap). */
+const MAX_RECENT_OTPS = 9;
+/** bcrypt cost of the stored codes: they live minutes, and the attempt limiter guards guessing. */
+const OTP_HASH_COST = 8;
+
+interface OtpRow {
+  id: string;
+  collectionRef: string;
+  recordRef: string;
+  password: string;
+  sentTo: string;
+  created: string;
+}
+
+/** One-time passwords by mail: `request-otp` and `auth-with-otp`, as PocketBase. */
+@Injectable()
+export class OtpService {
+  private readonly logger = new Logger(OtpService.name);
+
+  constructor(
+    @Inject(AuthRecords) private readonly records: AuthRecords,
+    @Inject(AuthResponder) private readonly responder: AuthResponder,
+    @Inject(AuthAttemptLimiter) private readonly limiter: AuthAttemptLimiter,
+    @Inject(Mailer) private readonly mailer: Mailer,
+    @Inject(SettingsService) private readonly settings: SettingsService,
+  ) {}
+
+  /**
+   * Mails a code to the record with this email and answers `{otpId}`. An unknown email gets a
+   * made-up id, so the answer does not tell which emails have accounts.
+   */
+  async request(request: FastifyRequest, idOrName: string): Promise<{ otpId: string }> {
+    const collection = this.otpCollectionOrThrow(idOrName);
+    const body = bodyObject(request.body);
+    const errors = requireFields(body, ['email']);
+    const email = body.email;
+    if (!errors.email && (typeof email !== 'string' || email.length > 255 || !EMAIL.test(email))) {
+      errors.email = { code: 'validation_is_email', message: 'Must be a valid email address.' };
+    }
+    assertValid(errors);
+    const record = await this.records.findByEmail(collection, email as string);
+    if (!record) return { otpId: newRecordId() };
+
+    const recent = await this.recentOtps(collection, record);
+    if (recent.length > MAX_RECENT_OTPS) {
+      this.logger.warn({ recordId: record.id }, 'too many OTP requests, reusing the last issued one');
+      return { otpId: recent[0].id };
+    }
+    const code = randomString(collection.otp.length, '0123456789');
+    const id = newRecordId();
+    const now = nowDateTime();
+    await this.records.pool.query(
+      `INSERT INTO "_otps" (id, "collectionRef", "recordRef", password, "sentTo", created, updated)
+       VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+      [id, collection.id, record.id, await hashPassword(code, OTP_HASH_COST), String(record.email), now],
+    );
+    await this.mailer.send(composeAuthMail('otp', { collection, record, settings: this.settings.get(), otp: code }));
+    return { otpId: id };
+  }
+
+  /** Signs in with a code from `request-otp`; the code is used up, and a mailed code proves the email. */
+  async authenticate(request: FastifyRequest, idOrName: string): Promise<AuthResponse> {
+    const collection = this.otpCollectionOrThrow(idOrName);
+    const body = bodyObject(request.body);
+    const errors = requireFields(body, ['otpId', 'password']);
+    if (!errors.otpId && String(body.otpId).length > 255) {
+      errors.otpId = { code: 'validation_length_out_of_range', message: 'The length must be between 1 and 255.' };
+    }
+    if (!errors.password && String(body.password).length > 71) {
+      errors.password = { code: 'validation_length_out_of_range', message: 'The length must be between 1 and 71.' };
+    }
+    assertValid(errors);
+
+    const { rows } = await this.records.pool.query<OtpRow>(`SELECT * FROM "_otps" WHERE id = $1`, [body.otpId]);
+    const otp = rows[0];
+    if (!otp || otp.collectionRef !== collection.id || expiredAfter(otp.created, collection.otp.duration)) {
+      throw new ApiError(400, INVALID_OTP);
+    }
+    let record = await this.records.findById(collection, otp.recordRef);
+    if (!record) throw new ApiError(400, INVALID_OTP);
+
+    // Codes are short digits: guesses are limited per record (and per IP) across replicas.
+    const attempt = [collection.id, request.ip, `otp:${record.id}`] as const;
+    await this.limiter.assertAllowed('otp', ...attempt);
+    if (!(await passwordMatches(String(body.password), otp.password))) {
+      await this.limiter.recordFailure('otp', ...attempt);
+      throw new ApiError(400, INVALID_OTP);
+    }
+    await this.limiter.recordSuccess('otp', ...attempt);
+
+    // The code reached the record's current email: that proves the address (even if MFA follows).
+    if (record.verified !== true && otp.sentTo !== '' && otp.sentTo === record.email) {
+      record = await this.records.systemUpdate(collection, record.id, { verified: true });
+    }
+    await this.records.pool.query(`DELETE FROM "_otps" WHERE id = $1`, [otp.id]);
+    return this.responder.respond(request, collection, record, 'otp');
+  }
+
+  private otpCollectionOrThrow(idOrName: string): AuthCollection {
+    const collection = this.records.collectionOrThrow(idOrName);
+    if (!collection.otp.enabled) {
+      throw new ApiError(403, 'The collection is not configured to allow OTP authentication.');
+    }
+    return collection;
+  }
+
+  /** The record's OTPs that have not expired, newest first. */
+  private async recentOtps(collection: AuthCollection, record: RecordRow): Promise<OtpRow[]> {
+    const { rows } = await this.records.pool.query<OtpRow>(
+      `SELECT * FROM "_otps" WHERE "collectionRef" = $1 AND "recordRef" = $2 ORDER BY created DESC`,
+      [collection.id, record.id],
+    );
+    return rows.filter((otp) => !expiredAfter(otp.created, collection.otp.duration));
+  }
+}

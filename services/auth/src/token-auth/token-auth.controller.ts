@@ -1,0 +1,71 @@
+import {
+  ApiError,
+  peekClaims,
+  RequestAuthenticator,
+  SuperuserGuard,
+  signRecordToken,
+  tokenFromHeader,
+} from '@hivebase/server';
+import { Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuthRecords, bodyObject } from '../core/auth-records';
+import { AuthResponder, type AuthResponse } from '../core/auth-responder';
+import { validationFailed } from '../core/validation';
+
+/** Flows that start from a token already held: `auth-refresh` and a superuser's `impersonate`. */
+@Controller('api/collections/:collection')
+export class TokenAuthController {
+  constructor(
+    @Inject(AuthRecords) private readonly records: AuthRecords,
+    @Inject(AuthResponder) private readonly responder: AuthResponder,
+    @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+  ) {}
+
+  /** A fresh token for the caller, if its current one is refreshable and of this collection. */
+  @Post('auth-refresh')
+  @HttpCode(200)
+  async refresh(@Req() request: FastifyRequest, @Param('collection') idOrName: string): Promise<AuthResponse> {
+    const auth = await this.authenticator.of(request);
+    if (!auth) throw new ApiError(401, 'The request requires valid record authorization token.');
+    const collection = this.records.collectionOrThrow(idOrName);
+    if (auth.collection.id !== collection.id) {
+      throw new ApiError(403, `The request requires auth record from ${auth.collection.name} collection.`);
+    }
+    // The token was verified by the authenticator; only its `refreshable` claim is left to read.
+    if (peekClaims(tokenFromHeader(request.headers.authorization) ?? '')?.refreshable !== true) {
+      throw new ApiError(403, 'The current auth token is not refreshable.');
+    }
+    return this.responder.respond(request, collection, auth.record, null);
+  }
+
+  /**
+   * Superusers only: a non-refreshable token for another auth record, valid for `duration`
+   * seconds (0 or missing: the collection's auth token duration).
+   */
+  @Post('impersonate/:id')
+  @HttpCode(200)
+  @UseGuards(SuperuserGuard)
+  async impersonate(
+    @Req() request: FastifyRequest,
+    @Param('collection') idOrName: string,
+    @Param('id') id: string,
+  ): Promise<AuthResponse> {
+    const collection = this.records.collectionOrThrow(idOrName);
+    const record = await this.records.findById(collection, id);
+    if (!record) throw new ApiError(404);
+    const duration = bodyObject(request.body).duration ?? 0;
+    if (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 0) {
+      throw validationFailed({
+        duration: { code: 'validation_min_greater_equal_than_required', message: 'Must be no less than 0.' },
+      });
+    }
+    const token = signRecordToken(
+      collection,
+      { id: record.id, tokenKey: String(record.tokenKey) },
+      'authToken',
+      { refreshable: false },
+      duration || collection.authToken.duration,
+    );
+    return this.responder.respond(request, collection, record, null, { token });
+  }
+}

@@ -1,0 +1,156 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { type AuthCollection, normalizeCollection } from '@hivebase/schema';
+import { peekClaims, signRecordToken } from '@hivebase/server';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuthTestApp, createAuthRecord, startAuthApp } from './support/auth-app';
+
+let test: AuthTestApp;
+let users: AuthCollection;
+let user: { id: string; token: string; tokenKey: string };
+
+const refresh = (token?: string, collection = 'users') =>
+  test.app.inject({
+    method: 'POST',
+    url: `/api/collections/${collection}/auth-refresh`,
+    headers: token === undefined ? {} : { authorization: token },
+  });
+
+const impersonate = (id: string, body: unknown, token = test.superuserToken, collection = 'users') =>
+  test.app.inject({
+    method: 'POST',
+    url: `/api/collections/${collection}/impersonate/${id}`,
+    headers: { authorization: token },
+    payload: body as object,
+  });
+
+beforeAll(async () => {
+  test = await startAuthApp();
+  users = test.registry.find('users') as AuthCollection;
+  user = await createAuthRecord(test, 'users', { email: 'alice@example.com', name: 'Alice' });
+});
+afterAll(async () => {
+  await test?.close();
+});
+
+describe('auth-refresh', () => {
+  it('answers a fresh refreshable token and the record as its owner sees it', async () => {
+    const response = await refresh(user.token);
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(Object.keys(body)).toEqual(['record', 'token']);
+    expect(body.record).toMatchObject({ id: user.id, email: 'alice@example.com', collectionName: 'users' });
+    expect(peekClaims(body.token)).toMatchObject({ id: user.id, type: 'auth', refreshable: true });
+  });
+
+  it('accepts the token with a Bearer prefix in any case', async () => {
+    expect((await refresh(`Bearer ${user.token}`)).statusCode).toBe(200);
+    expect((await refresh(`bearer ${user.token}`)).statusCode).toBe(200);
+  });
+
+  it('answers a guest with 401', async () => {
+    const response = await refresh();
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({
+      data: {},
+      message: 'The request requires valid record authorization token.',
+      status: 401,
+    });
+  });
+
+  it("refuses another collection's record (403)", async () => {
+    expect((await refresh(test.superuserToken)).statusCode).toBe(403);
+  });
+
+  it('answers 404 for a collection that is not an auth collection', async () => {
+    expect((await refresh(user.token, '_mfas')).statusCode).toBe(404);
+  });
+});
+
+describe('tokens that must not authenticate', () => {
+  const claims = () => ({
+    id: user.id,
+    type: 'auth',
+    collectionId: users.id,
+    refreshable: true,
+    exp: Math.floor(Date.now() / 1000) + 600,
+  });
+  const rightKey = () => user.tokenKey + users.authToken.secret;
+
+  it.each<[string, () => string]>([
+    ['signed with another key', () => jwt.sign(claims(), 'not-the-key', { algorithm: 'HS256' })],
+    ['expired', () => jwt.sign({ ...claims(), exp: Math.floor(Date.now() / 1000) - 10 }, rightKey())],
+    ['of another token type', () => signRecordToken(users, user, 'verificationToken', { email: 'alice@example.com' })],
+    ['with alg "none"', () => jwt.sign(claims(), '', { algorithm: 'none' })],
+    ['re-signed with HS512', () => jwt.sign(claims(), rightKey(), { algorithm: 'HS512' })],
+    [
+      'signed with an asymmetric key',
+      () => {
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        return jwt.sign(claims(), privateKey, { algorithm: 'RS256' });
+      },
+    ],
+    [
+      'claiming another collection',
+      () => jwt.sign({ ...claims(), collectionId: 'pbc_3142635823' }, rightKey(), { algorithm: 'HS256' }),
+    ],
+    [
+      'with a changed payload',
+      () => {
+        const [header, , signature] = user.token.split('.');
+        const payload = Buffer.from(JSON.stringify({ ...claims(), id: 'someoneelse1234' })).toString('base64url');
+        return `${header}.${payload}.${signature}`;
+      },
+    ],
+    ['that is not a JWT', () => 'not-a-token'],
+  ])('rejects a token %s (the caller is a guest: 401)', async (_case, make) => {
+    expect((await refresh(make())).statusCode).toBe(401);
+  });
+
+  it('rejects a token of another collection whose record has the same id', async () => {
+    const { collection } = normalizeCollection({ name: 'members', type: 'auth' });
+    await test.registry.apply(() => [{ before: null, after: collection }]);
+    const members = test.registry.find('members') as AuthCollection;
+    await createAuthRecord(test, 'members', { email: 'm@example.com', id: user.id } as never);
+    // Signed with the users record's key but claiming members: the members record's key does not verify it.
+    const token = jwt.sign({ ...claims(), collectionId: members.id }, rightKey(), { algorithm: 'HS256' });
+    expect((await refresh(token, 'members')).statusCode).toBe(401);
+  });
+});
+
+describe('impersonate', () => {
+  it('gives a superuser a non-refreshable token for the record, for the given duration', async () => {
+    const response = await impersonate(user.id, { duration: 100 });
+    expect(response.statusCode).toBe(200);
+    const { token, record } = response.json();
+    expect(record).toMatchObject({ id: user.id, email: 'alice@example.com' });
+    const claims = peekClaims(token);
+    expect(claims).toMatchObject({ id: user.id, type: 'auth', collectionId: users.id, refreshable: false });
+    expect(claims?.exp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 100);
+    expect(claims?.exp).toBeGreaterThan(Math.floor(Date.now() / 1000) + 50);
+    // The impersonation token works as the record's own, but cannot be refreshed.
+    expect((await refresh(token)).statusCode).toBe(403);
+    expect((await refresh(token)).json().message).toBe('The current auth token is not refreshable.');
+  });
+
+  it("defaults to the collection's auth token duration", async () => {
+    const { token } = (await impersonate(user.id, {})).json();
+    const exp = peekClaims(token)?.exp ?? 0;
+    expect(exp).toBeGreaterThan(Math.floor(Date.now() / 1000) + users.authToken.duration - 60);
+  });
+
+  it('is for superusers only', async () => {
+    expect((await impersonate(user.id, {}, '')).statusCode).toBe(401);
+    expect((await impersonate(user.id, {}, user.token)).statusCode).toBe(403);
+  });
+
+  it('answers 404 for a missing record', async () => {
+    expect((await impersonate('missing12345678', {})).statusCode).toBe(404);
+  });
+
+  it.each([[{ duration: -1 }], [{ duration: 'soon' }], [{ duration: 1.5 }]])('validates %j', async (body) => {
+    const response = await impersonate(user.id, body);
+    expect(response.statusCode).toBe(400);
+    expect(Object.keys(response.json().data)).toEqual(['duration']);
+  });
+});
