@@ -1,7 +1,8 @@
 import type { FieldError } from '@hivebase/contracts';
 import { ApiError } from '@hivebase/server';
 
-const REQUIRED: FieldError = { code: 'validation_required', message: 'Cannot be blank.' };
+/** PocketBase's error for a missing form value. */
+export const REQUIRED: FieldError = { code: 'validation_required', message: 'Cannot be blank.' };
 
 /** `validation_required` for each of `names` that is missing, not a string or empty. */
 export function requireFields(body: Record<string, unknown>, names: string[]): Record<string, FieldError> {

@@ -26,6 +26,7 @@ import type { FastifyRequest } from 'fastify';
 import type { PoolClient } from 'pg';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { AuthResponder, type AuthResponse } from '../core/auth-responder';
+import { REQUIRED } from '../core/validation';
 import { exchangeCode, type ProviderTokens } from './oauth2-http';
 import { type OAuth2User, type ResolvedProvider, resolveProvider } from './oauth2-presets';
 
@@ -57,7 +58,6 @@ interface ExternalAuthRow {
 
 const LOAD_FAILED = 'An error occurred while loading the submitted data.';
 const AUTH_FAILED = 'Failed to authenticate.';
-const REQUIRED: FieldError = { code: 'validation_required', message: 'Missing required value.' };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
