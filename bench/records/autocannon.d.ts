@@ -4,6 +4,8 @@ declare module 'autocannon' {
     method: string;
     path: string;
     body?: string;
+    /** Merged over `Options.headers`. */
+    headers?: Record<string, string>;
     /** Called before each send; may return a changed copy. */
     setupRequest?(request: Request): Request;
     onResponse?(status: number, body: string): void;

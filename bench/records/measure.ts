@@ -7,8 +7,12 @@ export interface HttpRequest {
   method: 'GET' | 'POST' | 'PATCH';
   path: string;
   body?: string;
-  /** Called before each send: a fresh path or body per request. */
+  /** Merged over the run's headers (e.g. a per-request `authorization`). */
+  headers?: Record<string, string>;
+  /** Called before each send: a fresh path, body or headers per request. */
   setupRequest?: (request: HttpRequest) => HttpRequest;
+  /** Called with each response to this request, e.g. to keep what it returned. */
+  onResponse?: (status: number, body: string) => void;
 }
 
 /** What one scenario measured, through HTTP or directly against Postgres. */
@@ -24,6 +28,8 @@ export interface Measurement {
   samples: string[];
   /** Warnings and errors the server processes logged during the run (HTTP only), by kind. */
   serverLog: Record<string, number>;
+  /** CPU time used during the run, in seconds by process, when the run records it. */
+  cpuSeconds?: Record<string, number>;
 }
 
 const MAX_SAMPLES = 5;
@@ -33,10 +39,13 @@ function keepSample(samples: string[], sample: string): void {
   if (samples.length < MAX_SAMPLES && !samples.includes(short)) samples.push(short);
 }
 
-/** Runs `requests` (cycled per connection) against `baseUrl` for `seconds` with autocannon. */
+/**
+ * Runs `requests` (cycled per connection) against `baseUrl` for `seconds` with autocannon,
+ * with `token` as every request's `authorization` unless a request sets its own.
+ */
 export async function measureHttp(options: {
   baseUrl: string;
-  token: string;
+  token?: string;
   connections: number;
   seconds: number;
   requests: HttpRequest[];
@@ -47,11 +56,12 @@ export async function measureHttp(options: {
     connections: options.connections,
     duration: options.seconds,
     timeout: 30,
-    headers: { authorization: options.token, 'content-type': 'application/json' },
+    headers: { ...(options.token ? { authorization: options.token } : {}), 'content-type': 'application/json' },
     requests: options.requests.map((request) => ({
       ...request,
       onResponse: (status: number, body: string) => {
         if (status >= 300) keepSample(samples, `${request.method} ${status} ${body}`);
+        request.onResponse?.(status, body);
       },
     })),
   });
@@ -77,13 +87,13 @@ export async function measureHttp(options: {
 
 /**
  * Runs `operation` from `concurrency` callers in a loop for `seconds`, each call timed, the way
- * autocannon keeps `connections` requests in flight.
+ * autocannon keeps `connections` requests in flight. A call that throws counts as a failure
+ * under its error's `code`.
  */
-export async function measureDirect(options: {
-  pool: pg.Pool;
+export async function measureCalls(options: {
   concurrency: number;
   seconds: number;
-  operation: (pool: pg.Pool, call: number) => Promise<void>;
+  operation: (call: number) => Promise<void>;
 }): Promise<Measurement> {
   const latencies: number[] = [];
   const samples: string[] = [];
@@ -95,7 +105,7 @@ export async function measureDirect(options: {
     while (performance.now() < deadline) {
       const begun = performance.now();
       try {
-        await options.operation(options.pool, call++);
+        await options.operation(call++);
         latencies.push(performance.now() - begun);
       } catch (error) {
         const code = (error as { code?: string }).code ?? 'error';
@@ -105,14 +115,32 @@ export async function measureDirect(options: {
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, caller));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (quantile: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(quantile * latencies.length))] ?? 0;
+  return measurementOf(latencies, (performance.now() - started) / 1000, failures, samples);
+}
+
+/** {@link measureCalls} with each call given `pool`: SQL run directly against Postgres. */
+export function measureDirect(options: {
+  pool: pg.Pool;
+  concurrency: number;
+  seconds: number;
+  operation: (pool: pg.Pool, call: number) => Promise<void>;
+}): Promise<Measurement> {
+  return measureCalls({ ...options, operation: (call) => options.operation(options.pool, call) });
+}
+
+/** A measurement from the latencies (ms) of the calls that succeeded over `seconds`. */
+export function measurementOf(
+  latencies: number[],
+  seconds: number,
+  failures: Record<string, number> = {},
+  samples: string[] = [],
+): Measurement {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (quantile: number) => sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? 0;
   return {
-    requests: latencies.length,
+    requests: sorted.length,
     seconds,
-    perSecond: latencies.length / seconds,
+    perSecond: sorted.length / seconds,
     p50: at(0.5),
     p99: at(0.99),
     failures,

@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import PocketBase from 'pocketbase';
 import { afterAll, expect, it } from 'vitest';
 import { bootDistributed, bootStandalone, type RunningShape } from '../../e2e/src/support/boot-shape';
-import { type Measurement, measureDirect, measureHttp } from './measure';
-import { type Row, renderReport } from './report';
+import { measureDirect, measureHttp } from './measure';
+import { type Row, renderReport, runEnvironment, summarize } from './report';
 import { SCENARIOS, type ScenarioContext } from './scenarios';
 import {
   averageRowBytes,
@@ -20,6 +18,7 @@ import {
   seed,
   upsertSuperuser,
 } from './seed';
+import { logMarks, serverProblems } from './server-log';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -52,38 +51,6 @@ function log(line: string): void {
   process.stdout.write(`[bench:records] ${line}\n`);
 }
 
-/** Where each process's output stands, to read only what a measured run logs. */
-const logMarks = (shape: RunningShape) =>
-  Object.fromEntries(Object.values(shape.processes).map((p) => [p.name, p.output().length]));
-
-/** Warnings and errors the processes logged since `marks`, counted by process, level and error. */
-function serverProblems(shape: RunningShape, marks: Record<string, number>): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const p of Object.values(shape.processes)) {
-    for (const line of p
-      .output()
-      .slice(marks[p.name] ?? 0)
-      .split('\n')) {
-      if (!line.trim()) continue;
-      let key: string;
-      try {
-        const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { type?: string; message?: string } };
-        if ((entry.level ?? 0) < 40) continue;
-        const what = entry.err ? `${entry.err.type}: ${entry.err.message}` : entry.msg;
-        key = `${p.name} ${entry.level === 40 ? 'warn' : 'error'} "${String(what).slice(0, 160)}"`;
-      } catch {
-        key = `${p.name} output "${line.slice(0, 160)}"`;
-      }
-      counts[key] = (counts[key] ?? 0) + 1;
-    }
-  }
-  return counts;
-}
-
-const summary = (m: Measurement) =>
-  `${m.perSecond.toFixed(0)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms` +
-  (Object.keys(m.failures).length ? `, failures ${JSON.stringify(m.failures)}` : '');
-
 it('measures the records API against direct Postgres', async () => {
   database = await createBenchDatabase();
   log(`database ${database.name}`);
@@ -110,7 +77,7 @@ it('measures the records API against direct Postgres', async () => {
       await measureDirect({ pool, concurrency: scenario.connections, seconds: WARMUP_SECONDS, operation });
       const measured = await measureDirect({ pool, concurrency: scenario.connections, seconds: SECONDS, operation });
       rows.push({ scenario: scenario.name, connections: scenario.connections, target: 'direct', measured });
-      log(`direct      | ${scenario.name}: ${summary(measured)}`);
+      log(`direct      | ${scenario.name}: ${summarize(measured)}`);
     }
   } finally {
     await pool.end();
@@ -126,7 +93,7 @@ it('measures the records API against direct Postgres', async () => {
       const measured = await measureHttp({ ...load, seconds: SECONDS, requests: scenario.http(context) });
       measured.serverLog = serverProblems(running, logged);
       rows.push({ scenario: scenario.name, connections: scenario.connections, target: shape, measured });
-      log(`${shape.padEnd(11)} | ${scenario.name}: ${summary(measured)}`);
+      log(`${shape.padEnd(11)} | ${scenario.name}: ${summarize(measured)}`);
       for (const sample of measured.samples) log(`  failure sample: ${sample}`);
       for (const [problem, count] of Object.entries(measured.serverLog)) log(`  server log: ${count}× ${problem}`);
     }
@@ -137,15 +104,9 @@ it('measures the records API against direct Postgres', async () => {
   }
 
   const report = renderReport(rows, {
-    date: new Date().toISOString().slice(0, 10),
-    machine: `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GB`,
-    node: process.version,
-    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
+    ...runEnvironment(),
     seconds: SECONDS,
-    loadAverage: loadavg()
-      .map((n) => n.toFixed(2))
-      .join(' '),
-    rowBytes,
+    dataset: `posts average ${rowBytes} B per row`,
   });
   writeFileSync(OUTPUT, report);
   log(`report written to ${OUTPUT}\n\n${report}`);

@@ -83,6 +83,24 @@ export async function createSchema(baseUrl: string): Promise<string> {
 /** PocketBase's `YYYY-MM-DD HH:MM:SS.sssZ` text for a SQL timestamp expression. */
 const pbDate = (timestamp: string) => `to_char(${timestamp}, 'YYYY-MM-DD HH24:MI:SS.MS') || 'Z'`;
 
+/** The email of the `n`th user {@link insertUsers} adds (1-based). */
+export const seededUserEmail = (n: number) => `user${n}@example.com`;
+
+/**
+ * `count` users straight in SQL, `user1@example.com` … (see {@link seededUserEmail}), all with the
+ * stored `passwordHash`, each with its own id and token key.
+ */
+export async function insertUsers(client: pg.Client, count: number, passwordHash: string): Promise<void> {
+  await client.query(
+    `INSERT INTO users (id, email, password, "tokenKey", created, updated)
+     SELECT substr(md5('user' || g), 1, 15), 'user' || g || '@example.com', $1, md5('key' || g) || md5('k2' || g),
+            ${pbDate("timestamp '2025-01-01' + g * interval '1 minute'")},
+            ${pbDate("timestamp '2025-01-01' + g * interval '1 minute'")}
+     FROM generate_series(1, ${count}) g`,
+    [passwordHash],
+  );
+}
+
 /**
  * 999 more users and 100 000 posts straight in SQL, the owners spread evenly over all 1000 users
  * (about 100 posts each). A post is about 600 bytes: a 60-character title, a 400-character body,
@@ -92,15 +110,7 @@ export async function seed(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const password = await bcrypt.hash('seeded-user-password', 4);
-    await client.query(
-      `INSERT INTO users (id, email, password, "tokenKey", created, updated)
-       SELECT substr(md5('user' || g), 1, 15), 'user' || g || '@example.com', $1, md5('key' || g) || md5('k2' || g),
-              ${pbDate("timestamp '2025-01-01' + g * interval '1 minute'")},
-              ${pbDate("timestamp '2025-01-01' + g * interval '1 minute'")}
-       FROM generate_series(1, ${USERS - 1}) g`,
-      [password],
-    );
+    await insertUsers(client, USERS - 1, await bcrypt.hash('seeded-user-password', 4));
     await client.query(
       `WITH owners AS (SELECT array_agg(id ORDER BY id) AS ids FROM users)
        INSERT INTO posts (id, title, body, owner, views, score, published, created, updated)
