@@ -91,7 +91,10 @@ export class AuthResponder {
     method: AuthMethod | null,
   ): Promise<boolean> {
     // `@request.context` names the sign-in method, as PocketBase's rules see it.
-    const context = { ...this.records.access(request, caller, request.body).request, context: method ?? ('default' as const) };
+    const context = {
+      ...this.records.access(request, caller, request.body).request,
+      context: method ?? ('default' as const),
+    };
     return recordMatchesRule(this.records.pool, this.records.registry, collection, record.id, rule, context);
   }
 
