@@ -82,10 +82,10 @@ describe('email field', () => {
       expect(email.validateValue(makeField('email', overrides), value, CREATE)?.code ?? null).toBe(expected);
     });
 
-    it('stays fast on long hostile input', () => {
-      const started = Date.now();
-      email.validateValue(makeField('email'), `${'a.'.repeat(50_000)}@${'b-'.repeat(50_000)}!`, CREATE);
-      expect(Date.now() - started).toBeLessThan(1000);
+    // A catastrophic regex blow-up would run into the timeout; no wall-clock assertion (loaded CI machines).
+    it('handles long hostile input', { timeout: 30_000 }, () => {
+      const value = `${'a.'.repeat(50_000)}@${'b-'.repeat(50_000)}!`;
+      expect(email.validateValue(makeField('email'), value, CREATE)?.code).toBe('validation_is_email');
     });
 
     it('uses the PocketBase messages', () => {
