@@ -52,7 +52,8 @@ export function ensureSystemFields(collection: Collection): Field[] {
       ...present,
       system: true,
       hidden: systemField.hidden,
-      ...('required' in systemField ? { required: true } : {}),
+      // Only fields that must hold a value stay required (a required bool would have to be true).
+      ...('required' in systemField && systemField.required ? { required: true } : {}),
       ...(systemField.name === 'id' ? { primaryKey: true } : {}),
     } as Field;
   }
