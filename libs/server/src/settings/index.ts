@@ -1,3 +1,4 @@
+export * from './apple-client-secret';
 export * from './settings.model';
 export * from './settings.module';
 export * from './settings.service';

@@ -1,4 +1,10 @@
-import { type PublicSettings, SettingsService, SuperuserGuard, toPublicSettings } from '@hivebase/server';
+import {
+  generateAppleClientSecret,
+  type PublicSettings,
+  SettingsService,
+  SuperuserGuard,
+  toPublicSettings,
+} from '@hivebase/server';
 import { Body, Controller, Get, HttpCode, Inject, Patch, Post, UseGuards } from '@nestjs/common';
 import { TestEmailService } from './test-email.service';
 
@@ -27,5 +33,12 @@ export class SettingsController {
   @HttpCode(204)
   async sendTestEmail(@Body() body: unknown): Promise<void> {
     await this.testEmail.send(body);
+  }
+
+  /** `{clientId, teamId, keyId, privateKey, duration}` → `{secret}`: Apple's OAuth2 client secret JWT. */
+  @Post('apple/generate-client-secret')
+  @HttpCode(200)
+  appleClientSecret(@Body() body: unknown): { secret: string } {
+    return generateAppleClientSecret(body);
   }
 }
