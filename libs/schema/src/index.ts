@@ -3,6 +3,7 @@ export * from './fields';
 export * from './indexes';
 export * from './model/collection.model';
 export * from './model/field.model';
+export * from './oauth2';
 export * from './planner';
 export * from './util/crc32';
 export * from './util/quote';

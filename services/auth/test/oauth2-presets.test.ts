@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import type { OAuth2Provider } from '@hivebase/schema';
+import { OAUTH2_PROVIDERS, type OAuth2Provider } from '@hivebase/schema';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exchangeCode, type ProviderTokens } from '../src/oauth2/oauth2-http';
 import { OAUTH2_PROVIDER_NAMES, resolveProvider, truthy } from '../src/oauth2/oauth2-presets';
@@ -106,6 +106,34 @@ describe('resolveProvider', () => {
 
   it('asks Apple to post its answer', () => {
     expect(resolveProvider(config('apple')).authParams).toEqual({ response_mode: 'form_post' });
+  });
+
+  it("builds every provider of the shared catalogue from the catalogue's data", () => {
+    expect(OAUTH2_PROVIDER_NAMES).toEqual(OAUTH2_PROVIDERS.map((preset) => preset.name));
+    for (const preset of OAUTH2_PROVIDERS) {
+      const provider = resolveProvider(config(preset.name));
+      expect(provider).toMatchObject({
+        name: preset.name,
+        displayName: preset.displayName,
+        authURL: preset.authURL,
+        tokenURL: preset.tokenURL,
+        userInfoURL: preset.userInfoURL,
+        pkce: preset.pkce,
+        scopes: [...preset.scopes],
+        authParams: { ...preset.authParams },
+      });
+      expect(provider.fetchUser).toBeTypeOf('function');
+    }
+  });
+
+  it('hands out copies: changing one resolved provider leaves the catalogue alone', () => {
+    const first = resolveProvider(config('apple'));
+    first.scopes.push('extra');
+    first.authParams.prompt = 'consent';
+    expect(resolveProvider(config('apple'))).toMatchObject({
+      scopes: ['name', 'email'],
+      authParams: { response_mode: 'form_post' },
+    });
   });
 });
 

@@ -7,6 +7,7 @@ import {
   COLLECTION_TYPES,
   type Collection,
   type CollectionType,
+  type OAuth2Provider,
 } from '../model/collection.model';
 import type { Field } from '../model/field.model';
 import { crc32Checksum } from '../util/crc32';
@@ -49,6 +50,18 @@ function ruleOf(value: unknown, fallback: ApiRule, key: string, errors: ErrorDat
   return fallback;
 }
 
+/**
+ * Providers as submitted, each keeping the stored client secret of the provider with its name
+ * when it brings none: collection JSON never shows secrets, so clients send them back empty.
+ */
+function keepClientSecrets(submitted: unknown[], stored: readonly OAuth2Provider[]): unknown[] {
+  return submitted.map((provider) => {
+    if (!isObject(provider) || (provider.clientSecret !== undefined && provider.clientSecret !== '')) return provider;
+    const previous = stored.find((candidate) => candidate.name === provider.name);
+    return previous ? { ...provider, clientSecret: previous.clientSecret } : provider;
+  });
+}
+
 /** Submitted auth options laid over the current (or default) ones; secrets are kept unless given. */
 function mergeAuthOptions(raw: JsonObject, current: AuthOptions, errors: ErrorData): AuthOptions {
   // Only the option keys: `current` may be a whole stored collection.
@@ -67,6 +80,10 @@ function mergeAuthOptions(raw: JsonObject, current: AuthOptions, errors: ErrorDa
     for (const [option, value] of Object.entries(submitted)) {
       // An empty secret from a client that read the masked JSON back means "unchanged".
       if (option === 'secret' && (value === '' || value === undefined)) continue;
+      if (key === 'oauth2' && option === 'providers' && Array.isArray(value)) {
+        target.providers = keepClientSecrets(value, current.oauth2.providers);
+        continue;
+      }
       target[option] =
         isObject(value) && isObject(target[option]) ? { ...(target[option] as JsonObject), ...value } : value;
     }

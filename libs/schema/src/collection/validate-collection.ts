@@ -4,6 +4,7 @@ import { definitionOf } from '../fields/field-registry';
 import { validateIndexes } from '../indexes';
 import type { Collection, CollectionLookup } from '../model/collection.model';
 import type { Field } from '../model/field.model';
+import { validateOAuth2Config } from '../oauth2/validate-oauth2-config';
 
 const NAME_PATTERN = /^[A-Za-z0-9_]+$/;
 /** Tables Hivebase keeps for itself; no collection may take their names. */
@@ -134,6 +135,8 @@ function validateAuthOptions(collection: Collection): ErrorData {
       identityFields: fieldError('validation_missing_field', 'Identity fields must be fields of the collection.'),
     };
   }
+  const oauth2 = validateOAuth2Config(collection.oauth2);
+  if (Object.keys(oauth2).length > 0) errors.oauth2 = oauth2;
   if (collection.mfa.enabled) {
     const methods = [collection.passwordAuth.enabled, collection.oauth2.enabled, collection.otp.enabled].filter(
       Boolean,

@@ -37,6 +37,11 @@ export class CollectionsController {
     return this.collections.scaffolds();
   }
 
+  @Get('meta/oauth2-providers')
+  oauth2Providers() {
+    return this.collections.oauth2Providers();
+  }
+
   @Put('import')
   @HttpCode(204)
   async import(@Body() body: unknown): Promise<void> {

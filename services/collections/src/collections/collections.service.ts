@@ -2,7 +2,9 @@ import type { ErrorData, ListResult } from '@hivebase/contracts';
 import { compileFilter, compileSort } from '@hivebase/filter';
 import {
   type Collection,
+  type ConfigurableOAuth2Provider,
   collectionToJson,
+  configurableOAuth2Providers,
   isViewCollection,
   makeField,
   normalizeCollection,
@@ -206,5 +208,10 @@ export class CollectionsService {
       return collectionToJson({ ...collection, id: '' });
     };
     return { auth: scaffold('auth'), base: scaffold('base'), view: scaffold('view') };
+  }
+
+  /** The providers an auth collection may configure (PocketBase's list for its dashboard), by name. */
+  oauth2Providers(): ConfigurableOAuth2Provider[] {
+    return configurableOAuth2Providers();
   }
 }

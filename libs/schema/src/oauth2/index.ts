@@ -1,0 +1,2 @@
+export * from './oauth2-providers';
+export * from './validate-oauth2-config';
