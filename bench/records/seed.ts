@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { LOCAL_POSTGRES_URL, withDatabase } from '@hivebase/server/testing';
-import bcrypt from 'bcryptjs';
+import * as bcrypt from 'bcrypt';
 import pg from 'pg';
 import PocketBase from 'pocketbase';
 import { CLI, start } from '../../e2e/src/support/boot-shape';

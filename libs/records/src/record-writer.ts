@@ -2,6 +2,7 @@ import type { ErrorData } from '@hivebase/contracts';
 import {
   type Collection,
   type CollectionLookup,
+  comparableBcryptHash,
   definitionOf,
   type Field,
   generateFromPattern,
@@ -12,7 +13,7 @@ import {
   randomString,
   SUPERUSERS_COLLECTION_NAME,
 } from '@hivebase/schema';
-import bcrypt from 'bcryptjs';
+import * as bcrypt from 'bcrypt';
 import type { Pool, PoolClient } from 'pg';
 import type { RecordAccess } from './access';
 import type { Queryable } from './queryable';
@@ -212,7 +213,7 @@ export class RecordWriter {
     }
     if (collection.type === 'auth') {
       const manager = await this.isManager(tx ?? this.pool, collection, existing, access);
-      this.prepareAuth(input, existing, manager, values, errors);
+      await this.prepareAuth(input, existing, manager, values, errors);
     }
     await this.checkRelations(tx ?? this.pool, collection, values, errors);
     if (Object.keys(errors).length > 0) throw new RecordsError(400, message, errors);
@@ -246,7 +247,13 @@ export class RecordWriter {
     return this.matches(db, collection, existing.id, collection.manageRule, access);
   }
 
-  private prepareAuth(input: Json, existing: Json | null, manager: boolean, values: Json, errors: ErrorData): void {
+  private async prepareAuth(
+    input: Json,
+    existing: Json | null,
+    manager: boolean,
+    values: Json,
+    errors: ErrorData,
+  ): Promise<void> {
     for (const extra of AUTH_BODY_EXTRAS) delete values[extra];
     // Only managers change these directly; others go through the verification and email-change flows.
     if (!manager && Object.hasOwn(input, 'verified')) delete values.verified;
@@ -257,7 +264,8 @@ export class RecordWriter {
     }
     if (existing && !manager) {
       const old = input.oldPassword;
-      if (typeof old !== 'string' || old === '' || !bcrypt.compareSync(old, String(existing.password))) {
+      const stored = comparableBcryptHash(String(existing.password));
+      if (typeof old !== 'string' || old === '' || !(await bcrypt.compare(old, stored))) {
         errors.oldPassword = { code: 'validation_invalid_old_password', message: 'Missing or invalid old password.' };
       }
     }

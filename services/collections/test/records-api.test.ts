@@ -3,7 +3,7 @@ import { normalizeCollection, randomString } from '@hivebase/schema';
 import { EVENT_BUS, type EventBus, SchemaRegistry } from '@hivebase/server';
 import { type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import bcrypt from 'bcryptjs';
+import * as bcrypt from 'bcrypt';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthRecord } from './support/auth-record';

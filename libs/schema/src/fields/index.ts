@@ -24,6 +24,7 @@ export {
   BCRYPT_DEFAULT_COST,
   BCRYPT_MAX_COST,
   BCRYPT_MIN_COST,
+  comparableBcryptHash,
   PASSWORD_MAX_LENGTH,
   passwordFieldDefinition,
 } from './password.field';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passwordFieldDefinition as password } from './password.field';
+import { comparableBcryptHash, passwordFieldDefinition as password } from './password.field';
 import { CREATE, codesOf, HOSTILE_INPUTS, makeField, settingsContextFor } from './testing/field-fixtures';
 
 describe('password field', () => {
@@ -63,5 +63,13 @@ describe('password field', () => {
 
   it('never sends the value out', () => {
     expect(password.toJson(makeField('password'), '$2a$10$abcdef')).toBe('');
+  });
+
+  it('reads a PHP-style $2y$ hash as $2b$ and leaves every other stored value as it is', () => {
+    const salted = '10$abcdefghijklmnopqrstuv';
+    expect(comparableBcryptHash(`$2y$${salted}`)).toBe(`$2b$${salted}`);
+    for (const kept of [`$2a$${salted}`, `$2b$${salted}`, `$2x$${salted}`, '', 'plain $2y$ text']) {
+      expect(comparableBcryptHash(kept)).toBe(kept);
+    }
   });
 });

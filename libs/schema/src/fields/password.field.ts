@@ -19,6 +19,12 @@ export const BCRYPT_MAX_COST = 31;
 export const BCRYPT_DEFAULT_COST = 10;
 
 /**
+ * A stored hash as the native `bcrypt` package can compare it. `$2y$` is PHP's name for `$2b$`
+ * (the same algorithm); Go's bcrypt, so PocketBase, accepts it, but native bcrypt says no match.
+ */
+export const comparableBcryptHash = (hash: string): string => hash.replace(/^\$2y\$/, '$2b$');
+
+/**
  * `password`: a bcrypt hash in `text NOT NULL DEFAULT ''`. prepareValue keeps the submitted
  * plain text so validateValue can check its length and pattern; hashing it (with `cost`) before
  * the write, and checking `required` against the existing hash when no new password was sent,

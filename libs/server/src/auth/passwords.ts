@@ -1,8 +1,10 @@
-import bcrypt from 'bcryptjs';
+import { comparableBcryptHash } from '@hivebase/schema';
+import * as bcrypt from 'bcrypt';
 
 /** bcrypt cost when a password field leaves it at 0 (PocketBase's default). */
 export const DEFAULT_BCRYPT_COST = 10;
 
+/** A `$2b$` hash at `cost`; native bcrypt runs on libuv's thread pool, off the event loop. */
 export const hashPassword = (password: string, cost = DEFAULT_BCRYPT_COST) =>
   bcrypt.hash(password, cost || DEFAULT_BCRYPT_COST);
 
@@ -12,6 +14,6 @@ const DECOY_HASH = bcrypt.hashSync('hivebase-decoy-password', DEFAULT_BCRYPT_COS
 /** Constant-work password check: a missing hash still costs one bcrypt comparison. */
 export async function passwordMatches(password: string, hash: unknown): Promise<boolean> {
   const usable = typeof hash === 'string' && hash.startsWith('$2');
-  const matches = await bcrypt.compare(password, usable ? hash : DECOY_HASH);
+  const matches = await bcrypt.compare(password, usable ? comparableBcryptHash(hash) : DECOY_HASH);
   return usable && matches;
 }
