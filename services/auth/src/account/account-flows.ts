@@ -2,8 +2,6 @@ import type { FieldError } from '@hivebase/contracts';
 import { RecordsError } from '@hivebase/records';
 import {
   type AuthCollection,
-  emailFieldDefinition,
-  makeField,
   quoteIdent,
   randomString,
   SUPERUSERS_COLLECTION_NAME,
@@ -22,7 +20,7 @@ import {
 } from '@hivebase/server';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthRecords } from '../core/auth-records';
-import { assertValid, requireFields } from '../core/validation';
+import { assertValid, emailFieldErrors, requireFields } from '../core/validation';
 import { ResendThrottle } from './resend-throttle';
 
 /** The mails of the account flows, each carrying a token of its own kind. */
@@ -39,12 +37,6 @@ const OTHER_COLLECTION: FieldError = {
   code: 'validation_token_collection_mismatch',
   message: 'The provided token is for different auth collection.',
 };
-const LONG_EMAIL: FieldError = {
-  code: 'validation_length_out_of_range',
-  message: 'The length must be between 1 and 255.',
-};
-// A plain email field: the format check without any collection's domain lists, as PocketBase's forms.
-const ANY_EMAIL = makeField('email', 'email');
 
 /** The result of checking a submitted token: the record it names, or the `token` field's error. */
 export type TokenCheck = { verified: VerifiedToken; error: null } | { verified: null; error: FieldError };
@@ -78,17 +70,6 @@ export class AccountFlows {
     return collection;
   }
 
-  /** PocketBase's email form field: required, at most 255 characters, email format. */
-  emailErrors(body: Record<string, unknown>, name: string): Record<string, FieldError> {
-    const errors = requireFields(body, [name]);
-    const value = body[name];
-    if (errors[name] || typeof value !== 'string') return errors;
-    const problem =
-      [...value].length > 255 ? LONG_EMAIL : emailFieldDefinition.validateValue(ANY_EMAIL, value, { isNew: true });
-    if (problem) errors[name] = problem;
-    return errors;
-  }
-
   /**
    * `request-verification` and `request-password-reset`: validates `body.email` and mails the
    * record with that email, unless there is none, `skip` says so, or it was mailed within the
@@ -101,7 +82,7 @@ export class AccountFlows {
     body: Record<string, unknown>,
     skip: (record: RecordRow) => boolean = () => false,
   ): Promise<void> {
-    assertValid(this.emailErrors(body, 'email'));
+    assertValid(emailFieldErrors(body, 'email'));
     const record = await this.records.findByEmail(collection, String(body.email));
     if (!record || skip(record)) return;
     const key = throttleKey(kind, collection, record);

@@ -3,7 +3,7 @@ import { ApiError, passwordMatches, RequestAuthenticator } from '@hivebase/serve
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthRecords, bodyObject } from '../core/auth-records';
-import { assertValid, requireFields, validationFailed } from '../core/validation';
+import { assertValid, emailFieldErrors, requireFields, validationFailed } from '../core/validation';
 import { AccountFlows } from './account-flows';
 
 const SUPERUSERS = 'All superusers can change their emails directly.';
@@ -47,7 +47,7 @@ export class EmailChangeService {
     const { record } = auth;
 
     const body = bodyObject(request.body);
-    const errors = this.flows.emailErrors(body, 'newEmail');
+    const errors = emailFieldErrors(body, 'newEmail');
     const newEmail = String(body.newEmail);
     if (!errors.newEmail && newEmail === record.email) errors.newEmail = SAME_EMAIL;
     if (!errors.newEmail) {

@@ -24,7 +24,8 @@ export const bodyObject = (body: unknown): Record<string, unknown> =>
 @Injectable()
 export class AuthRecords {
   readonly reader: RecordReader;
-  private readonly writer: RecordWriter;
+  /** Writes through the outbox; flows that need one transaction (OAuth2) pass their client. */
+  readonly writer: RecordWriter;
 
   constructor(
     @Inject(SchemaRegistry) readonly registry: SchemaRegistry,
@@ -69,14 +70,6 @@ export class AuthRecords {
     // A new password or email is a new tokenKey: the record's other sessions end on every replica now.
     if ('password' in values || 'email' in values) await this.authenticator.tokenKeyChanged(collection.id, id);
     const row = await this.findById(collection, id);
-    if (!row) throw notFound();
-    return row;
-  }
-
-  /** Creates a record as the system (OAuth2 sign-up uses its own access instead). */
-  async create(collection: AuthCollection, body: Record<string, unknown>, access: RecordAccess): Promise<RecordRow> {
-    const json = await this.writer.create(collection, body, access);
-    const row = await this.findById(collection, String(json.id));
     if (!row) throw notFound();
     return row;
   }

@@ -1,4 +1,5 @@
 import type { FieldError } from '@hivebase/contracts';
+import { emailFieldDefinition, makeField } from '@hivebase/schema';
 import { ApiError } from '@hivebase/server';
 
 /** PocketBase's error for a missing form value. */
@@ -22,4 +23,22 @@ export function validationFailed(errors: Record<string, FieldError>): ApiError {
 /** Throws the 400 when `errors` has anything. */
 export function assertValid(errors: Record<string, FieldError>): void {
   if (Object.keys(errors).length > 0) throw validationFailed(errors);
+}
+
+const LONG_EMAIL: FieldError = {
+  code: 'validation_length_out_of_range',
+  message: 'The length must be between 1 and 255.',
+};
+// A plain email field: the format check without any collection's domain lists, as PocketBase's forms.
+const ANY_EMAIL = makeField('email', 'email');
+
+/** PocketBase's email form field `name`: required, at most 255 characters, email format. */
+export function emailFieldErrors(body: Record<string, unknown>, name: string): Record<string, FieldError> {
+  const errors = requireFields(body, [name]);
+  const value = body[name];
+  if (errors[name] || typeof value !== 'string') return errors;
+  const problem =
+    [...value].length > 255 ? LONG_EMAIL : emailFieldDefinition.validateValue(ANY_EMAIL, value, { isNew: true });
+  if (problem) errors[name] = problem;
+  return errors;
 }

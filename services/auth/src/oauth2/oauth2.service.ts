@@ -1,5 +1,5 @@
 import type { FieldError } from '@hivebase/contracts';
-import { type RecordAccess, RecordsError, type RecordWriter } from '@hivebase/records';
+import { type RecordAccess, RecordsError } from '@hivebase/records';
 import {
   type AuthCollection,
   definitionOf,
@@ -14,7 +14,6 @@ import {
   ApiError,
   isSuperuser,
   notFound,
-  outboxRecordWriter,
   type RecordRow,
   type RequestAuth,
   RequestAuthenticator,
@@ -77,16 +76,12 @@ const SYSTEM_ACCESS: RecordAccess = {
 @Injectable()
 export class OAuth2Service {
   private readonly logger = new Logger(OAuth2Service.name);
-  // Sign-up, the record's update and the link are one transaction, as in PocketBase.
-  private readonly writer: RecordWriter;
 
   constructor(
     @Inject(AuthRecords) private readonly records: AuthRecords,
     @Inject(AuthResponder) private readonly responder: AuthResponder,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
-  ) {
-    this.writer = outboxRecordWriter(records.pool, records.registry);
-  }
+  ) {}
 
   /** Each configured provider ready for the browser; one that fails to initialise is left out. */
   async providerInfos(collection: AuthCollection): Promise<ProviderInfo[]> {
@@ -250,7 +245,7 @@ export class OAuth2Service {
       isSuperuser: isSuperuser(caller),
       request: { ...ruleContextOf(request, caller, payload), context: 'oauth2' },
     };
-    const created = await this.writer.create(collection, payload, access, client);
+    const created = await this.records.writer.create(collection, payload, access, client);
     const id = String(created.id);
     const { rows } = await client.query<{ email: string; verified: boolean }>(
       `SELECT email, verified FROM ${quoteIdent(collection.name)} WHERE id = $1`,
@@ -258,7 +253,7 @@ export class OAuth2Service {
     );
     // The provider vouched for this address (an empty one included, as in PocketBase).
     if (rows[0] && rows[0].email === user.email && rows[0].verified !== true) {
-      await this.writer.update(collection, id, { verified: true }, SYSTEM_ACCESS, client);
+      await this.records.writer.update(collection, id, { verified: true }, SYSTEM_ACCESS, client);
     }
     return id;
   }
@@ -288,7 +283,7 @@ export class OAuth2Service {
     }
     if (record.verified !== true && (email === '' || email === user.email)) values.verified = true;
     if (Object.keys(values).length === 0) return false;
-    await this.writer.update(collection, record.id, values, SYSTEM_ACCESS, client);
+    await this.records.writer.update(collection, record.id, values, SYSTEM_ACCESS, client);
     return 'password' in values || 'email' in values;
   }
 }

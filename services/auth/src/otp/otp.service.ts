@@ -13,9 +13,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { AuthResponder, type AuthResponse, expiredAfter } from '../core/auth-responder';
-import { assertValid, requireFields } from '../core/validation';
+import { assertValid, emailFieldErrors, requireFields } from '../core/validation';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const INVALID_OTP = 'Invalid or expired OTP';
 /** More unexpired OTPs than this for one record and the newest is reused instead (PocketBase's cap). */
 const MAX_RECENT_OTPS = 9;
@@ -51,13 +50,8 @@ export class OtpService {
   async request(request: FastifyRequest, idOrName: string): Promise<{ otpId: string }> {
     const collection = this.otpCollectionOrThrow(idOrName);
     const body = bodyObject(request.body);
-    const errors = requireFields(body, ['email']);
-    const email = body.email;
-    if (!errors.email && (typeof email !== 'string' || email.length > 255 || !EMAIL.test(email))) {
-      errors.email = { code: 'validation_is_email', message: 'Must be a valid email address.' };
-    }
-    assertValid(errors);
-    const record = await this.records.findByEmail(collection, email as string);
+    assertValid(emailFieldErrors(body, 'email'));
+    const record = await this.records.findByEmail(collection, String(body.email));
     if (!record) return { otpId: newRecordId() };
 
     const recent = await this.recentOtps(collection, record);
