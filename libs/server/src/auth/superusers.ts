@@ -3,6 +3,8 @@ import { RecordsError } from '@hivebase/records';
 import {
   type AuthCollection,
   type Collection,
+  emailFieldDefinition,
+  makeField,
   newRecordId,
   nowDateTime,
   randomString,
@@ -17,8 +19,6 @@ import { hashPassword } from './passwords';
 
 /** A `hivebase superuser` command refused its input; the CLI prints the message alone and exits 1. */
 export class SuperuserInputError extends Error {}
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 // The CLI acts as a superuser would through the API, so deletes run the same checks and events.
 const CLI_ACCESS: RecordAccess = {
@@ -44,8 +44,12 @@ async function loadSuperusers(pool: Pool): Promise<Superusers> {
   return { collection, all };
 }
 
+// The email field type's own format check (PocketBase's), not a looser pattern of the CLI's.
+const ANY_EMAIL = makeField('email', 'email');
+
 function assertEmail(email: string): void {
-  if (!EMAIL.test(email)) throw new SuperuserInputError(`"${email}" is not a valid email address`);
+  if (email === '' || emailFieldDefinition.validateValue(ANY_EMAIL, email, { isNew: true }))
+    throw new SuperuserInputError(`"${email}" is not a valid email address`);
 }
 
 /** Checks the password against the collection's password field, then hashes it with its cost. */
