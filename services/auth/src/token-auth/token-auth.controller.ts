@@ -21,7 +21,7 @@ export class TokenAuthController {
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
   ) {}
 
-  /** A fresh token for the caller, if its current one is refreshable and of this collection. */
+  /** A fresh token for the caller (the same one if it is not refreshable), if it is of this collection. */
   @Post('auth-refresh')
   @HttpCode(200)
   async refresh(@Req() request: FastifyRequest, @Param('collection') idOrName: string): Promise<AuthResponse> {
@@ -32,9 +32,10 @@ export class TokenAuthController {
       throw new ApiError(403, `The request requires auth record from ${auth.collection.name} collection.`);
     }
     // The token was verified by the authenticator; only its `refreshable` claim is left to read.
-    if (peekClaims(tokenFromHeader(request.headers.authorization) ?? '')?.refreshable !== true) {
-      throw new ApiError(403, 'The current auth token is not refreshable.');
-    }
+    // A non-refreshable one (impersonation) comes back unchanged with the record, as PocketBase does.
+    const token = tokenFromHeader(request.headers.authorization) ?? '';
+    if (peekClaims(token)?.refreshable !== true)
+      return this.responder.respond(request, collection, auth.record, null, { token });
     return this.responder.respond(request, collection, auth.record, null);
   }
 
