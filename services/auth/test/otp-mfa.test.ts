@@ -66,7 +66,7 @@ describe('OTP', () => {
     beforeAll(() => configureUsers((users) => ({ otp: { ...users.otp, enabled: true } })));
 
     it('mails a code that signs the record in once and marks it verified', async () => {
-      const requested = await post('request-otp', { email: 'OTP@example.com' });
+      const requested = await post('request-otp', { email: 'otp@example.com' });
       expect(requested.statusCode).toBe(200);
       const { otpId } = requested.json();
       expect(otpId).toMatch(/^[a-z0-9]{15}$/);

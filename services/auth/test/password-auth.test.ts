@@ -32,7 +32,7 @@ beforeAll(async () => {
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   pool = app.get<Pool>(PG_POOL);
-  await upsertSuperuser(pool, 'Root@Example.com', 'password123');
+  await upsertSuperuser(pool, 'root@example.com', 'password123');
 });
 afterAll(async () => {
   await app?.close();
@@ -47,7 +47,7 @@ describe('superuser auth-with-password', () => {
     expect(record).toMatchObject({
       collectionId: 'pbc_3142635823',
       collectionName: '_superusers',
-      email: 'Root@Example.com',
+      email: 'root@example.com',
       verified: true,
     });
     expect(record).not.toHaveProperty('password');
@@ -148,5 +148,44 @@ describe('authRule', () => {
     await app.get(SchemaRegistry).apply(() => [{ before: members, after: { ...members, authRule: null } }]);
     const response = await signIn({ identity: 'm@example.com', password: 'member-password' }, 'members');
     expect(response.statusCode).toBe(403);
+  });
+});
+
+describe('emails that differ only in case', () => {
+  const insertMember = async (collection: string, email: string, password: string) =>
+    pool.query(
+      `INSERT INTO ${collection} (id, email, password, "tokenKey", verified) VALUES ($1, $2, $3, $4, true) RETURNING id`,
+      [newRecordId(), email, await hashPassword(password, 4), randomString(50)],
+    );
+
+  it('are two accounts under the default (exact) email index, each signing in as itself', async () => {
+    const { collection } = normalizeCollection({ name: 'exact_members', type: 'auth' });
+    await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+    // The squatter registers first with the upper-case form; the owner's own address still reaches the owner.
+    const squatter = (await insertMember('exact_members', 'USERF@example.com', 'squatter-password')).rows[0].id;
+    const owner = (await insertMember('exact_members', 'userf@example.com', 'owner-password')).rows[0].id;
+    const asOwner = await signIn({ identity: 'userf@example.com', password: 'owner-password' }, 'exact_members');
+    expect(asOwner.statusCode).toBe(200);
+    expect(asOwner.json().record.id).toBe(owner);
+    const asSquatter = await signIn({ identity: 'USERF@example.com', password: 'squatter-password' }, 'exact_members');
+    expect(asSquatter.json().record.id).toBe(squatter);
+    // No cross-matching: the other case with the other's password fails.
+    expect(
+      (await signIn({ identity: 'Userf@example.com', password: 'owner-password' }, 'exact_members')).statusCode,
+    ).toBe(400);
+  });
+
+  it('are one account under a COLLATE NOCASE email index: unique and looked up case-insensitively', async () => {
+    const { collection } = normalizeCollection({
+      name: 'nocase_members',
+      type: 'auth',
+      indexes: ['CREATE UNIQUE INDEX `idx_nocase_members_email` ON `nocase_members` (`email` COLLATE NOCASE)'],
+    });
+    await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+    const id = (await insertMember('nocase_members', 'userf@example.com', 'owner-password')).rows[0].id;
+    await expect(insertMember('nocase_members', 'USERF@example.com', 'squatter-password')).rejects.toThrow(/unique/);
+    const response = await signIn({ identity: 'USERF@Example.com', password: 'owner-password' }, 'nocase_members');
+    expect(response.statusCode).toBe(200);
+    expect(response.json().record.id).toBe(id);
   });
 });

@@ -60,18 +60,16 @@ async function hashFor(collection: AuthCollection, password: string): Promise<st
   return hashPassword(password, field?.type === 'password' ? field.cost : 0);
 }
 
-// Emails match case-insensitively, as sign-in matches them.
+// Emails match exactly, as the email's unique index and sign-in compare them (PocketBase's FindAuthRecordByEmail).
 async function findId(pool: Pool, email: string): Promise<string | undefined> {
-  const { rows } = await pool.query<{ id: string }>('SELECT id FROM "_superusers" WHERE lower(email) = lower($1)', [
-    email,
-  ]);
+  const { rows } = await pool.query<{ id: string }>('SELECT id FROM "_superusers" WHERE email = $1', [email]);
   return rows[0]?.id;
 }
 
 /** Sets the password and a new tokenKey (signing out old sessions); false when no such superuser. */
 async function setPassword(pool: Pool, email: string, hash: string): Promise<boolean> {
   const { rowCount } = await pool.query(
-    'UPDATE "_superusers" SET password = $2, "tokenKey" = $3, updated = $4 WHERE lower(email) = lower($1)',
+    'UPDATE "_superusers" SET password = $2, "tokenKey" = $3, updated = $4 WHERE email = $1',
     [email, hash, randomString(50), nowDateTime()],
   );
   return Boolean(rowCount);

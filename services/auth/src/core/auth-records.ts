@@ -1,5 +1,5 @@
 import { type RecordAccess, RecordReader, type RecordWriter } from '@hivebase/records';
-import { type AuthCollection, quoteIdent } from '@hivebase/schema';
+import { type AuthCollection, findSingleColumnUniqueIndex, quoteIdent } from '@hivebase/schema';
 import {
   findRecordById,
   isSuperuser,
@@ -15,6 +15,19 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
+
+/**
+ * The condition (on `$1`) that finds an auth record by a unique identity field, following the
+ * field's single-column unique index as PocketBase does: case-insensitive only when the index says
+ * `COLLATE NOCASE`, exact otherwise, so lookup and uniqueness agree. Null without such an index
+ * (PocketBase then finds nothing).
+ */
+export function identityCondition(collection: AuthCollection, fieldName: string): string | null {
+  const index = findSingleColumnUniqueIndex(collection.indexes, fieldName);
+  if (!index) return null;
+  const column = quoteIdent(fieldName);
+  return index.items[0]?.collate === 'NOCASE' ? `lower(${column}) = lower($1)` : `${column}::text = $1`;
+}
 
 /** A request's body as an object (rules read it as `@request.body`). */
 export const bodyObject = (body: unknown): Record<string, unknown> =>
@@ -47,12 +60,18 @@ export class AuthRecords {
     return findRecordById(this.pool, collection, id);
   }
 
-  /** The record whose email is `email` (case-insensitive, as PocketBase's lookup). */
-  async findByEmail(collection: AuthCollection, email: string): Promise<RecordRow | null> {
-    if (email === '') return null;
+  /** The record whose email is `email`, compared as the email's unique index compares (see `identityCondition`). */
+  findByEmail(collection: AuthCollection, email: string): Promise<RecordRow | null> {
+    return this.findByIdentity(collection, 'email', email);
+  }
+
+  /** The record whose unique identity field `fieldName` holds `value` (see `identityCondition`). */
+  async findByIdentity(collection: AuthCollection, fieldName: string, value: string): Promise<RecordRow | null> {
+    const condition = identityCondition(collection, fieldName);
+    if (value === '' || !condition) return null;
     const { rows } = await this.pool.query<RecordRow>(
-      `SELECT * FROM ${quoteIdent(collection.name)} WHERE lower(email) = lower($1) LIMIT 1`,
-      [email],
+      `SELECT * FROM ${quoteIdent(collection.name)} WHERE ${condition} LIMIT 1`,
+      [value],
     );
     return rows[0] ?? null;
   }

@@ -3,7 +3,6 @@ import { type RecordAccess, RecordsError } from '@hivebase/records';
 import {
   type AuthCollection,
   definitionOf,
-  findSingleColumnUniqueIndex,
   newRecordId,
   nowDateTime,
   quoteIdent,
@@ -23,7 +22,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CodeChallengeMethod, OAuth2Client } from 'arctic';
 import type { FastifyRequest } from 'fastify';
 import type { PoolClient } from 'pg';
-import { AuthRecords, bodyObject } from '../core/auth-records';
+import { AuthRecords, bodyObject, identityCondition } from '../core/auth-records';
 import { AuthResponder, type AuthResponse } from '../core/auth-responder';
 import { REQUIRED } from '../core/validation';
 import { exchangeCode, type ProviderTokens } from './oauth2-http';
@@ -379,14 +378,11 @@ async function canAssignUsername(
 ): Promise<boolean> {
   const field = collection.fields.find((candidate) => candidate.name === fieldName);
   if (field?.type !== 'text') return false;
-  const index = findSingleColumnUniqueIndex(collection.indexes, fieldName);
-  if (index) {
-    const column = quoteIdent(field.name);
-    const nocase = index.items[0].collate === 'NOCASE';
-    const { rowCount } = await client.query(
-      `SELECT 1 FROM ${quoteIdent(collection.name)} WHERE ${nocase ? `lower(${column}) = lower($1)` : `${column} = $1`} LIMIT 1`,
-      [username],
-    );
+  const taken = identityCondition(collection, fieldName);
+  if (taken) {
+    const { rowCount } = await client.query(`SELECT 1 FROM ${quoteIdent(collection.name)} WHERE ${taken} LIMIT 1`, [
+      username,
+    ]);
     if ((rowCount ?? 0) > 0) return false;
   }
   const definition = definitionOf(field);

@@ -1,4 +1,4 @@
-import { type AuthCollection, quoteIdent } from '@hivebase/schema';
+import type { AuthCollection } from '@hivebase/schema';
 import { ApiError, AuthAttemptLimiter, passwordMatches, type RecordRow } from '@hivebase/server';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
@@ -55,16 +55,9 @@ export class PasswordAuthService {
     identity: string,
   ): Promise<RecordRow | null> {
     for (const name of fieldNames) {
-      const field = collection.fields.find((candidate) => candidate.name === name);
-      if (!field) continue;
-      // Emails match case-insensitively, as PocketBase's email identity lookup does.
-      const column = quoteIdent(name);
-      const where = field.type === 'email' ? `lower(${column}) = lower($1)` : `${column}::text = $1`;
-      const { rows } = await this.records.pool.query<RecordRow>(
-        `SELECT * FROM ${quoteIdent(collection.name)} WHERE ${where} LIMIT 1`,
-        [identity],
-      );
-      if (rows[0]) return rows[0];
+      if (!collection.fields.some((candidate) => candidate.name === name)) continue;
+      const record = await this.records.findByIdentity(collection, name, identity);
+      if (record) return record;
     }
     return null;
   }
