@@ -6,7 +6,9 @@ import {
   definitionOf,
   type Field,
   generateFromPattern,
+  isAuthCollection,
   isMultiValue,
+  jsonColumnValue,
   newRecordId,
   nowDateTime,
   quoteIdent,
@@ -20,13 +22,7 @@ import type { Queryable } from './queryable';
 import { RecordReader } from './record-reader';
 import { recordMatchesRule } from './record-rule';
 import { ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
-import {
-  fileUploadsUnsupported,
-  modifierSql,
-  type PendingModifier,
-  type ResolvedBody,
-  resolveModifiers,
-} from './write-modifiers';
+import { fileUploadsUnsupported, type ResolvedBody, resolveModifiers } from './write-modifiers';
 
 type Json = Record<string, unknown>;
 
@@ -39,8 +35,58 @@ export type AfterWrite = (
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Keys of an auth record's body that are not fields but drive the password change. */
-const AUTH_BODY_EXTRAS = ['passwordConfirm', 'oldPassword'];
+const CREATE_FAILED = 'Failed to create record.';
+const UPDATE_FAILED = 'Failed to update record.';
+const VALUES_MISMATCH = { code: 'validation_values_mismatch', message: "Values don't match." };
+const REQUIRED = { code: 'validation_required', message: 'Cannot be blank.' };
+
+/** `access` with `@request.body` replaced by the resolved write body. */
+const withBody = (access: RecordAccess, body: Json): RecordAccess => ({
+  ...access,
+  request: { ...access.request, body },
+});
+
+/** A body value as PocketBase's `cast.ToString` reads it ("" for null, absent, objects). */
+function formText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return '';
+}
+
+/**
+ * The auth form's own checks, as PocketBase's record upsert form runs them before the record's
+ * fields: only managers change `verified` (or, on update, `email`) directly; a new record needs a
+ * password and its confirmation; a password change needs both, and the old password unless the
+ * caller manages the record.
+ */
+async function authFormErrors(collection: Collection, input: Json, existing: Json | null, manager: boolean) {
+  const errors: ErrorData = {};
+  const isNew = existing === null;
+  const submitted = (name: string) => {
+    const field = collection.fields.find((candidate) => candidate.name === name);
+    return field && Object.hasOwn(input, name)
+      ? { value: definitionOf(field).prepareValue(field as never, input[name]) }
+      : null;
+  };
+  const email = submitted('email');
+  if (!isNew && !manager && email && email.value !== existing.email) errors.email = VALUES_MISMATCH;
+  const verified = submitted('verified');
+  if (!manager && verified && verified.value !== (existing?.verified === true)) errors.verified = VALUES_MISMATCH;
+
+  const password = formText(input.password);
+  const confirm = formText(input.passwordConfirm);
+  const old = formText(input.oldPassword);
+  if (password === '' && (isNew || confirm !== '' || old !== '')) errors.password = REQUIRED;
+  if (confirm === '' && (isNew || password !== '' || old !== '')) errors.passwordConfirm = REQUIRED;
+  else if (confirm !== password) errors.passwordConfirm = VALUES_MISMATCH;
+  if (!isNew && !manager && (password !== '' || confirm !== '')) {
+    if (old === '') errors.oldPassword = REQUIRED;
+    else if (!(await bcrypt.compare(old, comparableBcryptHash(String(existing.password))))) {
+      errors.oldPassword = { code: 'validation_invalid_old_password', message: 'Missing or invalid old password.' };
+    }
+  }
+  return errors;
+}
 
 /**
  * Creates, updates and deletes records as PocketBase's record endpoints do: rules, per-field
@@ -61,22 +107,29 @@ export class RecordWriter {
   async create(collection: Collection, body: unknown, access: RecordAccess, tx?: PoolClient): Promise<Json> {
     this.assertWritable(collection);
     if (collection.createRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
-    const resolved = this.resolve(collection, this.bodyOrThrow(body, 'Failed to create record.'), true, access);
-    const values = await this.prepare(collection, resolved, null, access, 'Failed to create record.', tx);
+    const resolved = resolveModifiers(collection, this.bodyOrThrow(body, CREATE_FAILED), null);
+    // Rules read the body with its modifiers resolved (PocketBase's ReplaceModifiers before any rule).
+    const ruleAccess = withBody(access, resolved.body);
+    const prepared = await this.prepare(collection, resolved, null, ruleAccess, CREATE_FAILED, tx);
     return this.transaction(tx, async (client) => {
+      const { values, verifyAfterRules } = prepared;
       const columns = Object.keys(values);
       const table = quoteIdent(collection.name);
-      const { rows } = await this.insertOrExplain(collection, 'Failed to create record.', () =>
+      const { rows } = await this.insertOrExplain(collection, CREATE_FAILED, () =>
         client.query<Json>(
           `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
           columns.map((column) => values[column]),
         ),
       );
-      const record = rows[0] as Json;
+      let record = rows[0] as Json;
       // The create rule sees the record as it would be stored (PocketBase checks it in the transaction).
-      if (!access.isSuperuser && !(await this.matches(client, collection, record.id, collection.createRule, access))) {
-        throw new RecordsError(400, 'Failed to create record.');
+      if (
+        !access.isSuperuser &&
+        !(await this.matches(client, collection, record.id, collection.createRule, ruleAccess))
+      ) {
+        throw new RecordsError(400, CREATE_FAILED);
       }
+      if (verifyAfterRules) record = await this.verifyIfManaged(client, collection, record, ruleAccess);
       await this.afterWrite(client, { action: 'create', collection, record });
       return this.reader.toJson(collection, record, access);
     });
@@ -91,20 +144,25 @@ export class RecordWriter {
   ): Promise<Json> {
     this.assertWritable(collection);
     if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
-    const existing = await this.readerFor(tx).findVisible(collection, id, collection.updateRule, access);
-    if (!existing) throw recordNotFound();
-    const resolved = this.resolve(collection, this.bodyOrThrow(body, 'Failed to update record.'), false, access);
-    const values = await this.prepare(collection, resolved, existing, access, 'Failed to update record.', tx);
     return this.transaction(tx, async (client) => {
-      const params: unknown[] = [id];
-      const bind = (value: unknown) => `$${params.push(value)}`;
-      const sets = [
-        ...Object.keys(values).map((column) => `${quoteIdent(column)} = ${bind(values[column])}`),
-        // Modifiers on the stored value run in SQL, so concurrent updates cannot lose each other's.
-        ...resolved.pending.map((modifier) => `${quoteIdent(modifier.field.name)} = ${modifierSql(modifier, bind)}`),
-      ];
       const table = quoteIdent(collection.name);
-      const { rows } = await this.insertOrExplain(collection, 'Failed to update record.', () =>
+      // The row stays locked until commit: modifiers resolve against it and the rule judges their
+      // result, so concurrent `views+` or `tags+` cannot lose each other's changes.
+      const { rows: locked } = await client.query<Json>(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
+      if (!locked[0]) throw recordNotFound();
+      const resolved = resolveModifiers(collection, this.bodyOrThrow(body, UPDATE_FAILED), locked[0]);
+      const ruleAccess = withBody(access, resolved.body);
+      const existing = await new RecordReader(client, this.lookup).findVisible(
+        collection,
+        id,
+        collection.updateRule,
+        ruleAccess,
+      );
+      if (!existing) throw recordNotFound();
+      const { values } = await this.prepare(collection, resolved, existing, ruleAccess, UPDATE_FAILED, client);
+      const params: unknown[] = [id];
+      const sets = Object.keys(values).map((column) => `${quoteIdent(column)} = $${params.push(values[column])}`);
+      const { rows } = await this.insertOrExplain(collection, UPDATE_FAILED, () =>
         client.query<Json>(
           `UPDATE ${table} SET ${sets.length > 0 ? sets.join(', ') : 'id = id'} WHERE id = $1 RETURNING *`,
           params,
@@ -112,8 +170,6 @@ export class RecordWriter {
       );
       const record = rows[0];
       if (!record) throw recordNotFound();
-      // Throwing here rolls the update back (a caller's transaction must roll back on any error).
-      await this.validateModified(client, collection, resolved.pending, record, 'Failed to update record.');
       await this.afterWrite(client, { action: 'update', collection, record, previous: existing });
       return this.reader.toJson(collection, record, access);
     });
@@ -141,14 +197,6 @@ export class RecordWriter {
     if (collection.type === 'view') throw new RecordsError(400, 'Unsupported collection type.');
   }
 
-  /** The body with its `field+`/`+field`/`field-`/`field:autogenerate` keys resolved (see write-modifiers). */
-  private resolve(collection: Collection, input: Json, isNew: boolean, access: RecordAccess): ResolvedBody {
-    return resolveModifiers(collection, input, {
-      isNew,
-      accepts: (field) => this.acceptsInput(collection, field, access, isNew),
-    });
-  }
-
   /** Whether a submitted value for `field` is taken at all; PocketBase drops the others silently. */
   private acceptsInput(collection: Collection, field: Field, access: RecordAccess, isNew: boolean): boolean {
     // Non-superusers cannot write hidden fields (an auth collection's password aside).
@@ -172,8 +220,10 @@ export class RecordWriter {
 
   /**
    * The column values to write: submitted fields prepared and validated by their types, system
-   * values filled in (id, autodates, auth tokenKey, hashed password). Throws one 400 with every
-   * field's error. Modifiers left `pending` are the UPDATE's to evaluate.
+   * values filled in (id, autodates, auth tokenKey, hashed password). Auth form errors (password,
+   * passwordConfirm, oldPassword, email, verified) come back alone, before any field's, as
+   * PocketBase's form validates them first; then one 400 with every field's error.
+   * `verifyAfterRules`: a create asks for `verified` and only the manageRule can allow it.
    */
   private async prepare(
     collection: Collection,
@@ -182,8 +232,20 @@ export class RecordWriter {
     access: RecordAccess,
     message: string,
     tx: PoolClient | undefined,
-  ): Promise<Json> {
+  ): Promise<{ values: Json; verifyAfterRules: boolean }> {
     const isNew = existing === null;
+    let verifyAfterRules = false;
+    if (collection.type === 'auth') {
+      const manager = await this.isManager(tx ?? this.pool, collection, existing, access);
+      const form = await authFormErrors(collection, input, existing, manager);
+      // A non-superuser's create may still be a manager's: PocketBase asks the manageRule of the
+      // record as it would be stored (unverified), after the create rule. Without a manageRule, no.
+      if (form.verified && isNew && !access.isSuperuser && collection.manageRule !== null) {
+        delete form.verified;
+        verifyAfterRules = true;
+      }
+      if (Object.keys(form).length > 0) throw new RecordsError(400, message, form);
+    }
     const errors: ErrorData = { ...modifierErrors };
     const values: Json = {};
     const now = nowDateTime();
@@ -199,6 +261,7 @@ export class RecordWriter {
         errors[field.name] = fileUploadsUnsupported();
         continue;
       }
+      if (field.type === 'password' && !submitted && !isNew) continue;
       const definition = definitionOf(field);
       let value = definition.prepareValue(field as never, submitted ? input[field.name] : undefined);
       // A new record's empty text gets its autogenerate pattern, as PocketBase fills it (id included).
@@ -206,28 +269,26 @@ export class RecordWriter {
       else if (field.type === 'text' && isNew && value === '' && field.autogeneratePattern) {
         value = generateFromPattern(field.autogeneratePattern);
       }
-      if (field.type === 'password' && !submitted && !isNew) continue;
       const problem = definition.validateValue(field as never, value, { isNew });
       if (problem) errors[field.name] = problem;
-      else values[field.name] = value;
+      else values[field.name] = field.type === 'json' ? jsonColumnValue(value) : value;
     }
-    if (collection.type === 'auth') {
-      const manager = await this.isManager(tx ?? this.pool, collection, existing, access);
-      await this.prepareAuth(input, existing, manager, values, errors);
-    }
+    if (verifyAfterRules) values.verified = false;
     await this.checkRelations(tx ?? this.pool, collection, values, errors);
     if (Object.keys(errors).length > 0) throw new RecordsError(400, message, errors);
-    if (collection.type === 'auth' && typeof values.password === 'string') {
-      const passwordField = collection.fields.find((field) => field.name === 'password');
-      const cost = passwordField?.type === 'password' && passwordField.cost ? passwordField.cost : 10;
-      values.password = await bcrypt.hash(values.password, cost);
-      values.tokenKey = randomString(50);
+    if (collection.type === 'auth') {
+      if (typeof values.password === 'string' && values.password !== '') {
+        const passwordField = collection.fields.find((field) => field.name === 'password');
+        const cost = passwordField?.type === 'password' && passwordField.cost ? passwordField.cost : 10;
+        values.password = await bcrypt.hash(values.password, cost);
+        values.tokenKey = randomString(50);
+      } else if (!isNew) {
+        delete values.password;
+      }
+      // A new email also ends old sessions and pending reset/verification tokens, as in PocketBase.
+      if (existing && 'email' in values && values.email !== existing.email) values.tokenKey = randomString(50);
     }
-    // A new email also ends old sessions and pending reset/verification tokens, as in PocketBase.
-    if (collection.type === 'auth' && existing && 'email' in values && values.email !== existing.email) {
-      values.tokenKey = randomString(50);
-    }
-    return values;
+    return { values, verifyAfterRules };
   }
 
   private generateId(field: Field): string {
@@ -236,7 +297,6 @@ export class RecordWriter {
       : newRecordId();
   }
 
-  /** Auth records: passwordConfirm must match, and only superusers may skip oldPassword or set verified. */
   /**
    * Superusers, and callers the auth collection's manageRule lets manage this (existing)
    * record, may set `verified`/`email` and change a password without the old one.
@@ -247,48 +307,17 @@ export class RecordWriter {
     return this.matches(db, collection, existing.id, collection.manageRule, access);
   }
 
-  private async prepareAuth(
-    input: Json,
-    existing: Json | null,
-    manager: boolean,
-    values: Json,
-    errors: ErrorData,
-  ): Promise<void> {
-    for (const extra of AUTH_BODY_EXTRAS) delete values[extra];
-    // Only managers change these directly; others go through the verification and email-change flows.
-    if (!manager && Object.hasOwn(input, 'verified')) delete values.verified;
-    if (!manager && existing && Object.hasOwn(input, 'email')) delete values.email;
-    if (typeof values.password !== 'string') return;
-    if (input.passwordConfirm !== input.password) {
-      errors.passwordConfirm = { code: 'validation_values_mismatch', message: "Values don't match." };
+  /** A new record asked to be verified: allowed when the manageRule lets the caller manage it, else 400. */
+  private async verifyIfManaged(client: PoolClient, collection: Collection, record: Json, access: RecordAccess) {
+    const manageRule = isAuthCollection(collection) ? collection.manageRule : null;
+    if (!(await this.matches(client, collection, record.id, manageRule, access))) {
+      throw new RecordsError(400, CREATE_FAILED, { verified: VALUES_MISMATCH });
     }
-    if (existing && !manager) {
-      const old = input.oldPassword;
-      const stored = comparableBcryptHash(String(existing.password));
-      if (typeof old !== 'string' || old === '' || !(await bcrypt.compare(old, stored))) {
-        errors.oldPassword = { code: 'validation_invalid_old_password', message: 'Missing or invalid old password.' };
-      }
-    }
-  }
-
-  /** The values modifiers computed in the UPDATE go through their field's validation, as PocketBase's. */
-  private async validateModified(
-    client: PoolClient,
-    collection: Collection,
-    pending: PendingModifier[],
-    record: Json,
-    message: string,
-  ): Promise<void> {
-    if (pending.length === 0) return;
-    const errors: ErrorData = {};
-    const values: Json = {};
-    for (const { field } of pending) {
-      const problem = definitionOf(field).validateValue(field as never, record[field.name], { isNew: false });
-      if (problem) errors[field.name] = problem;
-      else values[field.name] = record[field.name];
-    }
-    await this.checkRelations(client, collection, values, errors);
-    if (Object.keys(errors).length > 0) throw new RecordsError(400, message, errors);
+    const { rows } = await client.query<Json>(
+      `UPDATE ${quoteIdent(collection.name)} SET verified = TRUE WHERE id = $1 RETURNING *`,
+      [record.id],
+    );
+    return rows[0] as Json;
   }
 
   /** Relation values must name existing records of the target collection. */

@@ -1,6 +1,6 @@
 import { makeField, normalizeCollection } from '@hivebase/schema';
 import { describe, expect, it } from 'vitest';
-import { modifierSql, parseModifierKey, resolveModifiers } from './write-modifiers';
+import { parseModifierKey, resolveModifiers } from './write-modifiers';
 
 const posts = normalizeCollection({
   name: 'posts',
@@ -16,8 +16,9 @@ const posts = normalizeCollection({
   ],
 }).collection;
 
+const STORED = { id: 'p1', title: 't', views: 10, tags: ['a', 'b'], status: 'draft', score: 1 };
 const resolve = (input: Record<string, unknown>, isNew = false) =>
-  resolveModifiers(posts, input, { isNew, accepts: (field) => !field.hidden });
+  resolveModifiers(posts, input, isNew ? null : STORED);
 
 describe('parseModifierKey', () => {
   it.each([
@@ -42,34 +43,23 @@ describe('parseModifierKey', () => {
 
 describe('resolveModifiers', () => {
   it('applies modifiers to the empty value on create', () => {
-    const { body, pending } = resolve(
+    const { body } = resolve(
       { 'views+': 3, 'views-': '1', 'tags+': ['b', 'a'], '+tags': 'c', 'status+': 'live' },
       true,
     );
-    expect(pending).toEqual([]);
     expect(body).toEqual({ views: 2, tags: ['c', 'b', 'a'], status: 'live' });
   });
 
   it('applies the plain value first, then the modifiers, whatever the body order', () => {
-    const { body, pending } = resolve({ 'views+': 2, 'tags-': 'a', views: 5, tags: ['a', 'b'] });
-    expect(pending).toEqual([]);
-    expect(body).toEqual({ views: 7, tags: ['b'] });
+    const { body } = resolve({ 'views+': 2, 'tags-': 'a', views: 5, tags: ['a', 'c'] });
+    expect(body).toEqual({ views: 7, tags: ['c'] });
   });
 
-  it('leaves modifiers on stored values pending for the UPDATE', () => {
-    const { body, pending } = resolve({ 'views+': 2, 'views-': 0.5, '+tags': ['a'], 'tags-': 'b', title: 'x' });
-    expect(body).toEqual({ title: 'x' });
-    expect(pending).toEqual([
-      {
-        kind: 'list',
-        field: expect.objectContaining({ name: 'tags' }),
-        ops: [
-          { kind: 'prepend', values: ['a'] },
-          { kind: 'remove', values: ['b'] },
-        ],
-      },
-      { kind: 'number', field: expect.objectContaining({ name: 'views' }), delta: 1.5 },
-    ]);
+  it('applies modifiers to the stored values on update, so the body holds each final value', () => {
+    const { body } = resolve({ 'views+': 2, 'views-': 0.5, '+tags': ['c'], 'tags-': 'b', title: 'x' });
+    expect(body).toEqual({ title: 'x', views: 11.5, tags: ['c', 'a'] });
+    // `status-` of the stored value clears it; an unrelated stored field stays out of the body.
+    expect(resolve({ 'status-': 'draft' }).body).toEqual({ status: '' });
   });
 
   it('follows PocketBase on single-value fields: `+` sets, `-` clears when equal, prepend keeps a value', () => {
@@ -85,8 +75,8 @@ describe('resolveModifiers', () => {
     expect(resolve({ 'code:autogenerate': 'fixed' }).body.code).toBe('fixed');
   });
 
-  it('refuses file modifiers, drops modifiers on fields the caller may not write, keeps other keys', () => {
-    const { body, pending, errors } = resolve({
+  it('refuses file modifiers, resolves modifiers on any field (the writer decides what it takes), keeps other keys', () => {
+    const { body, errors } = resolve({
       'docs+': 'a.txt',
       '+docs': 'b.txt',
       'score+': 5,
@@ -94,16 +84,6 @@ describe('resolveModifiers', () => {
       extra: 1,
     });
     expect(errors).toEqual({ docs: expect.objectContaining({ code: 'validation_file_uploads_unsupported' }) });
-    expect(pending).toEqual([]);
-    expect(body).toEqual({ 'title+': 'x', extra: 1 });
-  });
-});
-
-describe('modifierSql', () => {
-  it('adds to the column itself, with the amount as a parameter', () => {
-    const params: unknown[] = [];
-    const { pending } = resolve({ 'views-': 4 });
-    expect(modifierSql(pending[0], (value) => `$${params.push(value)}`)).toBe('"views" + $1::double precision');
-    expect(params).toEqual([-4]);
+    expect(body).toEqual({ 'title+': 'x', extra: 1, score: 6 });
   });
 });

@@ -7,7 +7,6 @@ import {
   generateFromPattern,
   isMultiValue,
   type NumberField,
-  quoteIdent,
   type RelationField,
   type SelectField,
 } from '@hivebase/schema';
@@ -22,33 +21,16 @@ type ListField = SelectField | RelationField | FileField;
 
 type ListOp = { kind: 'prepend' | 'append' | 'remove'; values: string[] };
 
-/**
- * A modifier whose result depends on the stored row. The writer runs it as a SQL expression on
- * the column inside the UPDATE, so concurrent writes cannot lose each other's changes, and
- * validates the value the UPDATE returns.
- */
-export type PendingModifier =
-  | { kind: 'number'; field: NumberField; delta: number }
-  | { kind: 'list'; field: SelectField | RelationField; ops: ListOp[] };
-
-/** A write body with its modifier keys resolved, ready for the writer's `prepare`. */
+/** A write body with its modifier keys resolved, as PocketBase's `ReplaceModifiers` leaves it. */
 export interface ResolvedBody {
   /**
-   * The body without modifier keys. A field's modifiers whose result is known without the stored
-   * row (on create, after a plain value for the same field, `:autogenerate`) are applied here and
-   * the result stands under the field's own name.
+   * The body without modifier keys: each modified field's final value stands under its own name
+   * (applied to the stored value on update, to the empty value on create), other keys as sent.
+   * Rules read this as `@request.body`, so `owner+` is judged by the owner it produces.
    */
   body: Json;
-  /** Update-only modifiers on fields without a plain value: the writer evaluates them in SQL. */
-  pending: PendingModifier[];
   /** Refused modifiers by field name (file modifiers belong to file uploads, not built yet). */
   errors: ErrorData;
-}
-
-export interface ResolveOptions {
-  isNew: boolean;
-  /** Whether the caller may write the field at all; modifiers on other fields are dropped silently. */
-  accepts: (field: Field) => boolean;
 }
 
 /** File parts, modifiers included, wait for file uploads. */
@@ -91,11 +73,12 @@ export function parseModifierKey(
 }
 
 /**
- * Resolves a write body's modifier keys. PocketBase applies a body's keys shortest first (its
- * `ReplaceModifiers`), so a field's plain value comes before its modifiers; keys of equal length
- * (`+tags`, `tags+`, `tags-`) keep their order in the body.
+ * Resolves a write body's modifier keys against `stored` (the locked row on update, null on
+ * create). PocketBase applies a body's keys shortest first (its `ReplaceModifiers`), so a field's
+ * plain value comes before its modifiers; keys of equal length (`+tags`, `tags+`, `tags-`) keep
+ * their order in the body.
  */
-export function resolveModifiers(collection: Collection, input: Json, options: ResolveOptions): ResolvedBody {
+export function resolveModifiers(collection: Collection, input: Json, stored: Json | null): ResolvedBody {
   const body: Json = {};
   const errors: ErrorData = {};
   const modifiersByField = new Map<Field, { kind: ModifierKind; raw: unknown }[]>();
@@ -107,7 +90,6 @@ export function resolveModifiers(collection: Collection, input: Json, options: R
       continue;
     }
     const { field, modifier } = parsed;
-    if (!options.accepts(field)) continue;
     if (field.type === 'file') {
       errors[field.name] = fileUploadsUnsupported();
       continue;
@@ -117,17 +99,15 @@ export function resolveModifiers(collection: Collection, input: Json, options: R
     modifiersByField.set(field, list);
   }
 
-  const pending: PendingModifier[] = [];
   for (const [field, modifiers] of modifiersByField) {
-    const hasPlain = Object.hasOwn(body, field.name);
+    // A plain value for the field replaces the stored one before its modifiers apply.
+    const start = Object.hasOwn(body, field.name) ? body[field.name] : stored?.[field.name];
     if (field.type === 'number') {
       const delta = modifiers.reduce(
         (sum, { kind, raw }) => sum + (kind === 'subtract' ? -1 : 1) * toNumber(field, raw),
         0,
       );
-      // A new record starts from 0, a plain value replaces the stored one: no need to read it.
-      if (options.isNew || hasPlain) body[field.name] = (hasPlain ? toNumber(field, body[field.name]) : 0) + delta;
-      else pending.push({ kind: 'number', field, delta });
+      body[field.name] = (start === undefined || start === null ? 0 : toNumber(field, start)) + delta;
     } else if (field.type === 'text') {
       // Only `:autogenerate` reaches here; the last one wins as PocketBase's setter would.
       const { raw } = modifiers[modifiers.length - 1];
@@ -135,31 +115,11 @@ export function resolveModifiers(collection: Collection, input: Json, options: R
       body[field.name] = prefix + (field.autogeneratePattern ? generateFromPattern(field.autogeneratePattern) : '');
     } else if (field.type === 'select' || field.type === 'relation') {
       const ops = modifiers.map(({ kind, raw }) => ({ kind, values: toList(field, raw) }) as ListOp);
-      if (options.isNew || hasPlain) {
-        const start = hasPlain ? toList(field, body[field.name]) : [];
-        const result = applyListOps(start, ops, isMultiValue(field));
-        body[field.name] = isMultiValue(field) ? result : (result[0] ?? '');
-      } else {
-        pending.push({ kind: 'list', field, ops });
-      }
+      const result = applyListOps(start === undefined ? [] : toList(field, start), ops, isMultiValue(field));
+      body[field.name] = isMultiValue(field) ? result : (result[0] ?? '');
     }
   }
-  return { body, pending, errors };
-}
-
-/**
- * The SQL expression for a pending modifier's new column value, computed from the column itself;
- * `bind` adds a parameter and returns its placeholder.
- */
-export function modifierSql(modifier: PendingModifier, bind: (value: unknown) => string): string {
-  const column = quoteIdent(modifier.field.name);
-  if (modifier.kind === 'number') return `${column} + ${bind(modifier.delta)}::double precision`;
-  if (isMultiValue(modifier.field)) {
-    // Removing duplicates once at the end equals doing it after every step (first occurrences stay).
-    return uniqueSql(modifier.ops.reduce((list, op) => listOpSql(list, op, bind), column));
-  }
-  // A single value is the last of the list each step leaves, as PocketBase's normalizeValue.
-  return modifier.ops.reduce((value, op) => lastSql(listOpSql(`ARRAY[${value}]`, op, bind)), column);
+  return { body, errors };
 }
 
 /** PocketBase's list setters, each followed by its normalisation (unique, one value if single). */
@@ -173,26 +133,6 @@ function applyListOps(start: string[], ops: ListOp[], multiple: boolean): string
   }
   return list;
 }
-
-function listOpSql(list: string, op: ListOp, bind: (value: unknown) => string): string {
-  const values = `${bind(op.values)}::text[]`;
-  switch (op.kind) {
-    case 'append':
-      return `array_cat(${list}, ${values})`;
-    case 'prepend':
-      return `array_cat(${values}, ${list})`;
-    case 'remove':
-      return `ARRAY(SELECT v FROM unnest(${list}) WITH ORDINALITY AS m(v, i) WHERE v <> ALL(${values}) ORDER BY i)`;
-  }
-}
-
-/** Non-empty items, each at its first position. */
-const uniqueSql = (list: string) =>
-  `ARRAY(SELECT v FROM unnest(${list}) WITH ORDINALITY AS m(v, i) WHERE v <> '' GROUP BY v ORDER BY min(i))`;
-
-/** The last of the unique non-empty items, or ''. */
-const lastSql = (list: string) =>
-  `COALESCE((SELECT v FROM unnest(${list}) WITH ORDINALITY AS m(v, i) WHERE v <> '' GROUP BY v ORDER BY min(i) DESC LIMIT 1), '')`;
 
 /** The number field's own cast (PocketBase's `cast.ToFloat64`): numbers and numeric strings. */
 const toNumber = (field: NumberField, raw: unknown): number => definitionOf(field).prepareValue(field, raw) as number;

@@ -217,6 +217,58 @@ describe('concurrent modifiers', () => {
   });
 });
 
+describe('rules see the body with its modifiers resolved (PocketBase ReplaceModifiers)', () => {
+  beforeAll(async () => {
+    const { collection: guarded } = normalizeCollection({
+      name: 'guarded',
+      listRule: '',
+      viewRule: '',
+      // The owner may not be moved by anybody but a superuser; n may never be 7.
+      createRule: '@request.body.n != 7',
+      updateRule: '@request.auth.id != "" && (@request.body.owner:isset = false || @request.body.owner = owner)',
+      fields: [
+        { name: 'n', type: 'number' },
+        { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
+        { name: 'members', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 3 },
+      ],
+    });
+    await app.get(SchemaRegistry).apply(() => [{ before: null, after: guarded }]);
+    await pool.query(`INSERT INTO guarded (id, n, owner, members) VALUES ('g00000000000001', 1, $1, $2)`, [
+      users.bob,
+      [users.bob],
+    ]);
+  });
+  const guardedUrl = '/api/collections/guarded/records/g00000000000001';
+
+  it.each([
+    ['plain', { owner: 'ALICE' }],
+    ['append', { 'owner+': 'ALICE' }],
+    ['remove', { 'owner-': 'BOB' }],
+  ])('refuses moving the owner with a %s key like the plain one (404)', async (_kind, body) => {
+    const response = await call('PATCH', guardedUrl, 'alice', withUserIds(body));
+    expect(response.status).toBe(404);
+    const { rows } = await pool.query('SELECT owner FROM guarded');
+    expect(rows[0].owner).toBe(users.bob);
+  });
+
+  it('still lets modifiers through when their result passes the rule', async () => {
+    // `owner+` of the current owner leaves it as it is.
+    expect((await call('PATCH', guardedUrl, 'alice', withUserIds({ 'owner+': 'BOB', 'n+': 2 }))).status).toBe(200);
+    expect((await pool.query('SELECT n FROM guarded')).rows[0].n).toBe(3);
+  });
+
+  it.each([
+    ['plain', { n: 7 }],
+    ['add', { 'n+': 7 }],
+    ['subtract', { 'n-': -7 }],
+    ['plain then add', { n: 3, 'n+': 4 }],
+  ])('refuses a create whose %s body makes n = 7 (400)', async (_kind, body) => {
+    const response = await call('POST', '/api/collections/guarded/records', 'alice', body);
+    expect(response.status).toBe(400);
+    expect((await pool.query('SELECT count(*)::int AS n FROM guarded WHERE n = 7')).rows[0].n).toBe(0);
+  });
+});
+
 /** Test tables name users in capitals (their ids exist only once the app runs). */
 function withUserIds(value: Json): Json {
   const swap = (item: unknown): unknown =>

@@ -393,15 +393,36 @@ describe('auth records', () => {
     expect(mismatch.status).toBe(400);
     expect((mismatch.body.data as Json).passwordConfirm).toMatchObject({ code: 'validation_values_mismatch' });
 
-    const created = await call('POST', '/api/collections/users/records', 'guest', {
+    // Form errors come back alone, before the fields' own (the email here is invalid too).
+    const unconfirmed = await call('POST', '/api/collections/users/records', 'guest', {
+      email: 'not-an-email',
+      password: 'carol-password',
+    });
+    expect(unconfirmed.body.data).toEqual({
+      passwordConfirm: expect.objectContaining({ code: 'validation_required' }),
+    });
+
+    // Only managers may set `verified`: refused, never silently dropped.
+    const selfVerified = await call('POST', '/api/collections/users/records', 'guest', {
       email: 'carol@example.com',
       password: 'carol-password',
       passwordConfirm: 'carol-password',
       verified: true,
     });
+    expect(selfVerified.status).toBe(400);
+    expect(selfVerified.body.data).toEqual({
+      verified: expect.objectContaining({ code: 'validation_values_mismatch' }),
+    });
+
+    const created = await call('POST', '/api/collections/users/records', 'guest', {
+      email: 'carol@example.com',
+      password: 'carol-password',
+      passwordConfirm: 'carol-password',
+      verified: false,
+    });
     expect(created.status).toBe(200);
     expect(created.body).not.toHaveProperty('password');
-    expect(created.body.verified).toBe(false); // only superusers may set it
+    expect(created.body.verified).toBe(false);
     const { rows } = await pool.query('SELECT password, "tokenKey" FROM users WHERE email = $1', ['carol@example.com']);
     expect(await bcrypt.compare('carol-password', rows[0].password)).toBe(true);
     expect(rows[0].tokenKey).toHaveLength(50);
@@ -423,9 +444,22 @@ describe('auth records', () => {
     );
     const url = '/api/collections/members/records/m00000000000001';
     const byBob = await call('PATCH', url, 'bob', { password: 'new-password-2', passwordConfirm: 'new-password-2' });
-    expect((byBob.body.data as Json).oldPassword).toMatchObject({ code: 'validation_invalid_old_password' });
+    expect((byBob.body.data as Json).oldPassword).toMatchObject({ code: 'validation_required' });
+    const bobGuesses = await call('PATCH', url, 'bob', {
+      password: 'new-password-2',
+      passwordConfirm: 'new-password-2',
+      oldPassword: 'a-guess',
+    });
+    expect((bobGuesses.body.data as Json).oldPassword).toMatchObject({ code: 'validation_invalid_old_password' });
+    // A non-manager's change of `verified` or `email` is refused, not silently dropped.
     const bobSets = await call('PATCH', url, 'bob', { verified: true, email: 'bob-took@example.com' });
-    expect(bobSets.status).toBe(200);
+    expect(bobSets.status).toBe(400);
+    expect(bobSets.body.data).toEqual({
+      email: expect.objectContaining({ code: 'validation_values_mismatch' }),
+      verified: expect.objectContaining({ code: 'validation_values_mismatch' }),
+    });
+    // The same values as stored are no change, and pass.
+    expect((await call('PATCH', url, 'bob', { verified: false, email: 'm@example.com' })).status).toBe(200);
     const unchanged = await pool.query('SELECT email, verified FROM members');
     expect(unchanged.rows).toEqual([{ email: 'm@example.com', verified: false }]);
 
@@ -453,7 +487,35 @@ describe('auth records', () => {
       passwordConfirm: 'new-password-1',
     });
     expect(response.status).toBe(400);
-    expect((response.body.data as Json).oldPassword).toMatchObject({ code: 'validation_invalid_old_password' });
+    expect((response.body.data as Json).oldPassword).toMatchObject({ code: 'validation_required' });
+    const wrong = await call('PATCH', `/api/collections/users/records/${ids.alice}`, 'alice', {
+      password: 'new-password-1',
+      passwordConfirm: 'new-password-1',
+      oldPassword: 'not-the-password',
+    });
+    expect((wrong.body.data as Json).oldPassword).toMatchObject({ code: 'validation_invalid_old_password' });
+  });
+
+  it('lets the manageRule allow `verified` on create, judged on the record as it would be stored', async () => {
+    const { collection } = normalizeCollection({
+      name: 'staff',
+      type: 'auth',
+      createRule: '',
+      manageRule: '@request.auth.email = "alice@example.com"',
+    });
+    await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+    const body = {
+      email: 's@example.com',
+      password: 'staff-password',
+      passwordConfirm: 'staff-password',
+      verified: true,
+    };
+    const byBob = await call('POST', '/api/collections/staff/records', 'bob', body);
+    expect(byBob.body.data).toEqual({ verified: expect.objectContaining({ code: 'validation_values_mismatch' }) });
+    expect((await pool.query('SELECT count(*)::int AS n FROM staff')).rows[0].n).toBe(0);
+    const byAlice = await call('POST', '/api/collections/staff/records', 'alice', body);
+    expect(byAlice.status).toBe(200);
+    expect(byAlice.body.verified).toBe(true);
   });
 });
 
