@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import {
   Body,
@@ -7,6 +8,7 @@ import {
   Module,
   NotFoundException,
   Post,
+  Query,
   UnauthorizedException,
 } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -64,6 +66,10 @@ class ThrowingController {
   @Get('crash')
   crash() {
     throw new Error('secret: db password is hunter2');
+  }
+  @Get('query')
+  query(@Query() query: unknown) {
+    return { query };
   }
   @Post('echo')
   echo(@Body() body: unknown) {
@@ -171,6 +177,67 @@ describe('the shared HTTP app', () => {
     const hostile = await get('/t/bad-request', { 'x-request-id': 'a b\u0001<script>' });
     expect(plain.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+/** Sends raw bytes to `port` and resolves with everything the server answers before closing. */
+function rawRequest(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('hostile requests at the HTTP layer', () => {
+  let app: NestFastifyApplication;
+  let port = 0;
+  beforeAll(async () => {
+    app = await createHttpApp(TestModule, { config });
+    port = await listen(app, '127.0.0.1', 0);
+  });
+  afterAll(() => app.close());
+
+  it('reads a repeated query key as its first value, as PocketBase (never a list)', async () => {
+    const response = await app.inject({ method: 'GET', url: '/t/query?filter=a&filter=b&sort=x&__proto__=p' });
+    expect(response.json()).toEqual({ query: { filter: 'a', sort: 'x', ['__proto__']: 'p' } });
+  });
+
+  it('sends Cross-Origin-Opener-Policy on every response, errors included', async () => {
+    for (const url of ['/t/query', '/t/bad-request', '/no/such/route']) {
+      expect((await app.inject({ method: 'GET', url })).headers['cross-origin-opener-policy']).toBe('same-origin');
+    }
+  });
+
+  it('answers a malformed URL with a PocketBase-shaped 400', async () => {
+    const answer = await rawRequest(port, 'GET /t/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      data: {},
+      message: 'Something went wrong while processing your request.',
+      status: 400,
+    });
+  });
+
+  it('answers an over-long header block with a PocketBase-shaped 431', async () => {
+    const answer = await rawRequest(
+      port,
+      `GET /t/query HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      data: {},
+      message: 'Request Header Fields Too Large.',
+      status: 431,
+    });
+  });
+
+  it('answers a malformed request line with a PocketBase-shaped 400', async () => {
+    const answer = await rawRequest(port, 'NOT A REQUEST\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ data: {}, status: 400 });
   });
 });
 

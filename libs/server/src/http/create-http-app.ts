@@ -1,12 +1,14 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type DynamicModule, type INestApplication, Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { SuperuserInputError } from '../auth/superusers';
 import type { BaseConfig } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
+import { ApiError } from '../errors/api-error';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
 import { REQUEST_ID_HEADER, requestIdOf } from '../logging/logging.module';
 import { pickFieldsHook } from './fields-picker';
@@ -39,7 +41,11 @@ export async function createHttpApp(
     genReqId: (request: IncomingMessage) => requestIdOf(request),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, querystringParser: firstValueQuery },
+    // A URL the router cannot decode answers in PocketBase's error shape, not Fastify's.
+    frameworkErrors: (_error: Error, _request: unknown, reply: FastifyReply) =>
+      void reply.code(400).send(new ApiError(400).toBody()),
+    clientErrorHandler: answerClientError,
     ...(options.trustedProxyHops ? { trustProxy: trustHops(options.trustedProxyHops) } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
@@ -54,6 +60,8 @@ export async function createHttpApp(
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    // PocketBase v0.40 sends it on every response (it keeps OAuth2 popups from reaching the opener).
+    reply.header('cross-origin-opener-policy', 'same-origin');
     // The SDK labels body-less requests (DELETE, …) as JSON; PocketBase reads them as empty,
     // where Fastify would refuse an empty JSON body.
     const { headers } = request.raw;
@@ -74,6 +82,34 @@ export async function createHttpApp(
   if (options.bodyParser ?? true) await registerMultipartBody(fastify);
   await options.configureFastify?.(fastify);
   return app;
+}
+
+/**
+ * The query string as PocketBase reads it (Go's `url.Values.Get`): one text per key, the first
+ * when a key repeats, so `?filter=a&filter=b` is the filter `a`, never a list.
+ */
+export function firstValueQuery(query: string): Record<string, string> {
+  const first = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(query)) if (!first.has(key)) first.set(key, value);
+  // fromEntries defines own properties, so a `__proto__` key stays a plain key.
+  return Object.fromEntries(first);
+}
+
+/**
+ * Errors Node's HTTP parser raises before any route runs (a header block over the limit, a
+ * malformed request line) answered in PocketBase's error shape, then the connection closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify(new ApiError(status, STATUS_CODES[status] && `${STATUS_CODES[status]}.`).toBody());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** proxy-addr's trust function for the nearest `hops` proxies (a hop count is not in Fastify's types). */
