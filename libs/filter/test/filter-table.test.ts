@@ -277,8 +277,10 @@ describe('compile options', () => {
 
   it('adds the list rule of a joined collection for non-superusers', () => {
     const compiled = compileFilter('author.name = "Ann"', { lookup, collection: posts, allowHiddenFields: false });
-    // users' list rule is `id != ""`, applied to the joined row
-    expect(compiled.sql).toContain('WHERE COALESCE("__hb_j1"."name", \'\') = $1::text AND "__hb_j1"."id" <> $2::text');
+    // users' list rule is `id != ""`, in the joined row's ON clause: a hidden user is no row at all
+    expect(compiled.sql).toBe(
+      'EXISTS (SELECT 1 FROM (SELECT 1) AS "__hb_root" LEFT JOIN "users" AS "__hb_j1" ON "__hb_j1"."id" = "posts"."author" AND ("__hb_j1"."id" <> $1::text) WHERE COALESCE("__hb_j1"."name", \'\') = $2::text)',
+    );
   });
 
   it.each([

@@ -62,6 +62,8 @@ interface EvalResolved {
   value: (pick: Map<string, number>) => EvalOperand;
   multi?: EvalOperand[];
   afterBuild?: (result: Tri) => Tri;
+  /** An email the caller may not see: NULL as a function argument (as the SQL's CASE). */
+  hidden?: boolean;
 }
 
 const NULL_VALUE: EvalOperand = { cls: 'null', value: null, affinity: 'none', nullable: true };
@@ -388,6 +390,7 @@ class Evaluator {
     if (field.name === 'email' && !this.allowHidden && isAuthCollection(collection)) {
       const visible = record.emailVisibility === true;
       result.afterBuild = (r) => (r === false || !visible ? false : r);
+      result.hidden = !visible;
     }
     return result;
   }
@@ -432,7 +435,9 @@ class Evaluator {
     if (operand.type !== 'field' && operand.type !== 'number' && operand.type !== 'null') {
       throw new FilterResolveError(`geoDistance: argument ${index + 1} must be a field or a number.`);
     }
-    const v = this.operand(operand).value(new Map());
+    const resolved = this.operand(operand);
+    if (resolved.hidden) return null;
+    const v = resolved.value(new Map());
     if (v.value === null || v.value === undefined) return null;
     switch (v.cls) {
       case 'num':
@@ -473,8 +478,9 @@ class Evaluator {
     let text: string | null;
     if (!time || (time.type === 'text' && time.value.toLowerCase() === 'now')) text = formatPbDate(this.now);
     else {
-      const v = this.operand(time).value(new Map());
-      if (v.cls === 'null') text = null;
+      const resolved = this.operand(time);
+      const v = resolved.value(new Map());
+      if (v.cls === 'null' || resolved.hidden) text = null;
       else if (v.cls === 'text') text = v.value as string | null;
       else throw new FilterResolveError('strftime: the time value must be a date text or a date field.');
     }

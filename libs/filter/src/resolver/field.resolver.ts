@@ -29,9 +29,13 @@ export type FieldModifier = (typeof FIELD_MODIFIERS)[number];
  */
 export interface ResolvedOperand {
   value: SqlOperand;
-  multi?: { from: string; value: SqlOperand };
-  /** Extra condition wrapped around the comparison (auth emails only when visible). */
-  afterBuild?: (condition: string) => string;
+  /** `visible`: as `ResolvedOperand.visible`, for the item in `from`. */
+  multi?: { from: string; value: SqlOperand; visible?: string };
+  /**
+   * A condition a comparison with this operand must also meet: an auth record's `email` counts
+   * only where `emailVisibility` is true (non-superuser filters), or every comparison is false.
+   */
+  visible?: string;
 }
 
 export interface FieldResolverOptions {
@@ -55,15 +59,29 @@ interface JoinEntry {
 /** Joins, aliases and parameters shared by everything compiled into one WHERE expression. */
 export class CompileScope {
   readonly joins = new Map<string, JoinEntry>();
-  /** Collections joined for a non-superuser whose list rule must also hold (PocketBase ≥ 0.30 behaviour). */
-  readonly listRuleJoins: { alias: string; collection: Collection }[] = [];
-  private aliasCounter = 0;
-  constructor(readonly params: ParamBag) {}
+  private readonly counter: { next: number };
+  constructor(
+    readonly params: ParamBag,
+    parent?: CompileScope,
+  ) {
+    this.counter = parent ? parent.counter : { next: 0 };
+  }
+
+  /**
+   * A scope for a self-contained sub-expression (a joined collection's list rule): its own joins,
+   * the same parameters, and aliases that never shadow the outer ones it refers to.
+   */
+  child(): CompileScope {
+    return new CompileScope(this.params, this);
+  }
 
   newAlias(prefix: string): string {
-    return `__hb_${prefix}${++this.aliasCounter}`;
+    return `__hb_${prefix}${++this.counter.next}`;
   }
 }
+
+/** Compiles `collection`'s list rule as a condition on the joined row `alias` (set by the compiler). */
+export type ListRuleCompiler = (collection: Collection, alias: string, scope: CompileScope) => string;
 
 interface Walk {
   collection: Collection;
@@ -172,6 +190,9 @@ export class FieldResolver {
   /** Compiles a nested expression (used by `:changed`); set by the compiler. */
   compileNested: ((expression: string) => string) | null = null;
 
+  /** Compiles joined collections' list rules for non-superuser filters; set by the compiler. */
+  compileListRule: ListRuleCompiler | null = null;
+
   get params(): ParamBag {
     return this.scope.params;
   }
@@ -209,21 +230,34 @@ export class FieldResolver {
     return this.options.lookup.find(idOrName);
   }
 
-  /** Registers a join of the main scope once per path, so one path always means one joined row. */
+  /**
+   * Registers a join of the main scope once per path, so one path always means one joined row.
+   * `build` returns the `LEFT JOIN … ON …` text; a collection's list rule is appended to its ON.
+   */
   private join(key: string, build: (alias: string) => string, collection?: Collection): string {
     const existing = this.scope.joins.get(key);
     if (existing) return existing.alias;
-    if (collection && !this.options.allowHiddenFields) {
-      if (collection.listRule === null) {
-        throw new FilterForbiddenFieldError(`Fields of "${collection.name}" can be filtered only by superusers.`);
-      }
-    }
     const alias = this.scope.newAlias('j');
-    this.scope.joins.set(key, { alias, sql: build(alias) });
-    if (collection && !this.options.allowHiddenFields && collection.listRule) {
-      this.scope.listRuleJoins.push({ alias, collection });
-    }
+    const rule = collection ? this.listRuleOn(collection, alias) : '';
+    this.scope.joins.set(key, { alias, sql: `${build(alias)}${rule}` });
     return alias;
+  }
+
+  /**
+   * ` AND (<list rule>)` for the ON clause of a collection joined into a non-superuser's filter
+   * ('' when none applies). In the ON clause a record the caller may not list behaves as if it
+   * did not exist, in the main join and in every "every item" subquery alike, so no comparison
+   * can reveal its values (PocketBase ANDs the rule into the outer WHERE and skips it in its
+   * multi-match subqueries). A locked (null) rule refuses the filter, as PocketBase does.
+   */
+  private listRuleOn(collection: Collection, alias: string): string {
+    if (this.options.allowHiddenFields) return '';
+    if (collection.listRule === null) {
+      throw new FilterForbiddenFieldError(`Fields of "${collection.name}" can be filtered only by superusers.`);
+    }
+    if (collection.listRule.trim() === '') return '';
+    if (!this.compileListRule) throw new FilterResolveError('List rules cannot be applied here.');
+    return ` AND (${this.compileListRule(collection, alias, this.scope)})`;
   }
 
   // ---------------------------------------------------------------- @request
@@ -343,7 +377,7 @@ export class FieldResolver {
       alias,
       mmAlias,
       mmJoins: [
-        `LEFT JOIN ${quoteIdent(target.name)} AS ${quoteIdent(mmAlias)} ON ${col(mmAlias, 'id')} = ANY(${placeholder})`,
+        `LEFT JOIN ${quoteIdent(target.name)} AS ${quoteIdent(mmAlias)} ON ${col(mmAlias, 'id')} = ANY(${placeholder})${this.listRuleOn(target, mmAlias)}`,
       ],
       multi: isMultiValue(field),
       key: `body-rel:${field.name}`,
@@ -375,7 +409,7 @@ export class FieldResolver {
         alias,
         mmAlias,
         mmJoins: [
-          `LEFT JOIN ${quoteIdent(collection.name)} AS ${quoteIdent(mmAlias)} ON ${col(mmAlias, 'id')} = ${placeholder}`,
+          `LEFT JOIN ${quoteIdent(collection.name)} AS ${quoteIdent(mmAlias)} ON ${col(mmAlias, 'id')} = ${placeholder}${this.listRuleOn(collection, mmAlias)}`,
         ],
         multi: false,
         key: 'auth',
@@ -414,7 +448,9 @@ export class FieldResolver {
         collection,
         alias,
         mmAlias,
-        mmJoins: [`LEFT JOIN ${quoteIdent(collection.name)} AS ${quoteIdent(mmAlias)} ON TRUE`],
+        mmJoins: [
+          `LEFT JOIN ${quoteIdent(collection.name)} AS ${quoteIdent(mmAlias)} ON TRUE${this.listRuleOn(collection, mmAlias)}`,
+        ],
         multi: true,
         key,
         nullable: true,
@@ -483,7 +519,9 @@ export class FieldResolver {
       target,
     );
     const mmAlias = this.scope.newAlias('m');
-    walk.mmJoins.push(`LEFT JOIN ${quoteIdent(target.name)} AS ${quoteIdent(mmAlias)} ON ${on(mmAlias, walk.mmAlias)}`);
+    walk.mmJoins.push(
+      `LEFT JOIN ${quoteIdent(target.name)} AS ${quoteIdent(mmAlias)} ON ${on(mmAlias, walk.mmAlias)}${this.listRuleOn(target, mmAlias)}`,
+    );
     Object.assign(walk, {
       collection: target,
       alias,
@@ -518,7 +556,9 @@ export class FieldResolver {
       back,
     );
     const mmAlias = this.scope.newAlias('m');
-    walk.mmJoins.push(`LEFT JOIN ${quoteIdent(back.name)} AS ${quoteIdent(mmAlias)} ON ${on(mmAlias, walk.mmAlias)}`);
+    walk.mmJoins.push(
+      `LEFT JOIN ${quoteIdent(back.name)} AS ${quoteIdent(mmAlias)} ON ${on(mmAlias, walk.mmAlias)}${this.listRuleOn(back, mmAlias)}`,
+    );
     Object.assign(walk, { collection: back, alias, mmAlias, key, nullable: true, multi: walk.multi || multiple });
     return null;
   }
@@ -547,12 +587,14 @@ export class FieldResolver {
     return this.withMulti(walk, value, { ...value, sql: build(walk.mmAlias) });
   }
 
-  private withMulti(walk: Walk, value: SqlOperand, mmValue: SqlOperand, afterBuild?: ResolvedOperand['afterBuild']) {
+  /** `visible`: a condition on a joined row's alias (see `ResolvedOperand.visible`). */
+  private withMulti(walk: Walk, value: SqlOperand, mmValue: SqlOperand, visible?: (alias: string) => string) {
     const result: ResolvedOperand = { value };
-    if (afterBuild) result.afterBuild = afterBuild;
+    if (visible) result.visible = visible(walk.alias);
     if (walk.multi) {
       const root = quoteIdent(this.scope.newAlias('r'));
       result.multi = { from: `(SELECT 1) AS ${root} ${walk.mmJoins.join(' ')}`, value: mmValue };
+      if (visible) result.multi.visible = visible(walk.mmAlias);
     }
     return result;
   }
@@ -596,15 +638,14 @@ export class FieldResolver {
     }
     const main = columnOperand(field, walk.alias, nullable);
     const mm = columnOperand(field, walk.mmAlias, nullable);
-    let afterBuild: ResolvedOperand['afterBuild'];
+    let visible: ((alias: string) => string) | undefined;
     if (field.name === 'email' && !this.options.allowHiddenFields && isAuthCollection(walk.collection)) {
-      const visibility = col(walk.alias, 'emailVisibility');
-      afterBuild = (condition) => `(${condition} AND ${visibility} = TRUE)`;
+      visible = (alias) => `${col(alias, 'emailVisibility')} = TRUE`;
     }
     if (modifier === 'lower') {
-      return this.withMulti(walk, lowerOperand(main), lowerOperand(mm), afterBuild);
+      return this.withMulti(walk, lowerOperand(main), lowerOperand(mm), visible);
     }
-    return this.withMulti(walk, main, mm, afterBuild);
+    return this.withMulti(walk, main, mm, visible);
   }
 }
 

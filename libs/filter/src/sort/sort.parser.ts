@@ -1,10 +1,10 @@
+import { ROWID_COLUMN } from '@hivebase/schema';
 import { SortError } from '../errors/filter.errors';
-import { CompileScope, FieldResolver } from '../resolver/field.resolver';
+import { CompileScope, type FieldResolver } from '../resolver/field.resolver';
 import {
   type CompiledSql,
   type CompileOptions,
   createResolver,
-  listRuleConditions,
   resolveCollectionOrThrow,
 } from '../sql/filter.compiler';
 import { ParamBag, quoteIdent } from '../sql/sql-operand';
@@ -38,8 +38,10 @@ export function parseSort(input: string): SortField[] {
 
 /**
  * Compiles a `sort` parameter into an ORDER BY list (without the keywords) through the filter's
- * field resolver. A field behind relations becomes a scalar subquery (the first related value),
- * so sorting never multiplies rows. `@request.*` values and NULL cannot be sorted by.
+ * field resolver. A field behind relations becomes a scalar subquery (the first related value in
+ * the sort's direction, among the records the caller may list), so sorting never multiplies rows.
+ * For a non-superuser an email whose `emailVisibility` is false sorts as NULL (last ascending).
+ * `@request.*` values and NULL cannot be sorted by.
  */
 export function compileSort(input: string | SortField[], options: CompileOptions): CompiledSql {
   const fields = typeof input === 'string' ? parseSort(input) : input;
@@ -47,25 +49,32 @@ export function compileSort(input: string | SortField[], options: CompileOptions
   const params = new ParamBag(options.paramOffset ?? 0);
   const parts = fields.map(({ name, direction }) => {
     if (name === '@random') return 'random()';
+    // PocketBase's SQLite rowid: the insertion number (a view has none; its id stands in).
+    if (name === '@rowid') {
+      const column = collection.type === 'view' ? 'id' : ROWID_COLUMN;
+      return `${quoteIdent(options.baseAlias ?? collection.name)}.${quoteIdent(column)} ${direction}`;
+    }
     if (name.startsWith('@request.')) throw new SortError(`Invalid sort field "${name}".`);
     const scope = new CompileScope(params);
-    const { resolver, common } = createResolver(options, collection, scope);
-    let value: ReturnType<FieldResolver['resolve']>['value'];
+    const resolver = createResolver(options, collection, scope);
+    let resolved: ReturnType<FieldResolver['resolve']>;
     try {
-      value = resolver.resolve(name).value;
+      resolved = resolver.resolve(name);
     } catch (error) {
       if (error instanceof SortError) throw error;
       throw new SortError(`Invalid sort field "${name}": ${(error as Error).message}`);
     }
+    const { value, visible } = resolved;
     if (value.cls === 'null' || value.param) {
       throw new SortError(`Invalid sort field "${name}".`);
     }
     let expression = value.cls === 'json' ? `(${value.sql})` : value.sql;
+    // a hidden email must not place its record among others (PocketBase sorts by it regardless)
+    if (visible) expression = `(CASE WHEN ${visible} THEN ${expression} END)`;
     if (scope.joins.size > 0) {
-      const rules = listRuleConditions(scope, common, options.now ?? new Date());
+      // the list rules of joined collections sit in the joins' ON clauses
       const joins = [...scope.joins.values()].map((j) => j.sql).join(' ');
-      const where = rules.length ? ` WHERE ${rules.join(' AND ')}` : '';
-      expression = `(SELECT ${expression} FROM (SELECT 1) AS ${quoteIdent('__hb_sort')} ${joins}${where} LIMIT 1)`;
+      expression = `(SELECT ${expression} FROM (SELECT 1) AS ${quoteIdent('__hb_sort')} ${joins} ORDER BY 1 ${direction} NULLS LAST LIMIT 1)`;
     }
     return `${expression} ${direction}`;
   });

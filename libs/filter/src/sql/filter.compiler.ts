@@ -4,7 +4,7 @@ import { formatPbDate, macroValue } from '../functions/macros';
 import { GEO_EPSILON_DEGREES, parseStrftimeModifier, strftimeToCharPattern, timeValueSql } from '../functions/strftime';
 import type { CallOperand, ComparisonNode, FilterNode, Operand, SimpleOperand } from '../parser/filter.ast';
 import { parseFilter } from '../parser/filter.parser';
-import { CompileScope, FieldResolver, type ResolvedOperand } from '../resolver/field.resolver';
+import { CompileScope, FieldResolver, type ListRuleCompiler, type ResolvedOperand } from '../resolver/field.resolver';
 import type { RequestContext } from '../resolver/request-context';
 import { compareSql, jsonNumberSql, textToNumberSql } from './comparison.sql';
 import { boolLiteral, NULL_OPERAND, ParamBag, quoteIdent } from './sql-operand';
@@ -35,27 +35,50 @@ export interface CompiledSql {
   params: unknown[];
 }
 
-/**
- * A resolver for `collection` within `scope`, with the options as compile and sort share them;
- * `common` is what the list-rule joins resolve with too.
- */
-export function createResolver(options: CompileOptions, collection: Collection, scope: CompileScope) {
-  const common = {
-    lookup: options.lookup,
-    request: options.request ?? null,
-    allowRequestAndCollectionRefs: options.allowRequestAndCollectionRefs ?? true,
-  };
+/** A resolver for `collection` within `scope`, with the options as compile and sort share them. */
+export function createResolver(options: CompileOptions, collection: Collection, scope: CompileScope): FieldResolver {
+  const request = options.request ?? null;
   const resolver = new FieldResolver(
     {
-      ...common,
+      lookup: options.lookup,
+      request,
+      allowRequestAndCollectionRefs: options.allowRequestAndCollectionRefs ?? true,
       collection,
       allowHiddenFields: options.allowHiddenFields ?? false,
       baseAlias: options.baseAlias ?? collection.name,
     },
     scope,
   );
-  return { resolver, common };
+  resolver.compileListRule = listRuleCompiler(options.lookup, request, options.now ?? new Date());
+  return resolver;
 }
+
+/**
+ * Compiles a joined collection's list rule as a self-contained condition on the joined row: as an
+ * API rule (hidden fields, `@request.*` and `@collection.*` allowed, so it adds no list rules of
+ * its own), with its joins in an `EXISTS` of their own and the caller's parameters.
+ */
+function listRuleCompiler(lookup: CollectionLookup, request: RequestContext | null, now: Date): ListRuleCompiler {
+  return (collection, alias, outer) => {
+    const scope = outer.child();
+    const resolver = new FieldResolver(
+      { lookup, request, collection, allowHiddenFields: true, allowRequestAndCollectionRefs: true, baseAlias: alias },
+      scope,
+    );
+    const condition = new FilterCompiler(resolver, now).node(parseFilter(collection.listRule as string));
+    return withJoins(scope, condition);
+  };
+}
+
+/** The condition, inside one correlated `EXISTS` over the scope's joins when it has any. */
+function withJoins(scope: CompileScope, condition: string): string {
+  if (scope.joins.size === 0) return condition;
+  const joins = [...scope.joins.values()].map((j) => j.sql).join(' ');
+  return `EXISTS (SELECT 1 FROM (SELECT 1) AS "__hb_root" ${joins} WHERE ${condition})`;
+}
+
+/** An item failing an "every item" comparison; `ok` (` AND …`) is what a passing item must also meet. */
+const failing = (condition: string, ok: string) => (ok ? `NOT ((${condition})${ok})` : `NOT (${condition})`);
 
 export function resolveCollectionOrThrow(lookup: CollectionLookup, collection: Collection | string): Collection {
   if (typeof collection !== 'string') return collection;
@@ -93,24 +116,28 @@ class FilterCompiler {
       // "every item": nothing among the items may fail the comparison (PocketBase's NOT EXISTS form)
       const a = this.resolver.scope.newAlias('s');
       const b = this.resolver.scope.newAlias('s');
+      // an item whose email is hidden fails the comparison whatever its value
+      const items = (multi: NonNullable<ResolvedOperand['multi']>, alias: string) => ({
+        from: `(SELECT ${multi.value.sql} AS "v"${multi.visible ? `, ${multi.visible} AS "ok"` : ''} FROM ${multi.from}) AS ${quoteIdent(alias)}`,
+        item: { ...multi.value, sql: `${quoteIdent(alias)}."v"` },
+        ok: multi.visible ? ` AND ${quoteIdent(alias)}."ok"` : '',
+      });
       let inner: string;
       if (left.multi && right.multi) {
-        const l = { ...left.multi.value, sql: `${quoteIdent(a)}."v"` };
-        const r = { ...right.multi.value, sql: `${quoteIdent(b)}."v"` };
-        inner = `SELECT 1 FROM (SELECT ${left.multi.value.sql} AS "v" FROM ${left.multi.from}) AS ${quoteIdent(a)} LEFT JOIN (SELECT ${right.multi.value.sql} AS "v" FROM ${right.multi.from}) AS ${quoteIdent(b)} ON TRUE WHERE NOT (${compareSql(node.op, l, r, this.params)})`;
+        const l = items(left.multi, a);
+        const r = items(right.multi, b);
+        inner = `SELECT 1 FROM ${l.from} LEFT JOIN ${r.from} ON TRUE WHERE ${failing(compareSql(node.op, l.item, r.item, this.params), l.ok + r.ok)}`;
       } else {
-        const multi = (left.multi ?? right.multi) as NonNullable<ResolvedOperand['multi']>;
-        const item = { ...multi.value, sql: `${quoteIdent(a)}."v"` };
+        const m = items((left.multi ?? right.multi) as NonNullable<ResolvedOperand['multi']>, a);
         const condition = left.multi
-          ? compareSql(node.op, item, right.value, this.params)
-          : compareSql(node.op, left.value, item, this.params);
-        inner = `SELECT 1 FROM (SELECT ${multi.value.sql} AS "v" FROM ${multi.from}) AS ${quoteIdent(a)} WHERE NOT (${condition})`;
+          ? compareSql(node.op, m.item, right.value, this.params)
+          : compareSql(node.op, left.value, m.item, this.params);
+        inner = `SELECT 1 FROM ${m.from} WHERE ${failing(condition, m.ok)}`;
       }
       sql = `(${sql} AND NOT EXISTS (${inner}))`;
     }
-    if (left.afterBuild) sql = left.afterBuild(sql);
-    if (right.afterBuild) sql = right.afterBuild(sql);
-    return sql;
+    const visible = [left.visible, right.visible].filter((v) => v !== undefined);
+    return visible.length ? `((${sql}) AND ${visible.join(' AND ')})` : sql;
   }
 
   operand(operand: Operand): ResolvedOperand {
@@ -134,8 +161,12 @@ class FilterCompiler {
     }
   }
 
+  /** A function argument: a hidden email reads as NULL there. */
   private simple(operand: SimpleOperand): ResolvedOperand {
-    return this.operand(operand);
+    const resolved = this.operand(operand);
+    if (!resolved.visible) return resolved;
+    const { param: _, ...value } = resolved.value;
+    return { value: { ...value, sql: `(CASE WHEN ${resolved.visible} THEN ${value.sql} END)`, nullable: true } };
   }
 
   /** A numeric argument for math: text is read as a number (0 when not numeric), as SQLite does. */
@@ -153,7 +184,8 @@ class FilterCompiler {
         if (value.param && typeof value.param.value === 'string') {
           return `${this.params.add(textToMathNumber(value.param.value))}::double precision`;
         }
-        return `(CASE WHEN ${value.sql} ~ '${NUMERIC_TEXT_PATTERN}' THEN (${value.sql})::double precision ELSE 0 END)`;
+        // NULL (a missing joined row, a hidden email) stays NULL, as in SQLite's arithmetic
+        return `(CASE WHEN ${value.sql} ~ '${NUMERIC_TEXT_PATTERN}' THEN (${value.sql})::double precision WHEN ${value.sql} IS NOT NULL THEN 0 END)`;
       case 'json':
         return `(CASE jsonb_typeof(${value.sql}) WHEN 'number' THEN ${jsonNumberSql(value.sql)} WHEN 'string' THEN ${textToNumberSql(`(${value.sql} #>> '{}')`)} END)`;
     }
@@ -219,27 +251,6 @@ export function compileFilter(input: string | FilterNode, options: CompileOption
   const collection = resolveCollectionOrThrow(options.lookup, options.collection);
   const scope = new CompileScope(new ParamBag(options.paramOffset ?? 0));
   const now = options.now ?? new Date();
-  const { resolver, common } = createResolver(options, collection, scope);
-  const where = [new FilterCompiler(resolver, now).node(ast), ...listRuleConditions(scope, common, now)];
-  const condition = where.join(' AND ');
-  if (scope.joins.size === 0) return scope.params.finish(condition);
-  const joins = [...scope.joins.values()].map((j) => j.sql).join(' ');
-  return scope.params.finish(`EXISTS (SELECT 1 FROM (SELECT 1) AS "__hb_root" ${joins} WHERE ${condition})`);
-}
-
-type CommonResolverOptions = Pick<
-  ConstructorParameters<typeof FieldResolver>[0],
-  'lookup' | 'request' | 'allowRequestAndCollectionRefs'
->;
-
-/** The list rules of collections a non-superuser's expression joined, each against its join alias. */
-export function listRuleConditions(scope: CompileScope, common: CommonResolverOptions, now: Date): string[] {
-  const conditions: string[] = [];
-  // rules compile with hidden fields allowed, so they add no further list-rule joins
-  for (let i = 0; i < scope.listRuleJoins.length; i++) {
-    const { alias, collection } = scope.listRuleJoins[i] as (typeof scope.listRuleJoins)[number];
-    const resolver = new FieldResolver({ ...common, collection, allowHiddenFields: true, baseAlias: alias }, scope);
-    conditions.push(new FilterCompiler(resolver, now).node(parseFilter(collection.listRule as string)));
-  }
-  return conditions;
+  const resolver = createResolver({ ...options, now }, collection, scope);
+  return scope.params.finish(withJoins(scope, new FilterCompiler(resolver, now).node(ast)));
 }

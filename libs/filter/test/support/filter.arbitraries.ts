@@ -177,6 +177,10 @@ export interface ExpressionOptions {
   maxDepth: number;
   /** Also make up field names carrying SQL fragments (the compiler must reject or bind them). */
   hostileNames?: boolean;
+  /** Text literals drawn mostly from these (e.g. values stored in the fixture), else hostile ones. */
+  texts?: readonly string[];
+  /** false: no geoDistance/strftime calls (their field names exist only in the posts fixture). */
+  functions?: boolean;
 }
 
 const OPERAND_WEIGHTS = {
@@ -191,8 +195,10 @@ const OPERAND_WEIGHTS = {
 } as const;
 type OperandKind = keyof typeof OPERAND_WEIGHTS;
 
-function weightedOperand<T>(byKind: Record<OperandKind, fc.Arbitrary<T>>): fc.Arbitrary<T> {
-  const kinds = Object.keys(OPERAND_WEIGHTS) as OperandKind[];
+function weightedOperand<T>(byKind: Record<OperandKind, fc.Arbitrary<T>>, functions = true): fc.Arbitrary<T> {
+  const kinds = (Object.keys(OPERAND_WEIGHTS) as OperandKind[]).filter(
+    (kind) => functions || (kind !== 'geoDistance' && kind !== 'strftime'),
+  );
   // fields come first: shrinking falls back to the first arbitrary
   return fc.oneof(
     { withCrossShrink: true },
@@ -206,7 +212,10 @@ function operandsByKind(options: ExpressionOptions): Record<OperandKind, fc.Arbi
     : fc.constantFrom(...options.fields);
   return {
     field: name.map((n): Operand => ({ type: 'field', name: n, pos: 0 })),
-    text: hostileText.map((value): Operand => ({ type: 'text', value, pos: 0 })),
+    text: (options.texts
+      ? fc.oneof({ arbitrary: fc.constantFrom(...options.texts), weight: 4 }, { arbitrary: hostileText, weight: 1 })
+      : hostileText
+    ).map((value): Operand => ({ type: 'text', value, pos: 0 })),
     number: numberValue.map((value): Operand => ({ type: 'number', value, pos: 0 })),
     bool: fc.boolean().map((value): Operand => ({ type: 'bool', value, pos: 0 })),
     null: fc.constant<Operand>({ type: 'null', pos: 0 }),
@@ -278,7 +287,7 @@ const comparisonShape = fc.tuple(fc.constantFrom(...COMPARISON_OPERATORS), somet
 
 /** Filter trees as the parser would build them (positions are 0). */
 export function filterNode(options: ExpressionOptions): fc.Arbitrary<FilterNode> {
-  const operand = weightedOperand(operandsByKind(options));
+  const operand = weightedOperand(operandsByKind(options), options.functions);
   const comparison = fc
     .tuple(comparisonShape, operand, operand)
     .map(([[op, any], left, right]): FilterNode => ({ type: 'comparison', op, any, left, right, pos: 0 }));

@@ -81,7 +81,7 @@ const password = (): FieldOf<'password'> => ({
 const rules = { listRule: '', viewRule: '', createRule: null, updateRule: null, deleteRule: null };
 const dates = { created: '2024-01-01 00:00:00.000Z', updated: '2024-01-01 00:00:00.000Z' };
 
-function base(id: string, name: string, fields: Field[], extra: Partial<BaseCollection> = {}): BaseCollection {
+export function base(id: string, name: string, fields: Field[], extra: Partial<BaseCollection> = {}): BaseCollection {
   return {
     id,
     name,
@@ -97,7 +97,7 @@ function base(id: string, name: string, fields: Field[], extra: Partial<BaseColl
 
 const template = { subject: '', body: '' };
 const token = { duration: 0, secret: 'x' };
-function auth(id: string, name: string, fields: Field[], listRule: string | null): AuthCollection {
+export function auth(id: string, name: string, fields: Field[], listRule: string | null): AuthCollection {
   return {
     id,
     name,
@@ -302,7 +302,7 @@ export const ROWS: Record<string, Row[]> = {
   ],
 };
 
-const SQL_TYPE = {
+export const SQL_TYPE = {
   text: `text NOT NULL DEFAULT ''`,
   number: 'double precision NOT NULL DEFAULT 0',
   bool: 'boolean NOT NULL DEFAULT false',
