@@ -111,3 +111,36 @@ describe('validateCollection: oauth2 (PocketBase OAuth2Config.Validate)', () => 
     expect(validateCollection(collection, { lookup: makeLookup([collection]) })).toEqual({});
   });
 });
+
+describe('validateCollection: ids and names of new collections (PocketBase checkUniqueName, UniqueId)', () => {
+  const stored = normalizeCollection({ name: 'posts' }).collection;
+  const validateNew = (raw: Record<string, unknown>) => {
+    const { collection } = normalizeCollection(raw);
+    return validateCollection(collection, { lookup: makeLookup([stored]) });
+  };
+
+  it('refuses the very same name, whose default id is the stored one too', () => {
+    expect(validateNew({ name: 'posts' })).toEqual({
+      id: { code: 'validation_invalid_or_existing_id', message: 'The model id is invalid or already exists.' },
+      name: {
+        code: 'validation_collection_name_exists',
+        message: 'Collection name must be unique (case insensitive).',
+      },
+    });
+  });
+
+  it("refuses a name that is another collection's id, and malformed ids", () => {
+    expect(validateNew({ name: stored.id })).toMatchObject({
+      name: { code: 'validation_collection_name_id_duplicate' },
+    });
+    expect(validateNew({ id: 'a-b', name: 'other' })).toMatchObject({ id: { code: 'validation_match_invalid' } });
+    expect(validateNew({ id: 'x'.repeat(101), name: 'other' })).toMatchObject({
+      id: { code: 'validation_length_out_of_range' },
+    });
+    expect(validateNew({ id: 'fine_id', name: 'other' })).toEqual({});
+  });
+
+  it('lets an update keep its own name and id', () => {
+    expect(validateCollection(stored, { original: stored, lookup: makeLookup([stored]) })).toEqual({});
+  });
+});

@@ -17,6 +17,11 @@ export interface ValidationContext {
   lookup: CollectionLookup;
 }
 
+const othersThan = (collection: Collection, { original, lookup }: ValidationContext) =>
+  // The lookup may hold this very draft (imports validate against the whole future set); on create a
+  // stored collection with the same id is another one, not this.
+  lookup.all().filter((other) => other !== collection && (!original || other.id !== original.id));
+
 function validateName(collection: Collection, { original, lookup }: ValidationContext): ErrorData {
   const { name } = collection;
   if (!name) return { name: fieldError('validation_required', 'Missing required value.') };
@@ -34,13 +39,35 @@ function validateName(collection: Collection, { original, lookup }: ValidationCo
       name: fieldError('validation_collection_system_name_change', 'System collection name cannot be changed.'),
     };
   }
-  const clash = lookup
-    .all()
-    .find((other) => other.id !== collection.id && other.name.toLowerCase() === name.toLowerCase());
-  if (clash) {
+  const others = othersThan(collection, { original, lookup });
+  if (others.some((other) => other.name.toLowerCase() === name.toLowerCase())) {
     return {
       name: fieldError('validation_collection_name_exists', 'Collection name must be unique (case insensitive).'),
     };
+  }
+  if (others.some((other) => other.id === name)) {
+    return {
+      name: fieldError('validation_collection_name_id_duplicate', 'The name must not match an existing collection id.'),
+    };
+  }
+  return {};
+}
+
+const ID_PATTERN = /^\w+$/;
+
+/** A new collection's id: PocketBase's format, and not taken (an update keeps its id). */
+function validateId(collection: Collection, { original, lookup }: ValidationContext): ErrorData {
+  if (original) return {};
+  const { id } = collection;
+  if (!id) return { id: fieldError('validation_required', 'Missing required value.') };
+  if ([...id].length > 100) {
+    return {
+      id: fieldError('validation_length_out_of_range', 'The length must be between 1 and 100.', { min: 1, max: 100 }),
+    };
+  }
+  if (!ID_PATTERN.test(id)) return { id: fieldError('validation_match_invalid', 'Must be in a valid format.') };
+  if (othersThan(collection, { original, lookup }).some((other) => other.id === id)) {
+    return { id: fieldError('validation_invalid_or_existing_id', 'The model id is invalid or already exists.') };
   }
   return {};
 }
@@ -97,7 +124,24 @@ function validateRules(collection: Collection, original?: Collection): ErrorData
       continue;
     }
     if (original?.system && original[key] !== collection[key]) {
-      errors[key] = fieldError('validation_system_rule_change', 'System collection API rule cannot be changed.');
+      errors[key] = fieldError(
+        'validation_collection_system_rule_change',
+        'System collection API rule cannot be changed.',
+      );
+    }
+  }
+  if (collection.type === 'auth') {
+    for (const key of ['authRule', 'manageRule'] as const) {
+      if (original?.system && original.type === 'auth' && original[key] !== collection[key]) {
+        errors[key] = fieldError(
+          'validation_collection_system_rule_change',
+          'System collection API rule cannot be changed.',
+        );
+      }
+    }
+    // PocketBase's NilOrNotEmpty: "" would let everyone manage every record; null is the way to say "nobody".
+    if (collection.manageRule === '') {
+      errors.manageRule = fieldError('validation_nil_or_not_empty_required', 'Cannot be blank.');
     }
   }
   return errors;
@@ -156,6 +200,7 @@ function validateAuthOptions(collection: Collection): ErrorData {
  */
 export function validateCollection(collection: Collection, context: ValidationContext): ErrorData {
   const errors: ErrorData = {
+    ...validateId(collection, context),
     ...validateName(collection, context),
     ...validateFieldList(collection, context),
     ...validateRules(collection, context.original),

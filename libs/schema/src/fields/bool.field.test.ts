@@ -4,9 +4,9 @@ import { CREATE, codesOf, HOSTILE_INPUTS, makeField, settingsContextFor } from '
 
 describe('bool field', () => {
   it('defaults, options and column', () => {
-    expect(bool.defaults()).toEqual({ required: false });
-    expect(bool.normalizeOptions({ required: true })).toEqual({ required: true });
-    expect(bool.normalizeOptions({ required: 1 })).toEqual({ required: false });
+    expect(bool.defaults()).toEqual({ help: '', required: false });
+    expect(bool.normalizeOptions({ required: true })).toEqual({ help: '', required: true });
+    expect(bool.normalizeOptions({ required: 1 })).toEqual({ help: '', required: false });
     expect(bool.columnType(makeField('bool'))).toBe('boolean NOT NULL DEFAULT false');
   });
 

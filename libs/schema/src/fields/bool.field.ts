@@ -1,15 +1,15 @@
 import type { FieldDefinition } from './field-definition';
 import { collectErrors, requiredError, unsupportedValueTypeError, validateCommonSettings } from './field-errors.util';
-import { readBoolean } from './option-readers.util';
+import { readBoolean, readHelp } from './option-readers.util';
 import { castToBool } from './value-cast.util';
 
 /** `bool`: stored as `boolean NOT NULL DEFAULT false`; `required` means it must be true. */
 export const boolFieldDefinition: FieldDefinition<'bool'> = {
   type: 'bool',
 
-  defaults: () => ({ required: false }),
+  defaults: () => ({ help: '', required: false }),
 
-  normalizeOptions: (raw) => ({ required: readBoolean(raw, 'required', false) }),
+  normalizeOptions: (raw) => ({ help: readHelp(raw), required: readBoolean(raw, 'required', false) }),
 
   validateSettings: (field) => collectErrors(validateCommonSettings(field)),
 

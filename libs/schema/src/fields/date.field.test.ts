@@ -4,17 +4,18 @@ import { CREATE, codesOf, HOSTILE_INPUTS, makeField, settingsContextFor } from '
 
 describe('date field', () => {
   it('defaults and column', () => {
-    expect(date.defaults()).toEqual({ required: false, min: '', max: '' });
+    expect(date.defaults()).toEqual({ help: '', required: false, min: '', max: '' });
     expect(date.columnType(makeField('date'))).toBe("text NOT NULL DEFAULT ''");
   });
 
   it('normalizes min/max to the stored format and keeps unreadable ones for validation', () => {
     expect(date.normalizeOptions({ min: '2024-01-02T03:04:05Z', max: '2024-02-01' })).toEqual({
+      help: '',
       required: false,
       min: '2024-01-02 03:04:05.000Z',
       max: '2024-02-01 00:00:00.000Z',
     });
-    expect(date.normalizeOptions({ min: 'soon', max: 5 })).toEqual({ required: false, min: 'soon', max: '' });
+    expect(date.normalizeOptions({ min: 'soon', max: 5 })).toEqual({ help: '', required: false, min: 'soon', max: '' });
   });
 
   it.each([

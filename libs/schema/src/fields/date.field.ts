@@ -10,7 +10,7 @@ import {
   unsupportedValueTypeError,
   validateCommonSettings,
 } from './field-errors.util';
-import { readBoolean, readDateTime } from './option-readers.util';
+import { readBoolean, readDateTime, readHelp } from './option-readers.util';
 
 const invalidDateError = (): FieldError => fieldError('validation_date_invalid', 'Must be a valid date.');
 
@@ -21,9 +21,10 @@ const invalidDateError = (): FieldError => fieldError('validation_date_invalid',
 export const dateFieldDefinition: FieldDefinition<'date'> = {
   type: 'date',
 
-  defaults: () => ({ required: false, min: '', max: '' }),
+  defaults: () => ({ help: '', required: false, min: '', max: '' }),
 
   normalizeOptions: (raw) => ({
+    help: readHelp(raw),
     required: readBoolean(raw, 'required', false),
     min: readDateTime(raw, 'min'),
     max: readDateTime(raw, 'max'),

@@ -2,7 +2,7 @@ import type { FieldError } from '@hivebase/contracts';
 import type { EmailField, UrlField } from '../model/field.model';
 import type { FieldDefinition } from './field-definition';
 import { collectErrors, requiredError, unsupportedValueTypeError, validateCommonSettings } from './field-errors.util';
-import { readBoolean, readStringList } from './option-readers.util';
+import { readBoolean, readHelp, readStringList } from './option-readers.util';
 import { castToString } from './value-cast.util';
 import { validateDomainLists } from './web-address.util';
 
@@ -22,8 +22,9 @@ export function domainRestrictedDefinition<T extends DomainFieldType>(
 ): FieldDefinition<T> {
   return {
     type,
-    defaults: () => ({ required: false, exceptDomains: null, onlyDomains: null }),
+    defaults: () => ({ help: '', required: false, exceptDomains: null, onlyDomains: null }),
     normalizeOptions: (raw: Record<string, unknown>) => ({
+      help: readHelp(raw),
       required: readBoolean(raw, 'required', false),
       exceptDomains: readStringList(raw, 'exceptDomains', null, true),
       onlyDomains: readStringList(raw, 'onlyDomains', null, true),

@@ -4,8 +4,9 @@ import { CREATE, codesOf, HOSTILE_INPUTS, makeField, settingsContextFor } from '
 
 describe('editor field', () => {
   it('defaults, options and column', () => {
-    expect(editor.defaults()).toEqual({ required: false, maxSize: 0, convertURLs: false });
+    expect(editor.defaults()).toEqual({ help: '', required: false, maxSize: 0, convertURLs: false });
     expect(editor.normalizeOptions({ maxSize: 100, convertURLs: true })).toEqual({
+      help: '',
       required: false,
       maxSize: 100,
       convertURLs: true,

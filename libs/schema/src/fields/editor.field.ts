@@ -8,7 +8,7 @@ import {
   unsupportedValueTypeError,
   validateCommonSettings,
 } from './field-errors.util';
-import { readBoolean, readInteger } from './option-readers.util';
+import { readBoolean, readHelp, readInteger } from './option-readers.util';
 import { castToString } from './value-cast.util';
 
 /** The size limit (bytes) PocketBase applies when `maxSize` is 0: 5 MiB. */
@@ -18,9 +18,10 @@ export const EDITOR_DEFAULT_MAX_SIZE = 5 * 1024 * 1024;
 export const editorFieldDefinition: FieldDefinition<'editor'> = {
   type: 'editor',
 
-  defaults: () => ({ required: false, maxSize: 0, convertURLs: false }),
+  defaults: () => ({ help: '', required: false, maxSize: 0, convertURLs: false }),
 
   normalizeOptions: (raw) => ({
+    help: readHelp(raw),
     required: readBoolean(raw, 'required', false),
     maxSize: readInteger(raw, 'maxSize', 0),
     convertURLs: readBoolean(raw, 'convertURLs', false),

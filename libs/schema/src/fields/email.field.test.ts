@@ -9,8 +9,9 @@ const settings = (overrides: Parameters<typeof makeField<'email'>>[1]) => {
 
 describe('email field', () => {
   it('defaults, options and column', () => {
-    expect(email.defaults()).toEqual({ required: false, exceptDomains: null, onlyDomains: null });
+    expect(email.defaults()).toEqual({ help: '', required: false, exceptDomains: null, onlyDomains: null });
     expect(email.normalizeOptions({ onlyDomains: ['a.com', 5], exceptDomains: null })).toEqual({
+      help: '',
       required: false,
       onlyDomains: ['a.com'],
       exceptDomains: null,

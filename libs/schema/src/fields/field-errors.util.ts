@@ -112,9 +112,25 @@ export function validateFieldName(name: string): FieldError | null {
   return null;
 }
 
-/** The `id` and `name` checks every field type's ValidateSettings starts with. */
+/** PocketBase's DefaultFieldHelpValidationRule: at most 300 characters ("" is fine). */
+export function validateFieldHelp(help: unknown): FieldError | null {
+  // Fields stored before `help` existed have none: the same as "".
+  if (help === undefined || help === '') {
+    return null;
+  }
+  if (typeof help !== 'string') {
+    return unsupportedValueTypeError();
+  }
+  return [...help].length > 300 ? lengthOutOfRangeError(1, 300) : null;
+}
+
+/** The `id`, `name` (and `help`, where the type has it) checks every field type's ValidateSettings starts with. */
 export function validateCommonSettings(field: Field): ErrorData {
-  return collectErrors({ id: validateFieldId(field.id), name: validateFieldName(field.name) });
+  return collectErrors({
+    id: validateFieldId(field.id),
+    name: validateFieldName(field.name),
+    help: 'help' in field ? validateFieldHelp(field.help) : null,
+  });
 }
 
 function lengthOutOfRangeError(min: number, max: number): FieldError {

@@ -5,6 +5,7 @@ import { CREATE, codesOf, HOSTILE_INPUTS, makeField, settingsContextFor } from '
 describe('file field', () => {
   it('defaults and options', () => {
     expect(file.defaults()).toEqual({
+      help: '',
       required: false,
       maxSize: 0,
       maxSelect: 0,
@@ -14,7 +15,15 @@ describe('file field', () => {
     });
     expect(
       file.normalizeOptions({ maxSize: 10, maxSelect: 2, mimeTypes: ['image/png'], thumbs: null, protected: true }),
-    ).toEqual({ required: false, maxSize: 10, maxSelect: 2, mimeTypes: ['image/png'], thumbs: null, protected: true });
+    ).toEqual({
+      help: '',
+      required: false,
+      maxSize: 10,
+      maxSelect: 2,
+      mimeTypes: ['image/png'],
+      thumbs: null,
+      protected: true,
+    });
   });
 
   it('is single or multiple by maxSelect', () => {

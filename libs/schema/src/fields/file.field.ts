@@ -11,7 +11,7 @@ import {
   validateCommonSettings,
 } from './field-errors.util';
 import { multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
-import { readBoolean, readInteger, readStringList } from './option-readers.util';
+import { readBoolean, readHelp, readInteger, readStringList } from './option-readers.util';
 
 /** The per-file size limit (bytes) PocketBase applies when `maxSize` is 0: 5 MiB. */
 export const FILE_DEFAULT_MAX_SIZE = 5 * 1024 * 1024;
@@ -29,6 +29,7 @@ export const fileFieldDefinition: FieldDefinition<'file'> = {
   type: 'file',
 
   defaults: () => ({
+    help: '',
     required: false,
     maxSize: 0,
     maxSelect: 0,
@@ -38,6 +39,7 @@ export const fileFieldDefinition: FieldDefinition<'file'> = {
   }),
 
   normalizeOptions: (raw) => ({
+    help: readHelp(raw),
     required: readBoolean(raw, 'required', false),
     maxSize: readInteger(raw, 'maxSize', 0),
     maxSelect: readInteger(raw, 'maxSelect', 0),

@@ -6,8 +6,8 @@ const field = makeField('geoPoint');
 
 describe('geoPoint field', () => {
   it('defaults, options and column', () => {
-    expect(geoPoint.defaults()).toEqual({ required: false });
-    expect(geoPoint.normalizeOptions({ required: true })).toEqual({ required: true });
+    expect(geoPoint.defaults()).toEqual({ help: '', required: false });
+    expect(geoPoint.normalizeOptions({ required: true })).toEqual({ help: '', required: true });
     expect(geoPoint.columnType(field)).toBe(`jsonb NOT NULL DEFAULT '{"lon":0,"lat":0}'`);
     expect(codesOf(geoPoint.validateSettings(field, settingsContextFor(field)))).toEqual({});
   });

@@ -1,6 +1,6 @@
 import { type FieldDefinition, fieldError } from './field-definition';
 import { collectErrors, requiredError, validateCommonSettings } from './field-errors.util';
-import { readBoolean } from './option-readers.util';
+import { readBoolean, readHelp } from './option-readers.util';
 import { isPlainObject } from './value-cast.util';
 
 /** A geoPoint value, keys in PocketBase's order. */
@@ -16,9 +16,9 @@ export interface GeoPoint {
 export const geoPointFieldDefinition: FieldDefinition<'geoPoint'> = {
   type: 'geoPoint',
 
-  defaults: () => ({ required: false }),
+  defaults: () => ({ help: '', required: false }),
 
-  normalizeOptions: (raw) => ({ required: readBoolean(raw, 'required', false) }),
+  normalizeOptions: (raw) => ({ help: readHelp(raw), required: readBoolean(raw, 'required', false) }),
 
   validateSettings: (field) => collectErrors(validateCommonSettings(field)),
 

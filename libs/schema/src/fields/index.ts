@@ -17,7 +17,7 @@ export { definitionOf, FIELD_DEFINITIONS } from './field-registry';
 export { FILE_DEFAULT_MAX_SIZE, fileFieldDefinition, THUMB_SIZE_PATTERN } from './file.field';
 export { type GeoPoint, geoPointFieldDefinition, toGeoPoint } from './geo-point.field';
 export { type CompiledPattern, compileGoRegexp, matchesGoRegexp } from './go-regexp.util';
-export { JSON_DEFAULT_MAX_SIZE, type JsonValue, jsonFieldDefinition, toJsonValue } from './json.field';
+export { JSON_DEFAULT_MAX_SIZE, type JsonValue, jsonColumnValue, jsonFieldDefinition, toJsonValue } from './json.field';
 export { type NormalizeFieldResult, normalizeField } from './normalize-field';
 export { numberFieldDefinition } from './number.field';
 export {

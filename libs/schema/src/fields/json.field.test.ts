@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { JSON_DEFAULT_MAX_SIZE, jsonFieldDefinition as json } from './json.field';
+import { jsonFieldDefinition as json, jsonColumnValue } from './json.field';
 import { CREATE, codesOf, HOSTILE_INPUTS, makeField, settingsContextFor } from './testing/field-fixtures';
 
 const field = makeField('json');
 
 describe('json field', () => {
   it('defaults, options and a nullable jsonb column', () => {
-    expect(json.defaults()).toEqual({ required: false, maxSize: 0 });
-    expect(json.normalizeOptions({ maxSize: 10, required: true })).toEqual({ required: true, maxSize: 10 });
+    expect(json.defaults()).toEqual({ help: '', required: false, maxSize: 0 });
+    expect(json.normalizeOptions({ maxSize: 10, required: true })).toEqual({ help: '', required: true, maxSize: 10 });
     expect(json.columnType(field)).toBe('jsonb');
   });
 
@@ -85,13 +85,25 @@ describe('json field', () => {
       expect(json.validateValue(makeField('json', overrides), value, CREATE)?.code ?? null).toBe(expected);
     });
 
-    it('applies the 5 MiB default limit with PocketBase wording', () => {
-      expect(json.validateValue(field, 'a'.repeat(JSON_DEFAULT_MAX_SIZE), CREATE)).toEqual({
+    it("applies PocketBase's 1 MiB default limit with its wording", () => {
+      expect(json.validateValue(field, 'a'.repeat(1024 * 1024 - 2), CREATE)).toBeNull();
+      expect(json.validateValue(field, 'a'.repeat(1024 * 1024 - 1), CREATE)).toEqual({
         code: 'validation_json_size_limit',
-        message: `The maximum allowed JSON size is ${JSON_DEFAULT_MAX_SIZE} bytes.`,
-        params: { maxSize: JSON_DEFAULT_MAX_SIZE },
+        message: 'The maximum allowed JSON size is 1048576 bytes.',
+        params: { maxSize: 1048576 },
       });
     });
+  });
+
+  it.each([
+    [[1, 'a', null], '[1,"a",null]'],
+    ['text', '"text"'],
+    [3.5, '3.5'],
+    [false, 'false'],
+    [{ a: { b: [] } }, '{"a":{"b":[]}}'],
+    [null, null],
+  ])('binds %j to its jsonb column as JSON text', (value, bound) => {
+    expect(jsonColumnValue(value)).toBe(bound);
   });
 
   it('sends the raw JSON value, null when unset', () => {

@@ -6,11 +6,11 @@ import {
   requiredError,
   validateCommonSettings,
 } from './field-errors.util';
-import { readBoolean, readInteger } from './option-readers.util';
+import { readBoolean, readHelp, readInteger } from './option-readers.util';
 import { isPlainObject, stripNul } from './value-cast.util';
 
-/** The size limit (bytes of JSON text) PocketBase applies when `maxSize` is 0: 5 MiB. */
-export const JSON_DEFAULT_MAX_SIZE = 5 * 1024 * 1024;
+/** The size limit (bytes of JSON text) PocketBase applies when `maxSize` is 0: 1 MiB. */
+export const JSON_DEFAULT_MAX_SIZE = 1024 * 1024;
 
 /** A JSON value as stored in a `jsonb` column (null = SQL NULL). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -26,9 +26,10 @@ const JSON_LIKE_START = /^[-0-9"[{]/;
 export const jsonFieldDefinition: FieldDefinition<'json'> = {
   type: 'json',
 
-  defaults: () => ({ required: false, maxSize: 0 }),
+  defaults: () => ({ help: '', required: false, maxSize: 0 }),
 
   normalizeOptions: (raw) => ({
+    help: readHelp(raw),
     required: readBoolean(raw, 'required', false),
     maxSize: readInteger(raw, 'maxSize', 0),
   }),
@@ -62,6 +63,14 @@ export const jsonFieldDefinition: FieldDefinition<'json'> = {
 
   toJson: (_field, stored) => (stored === undefined ? null : toJsonValue(stored)),
 };
+
+/**
+ * A prepared json value as a query parameter for its `jsonb` column: JSON text, so node-pg does
+ * not turn arrays into Postgres array literals or send strings unquoted. null stays SQL NULL.
+ */
+export function jsonColumnValue(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(toJsonValue(value));
+}
 
 function parseJsonString(raw: string): JsonValue {
   if (raw === 'null' || raw === 'true' || raw === 'false' || JSON_LIKE_START.test(raw)) {

@@ -4,7 +4,7 @@ import { FIELD_TYPES } from '../model/field.model';
 import { fieldToJson } from './field-json';
 import { definitionOf, FIELD_DEFINITIONS } from './field-registry';
 import { defaultFieldId, normalizeField } from './normalize-field';
-import { makeField } from './testing/field-fixtures';
+import { makeField, settingsContextFor } from './testing/field-fixtures';
 
 describe('FIELD_DEFINITIONS', () => {
   it('has one definition per field type, under its own name', () => {
@@ -34,6 +34,7 @@ describe('normalizeField', () => {
         system: true,
         hidden: false,
         presentable: true,
+        help: '',
         required: false,
         min: 0,
         max: 10,
@@ -100,6 +101,7 @@ describe('fieldToJson', () => {
     const json = fieldToJson(makeField('text', { id: 'text123', name: 'title' }));
     expect(Object.keys(json)).toEqual([
       'autogeneratePattern',
+      'help',
       'hidden',
       'id',
       'max',
@@ -113,7 +115,7 @@ describe('fieldToJson', () => {
       'type',
     ]);
     expect(JSON.stringify(fieldToJson(makeField('bool', { id: 'b1', name: 'ok' })))).toBe(
-      '{"hidden":false,"id":"b1","name":"ok","presentable":false,"required":false,"system":false,"type":"bool"}',
+      '{"help":"","hidden":false,"id":"b1","name":"ok","presentable":false,"required":false,"system":false,"type":"bool"}',
     );
   });
 
@@ -128,5 +130,30 @@ describe('fieldToJson', () => {
     const json = fieldToJson(stored as unknown as ReturnType<typeof makeField<'file'>>);
     expect(json.thumbs).toBeNull();
     expect(json).not.toHaveProperty('stray');
+  });
+
+  it('gives every type but autodate a help, "" for fields stored without one', () => {
+    for (const type of FIELD_TYPES) {
+      const stored = { ...makeField(type) } as Record<string, unknown>;
+      delete stored.help;
+      const json = fieldToJson(stored as unknown as ReturnType<typeof makeField>);
+      if (type === 'autodate') expect(json).not.toHaveProperty('help');
+      else expect(json.help).toBe('');
+    }
+    expect(fieldToJson(makeField('json', { help: 'Any JSON.' })).help).toBe('Any JSON.');
+  });
+
+  it('refuses a help longer than 300 characters, as PocketBase', () => {
+    const context = settingsContextFor(makeField('bool'));
+    const check = (help: string) =>
+      definitionOf(makeField('bool', { help })).validateSettings(makeField('bool', { help }) as never, context);
+    expect(check('é'.repeat(300))).toEqual({});
+    expect(check('a'.repeat(301))).toEqual({
+      help: {
+        code: 'validation_length_out_of_range',
+        message: 'The length must be between 1 and 300.',
+        params: { min: 1, max: 300 },
+      },
+    });
   });
 });

@@ -9,11 +9,12 @@ const settings = (overrides: Parameters<typeof makeField<'number'>>[1]) => {
 
 describe('number field', () => {
   it('defaults to no bounds', () => {
-    expect(number.defaults()).toEqual({ required: false, min: null, max: null, onlyInt: false });
+    expect(number.defaults()).toEqual({ help: '', required: false, min: null, max: null, onlyInt: false });
   });
 
   it('normalizes options', () => {
     expect(number.normalizeOptions({ min: 1.5, max: null, onlyInt: true })).toEqual({
+      help: '',
       required: false,
       min: 1.5,
       max: null,

@@ -7,7 +7,7 @@ import {
   unsupportedValueTypeError,
   validateCommonSettings,
 } from './field-errors.util';
-import { readBoolean, readNullableNumber } from './option-readers.util';
+import { readBoolean, readHelp, readNullableNumber } from './option-readers.util';
 import { castToFloat, formatGoFixed6 } from './value-cast.util';
 
 const onlyIntError = (): FieldError => fieldError('validation_only_int_constraint', 'Decimal numbers are not allowed.');
@@ -19,11 +19,12 @@ const onlyIntError = (): FieldError => fieldError('validation_only_int_constrain
 export const numberFieldDefinition: FieldDefinition<'number'> = {
   type: 'number',
 
-  defaults: () => ({ required: false, min: null, max: null, onlyInt: false }),
+  defaults: () => ({ help: '', required: false, min: null, max: null, onlyInt: false }),
 
   normalizeOptions(raw) {
     const defaults = numberFieldDefinition.defaults();
     return {
+      help: readHelp(raw),
       required: readBoolean(raw, 'required', defaults.required),
       min: readNullableNumber(raw, 'min', defaults.min),
       max: readNullableNumber(raw, 'max', defaults.max),

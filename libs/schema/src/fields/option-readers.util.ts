@@ -14,6 +14,9 @@ export function readString(raw: Record<string, unknown>, key: string, fallback: 
   return typeof value === 'string' ? value : fallback;
 }
 
+/** `help`, the hint the dashboard shows under a field's input (every type but autodate has it). */
+export const readHelp = (raw: Record<string, unknown>): string => readString(raw, 'help', '');
+
 /** Integer options (Go `int`): a finite number, truncated; anything else gives the fallback. */
 export function readInteger(raw: Record<string, unknown>, key: string, fallback: number): number {
   const value = raw[key];

@@ -4,8 +4,9 @@ import { CREATE, codesOf, HOSTILE_INPUTS, makeField, settingsContextFor } from '
 
 describe('password field', () => {
   it('defaults, options and column', () => {
-    expect(password.defaults()).toEqual({ required: false, pattern: '', min: 0, max: 0, cost: 0 });
+    expect(password.defaults()).toEqual({ help: '', required: false, pattern: '', min: 0, max: 0, cost: 0 });
     expect(password.normalizeOptions({ min: 8, cost: 12, pattern: '\\d' })).toEqual({
+      help: '',
       required: false,
       pattern: '\\d',
       min: 8,

@@ -8,7 +8,7 @@ import {
   validateCommonSettings,
 } from './field-errors.util';
 import { matchesGoRegexp } from './go-regexp.util';
-import { readBoolean, readInteger, readString } from './option-readers.util';
+import { readBoolean, readHelp, readInteger, readString } from './option-readers.util';
 import { castToString } from './value-cast.util';
 
 /** bcrypt reads at most 72 bytes; PocketBase caps passwords at 71 characters. */
@@ -33,9 +33,10 @@ export const comparableBcryptHash = (hash: string): string => hash.replace(/^\$2
 export const passwordFieldDefinition: FieldDefinition<'password'> = {
   type: 'password',
 
-  defaults: () => ({ required: false, pattern: '', min: 0, max: 0, cost: 0 }),
+  defaults: () => ({ help: '', required: false, pattern: '', min: 0, max: 0, cost: 0 }),
 
   normalizeOptions: (raw) => ({
+    help: readHelp(raw),
     required: readBoolean(raw, 'required', false),
     pattern: readString(raw, 'pattern', ''),
     min: readInteger(raw, 'min', 0),

@@ -18,6 +18,7 @@ function settings(overrides: Parameters<typeof makeField<'relation'>>[1], collec
 describe('relation field', () => {
   it('defaults and options', () => {
     expect(relation.defaults()).toEqual({
+      help: '',
       required: false,
       collectionId: '',
       cascadeDelete: false,
@@ -25,6 +26,7 @@ describe('relation field', () => {
       maxSelect: 0,
     });
     expect(relation.normalizeOptions({ collectionId: 'x', cascadeDelete: true, minSelect: 1, maxSelect: 3 })).toEqual({
+      help: '',
       required: false,
       collectionId: 'x',
       cascadeDelete: true,

@@ -5,7 +5,7 @@ import type { FieldDefinition, SettingsContext } from './field-definition';
 import { fieldError } from './field-definition';
 import { checkRange, collectErrors, requiredError, validateCommonSettings } from './field-errors.util';
 import { multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
-import { readBoolean, readInteger, readString } from './option-readers.util';
+import { readBoolean, readHelp, readInteger, readString } from './option-readers.util';
 
 /**
  * `relation`: one (`maxSelect` <= 1) or several record ids of the collection `collectionId`; a
@@ -15,9 +15,10 @@ import { readBoolean, readInteger, readString } from './option-readers.util';
 export const relationFieldDefinition: FieldDefinition<'relation'> = {
   type: 'relation',
 
-  defaults: () => ({ required: false, collectionId: '', cascadeDelete: false, minSelect: 0, maxSelect: 0 }),
+  defaults: () => ({ help: '', required: false, collectionId: '', cascadeDelete: false, minSelect: 0, maxSelect: 0 }),
 
   normalizeOptions: (raw) => ({
+    help: readHelp(raw),
     required: readBoolean(raw, 'required', false),
     collectionId: readString(raw, 'collectionId', ''),
     cascadeDelete: readBoolean(raw, 'cascadeDelete', false),

@@ -7,8 +7,9 @@ const multi = makeField('select', { values: ['a', 'b', 'c'], maxSelect: 2 });
 
 describe('select field', () => {
   it('defaults and options', () => {
-    expect(select.defaults()).toEqual({ required: false, values: [], maxSelect: 0 });
+    expect(select.defaults()).toEqual({ help: '', required: false, values: [], maxSelect: 0 });
     expect(select.normalizeOptions({ values: ['a', 1, 'b'], maxSelect: 2 })).toEqual({
+      help: '',
       required: false,
       values: ['a', 'b'],
       maxSelect: 2,

@@ -2,7 +2,7 @@ import type { FieldDefinition } from './field-definition';
 import { fieldError } from './field-definition';
 import { checkRange, collectErrors, requiredError, validateCommonSettings } from './field-errors.util';
 import { multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
-import { readBoolean, readInteger, readStringList } from './option-readers.util';
+import { readBoolean, readHelp, readInteger, readStringList } from './option-readers.util';
 
 /**
  * `select`: one (`maxSelect` <= 1) or several of the listed `values`; a string or a text[].
@@ -10,9 +10,10 @@ import { readBoolean, readInteger, readStringList } from './option-readers.util'
 export const selectFieldDefinition: FieldDefinition<'select'> = {
   type: 'select',
 
-  defaults: () => ({ required: false, values: [], maxSelect: 0 }),
+  defaults: () => ({ help: '', required: false, values: [], maxSelect: 0 }),
 
   normalizeOptions: (raw) => ({
+    help: readHelp(raw),
     required: readBoolean(raw, 'required', false),
     values: readStringList(raw, 'values', []),
     maxSelect: readInteger(raw, 'maxSelect', 0),

@@ -19,6 +19,7 @@ const settings = (overrides: Parameters<typeof makeField<'text'>>[1]) => {
 describe('text field', () => {
   it('has PocketBase zero-value defaults', () => {
     expect(text.defaults()).toEqual({
+      help: '',
       required: false,
       min: 0,
       max: 0,
@@ -30,6 +31,7 @@ describe('text field', () => {
 
   it('normalizes options, falling back to defaults for wrong JSON types', () => {
     expect(text.normalizeOptions({ min: 3, max: 10.7, pattern: '^a', required: true, primaryKey: 'yes' })).toEqual({
+      help: '',
       required: true,
       min: 3,
       max: 10,

@@ -13,7 +13,7 @@ import {
   validateCommonSettings,
 } from './field-errors.util';
 import { matchesGoRegexp } from './go-regexp.util';
-import { readBoolean, readInteger, readString } from './option-readers.util';
+import { readBoolean, readHelp, readInteger, readString } from './option-readers.util';
 import { checkGeneratorPattern, generateFromPattern } from './pattern-generator.util';
 import { castToString } from './value-cast.util';
 
@@ -34,11 +34,20 @@ const AUTOGENERATE_SAMPLES = 10;
 export const textFieldDefinition: FieldDefinition<'text'> = {
   type: 'text',
 
-  defaults: () => ({ required: false, min: 0, max: 0, pattern: '', autogeneratePattern: '', primaryKey: false }),
+  defaults: () => ({
+    help: '',
+    required: false,
+    min: 0,
+    max: 0,
+    pattern: '',
+    autogeneratePattern: '',
+    primaryKey: false,
+  }),
 
   normalizeOptions(raw) {
     const defaults = textFieldDefinition.defaults();
     return {
+      help: readHelp(raw),
       required: readBoolean(raw, 'required', defaults.required),
       min: readInteger(raw, 'min', defaults.min),
       max: readInteger(raw, 'max', defaults.max),

@@ -4,8 +4,9 @@ import { urlFieldDefinition as url } from './url.field';
 
 describe('url field', () => {
   it('defaults, options and column', () => {
-    expect(url.defaults()).toEqual({ required: false, exceptDomains: null, onlyDomains: null });
+    expect(url.defaults()).toEqual({ help: '', required: false, exceptDomains: null, onlyDomains: null });
     expect(url.normalizeOptions({ exceptDomains: ['a.com'] })).toEqual({
+      help: '',
       required: false,
       exceptDomains: ['a.com'],
       onlyDomains: null,

@@ -26,7 +26,15 @@ export interface FieldCommon {
   presentable: boolean;
 }
 
-export interface TextField extends FieldCommon {
+/**
+ * Every type but `autodate` also has `help`, a hint the dashboard shows under the input. Optional
+ * because definitions stored before Hivebase kept it lack it; collection JSON shows those as "".
+ */
+export interface HelpfulField extends FieldCommon {
+  help?: string;
+}
+
+export interface TextField extends HelpfulField {
   type: 'text';
   required: boolean;
   min: number;
@@ -36,7 +44,7 @@ export interface TextField extends FieldCommon {
   primaryKey: boolean;
 }
 
-export interface NumberField extends FieldCommon {
+export interface NumberField extends HelpfulField {
   type: 'number';
   required: boolean;
   /** null = no bound. */
@@ -45,26 +53,26 @@ export interface NumberField extends FieldCommon {
   onlyInt: boolean;
 }
 
-export interface BoolField extends FieldCommon {
+export interface BoolField extends HelpfulField {
   type: 'bool';
   required: boolean;
 }
 
-export interface EmailField extends FieldCommon {
+export interface EmailField extends HelpfulField {
   type: 'email';
   required: boolean;
   exceptDomains: string[] | null;
   onlyDomains: string[] | null;
 }
 
-export interface UrlField extends FieldCommon {
+export interface UrlField extends HelpfulField {
   type: 'url';
   required: boolean;
   exceptDomains: string[] | null;
   onlyDomains: string[] | null;
 }
 
-export interface EditorField extends FieldCommon {
+export interface EditorField extends HelpfulField {
   type: 'editor';
   required: boolean;
   /** Bytes; 0 = the default limit. */
@@ -72,7 +80,7 @@ export interface EditorField extends FieldCommon {
   convertURLs: boolean;
 }
 
-export interface DateField extends FieldCommon {
+export interface DateField extends HelpfulField {
   type: 'date';
   required: boolean;
   /** `YYYY-MM-DD HH:MM:SS.sssZ` or "" for no bound. */
@@ -86,7 +94,7 @@ export interface AutodateField extends FieldCommon {
   onUpdate: boolean;
 }
 
-export interface SelectField extends FieldCommon {
+export interface SelectField extends HelpfulField {
   type: 'select';
   required: boolean;
   values: string[];
@@ -94,7 +102,7 @@ export interface SelectField extends FieldCommon {
   maxSelect: number;
 }
 
-export interface FileField extends FieldCommon {
+export interface FileField extends HelpfulField {
   type: 'file';
   required: boolean;
   /** Bytes per file; 0 = the default limit. */
@@ -105,7 +113,7 @@ export interface FileField extends FieldCommon {
   protected: boolean;
 }
 
-export interface RelationField extends FieldCommon {
+export interface RelationField extends HelpfulField {
   type: 'relation';
   required: boolean;
   collectionId: string;
@@ -114,14 +122,14 @@ export interface RelationField extends FieldCommon {
   maxSelect: number;
 }
 
-export interface JsonField extends FieldCommon {
+export interface JsonField extends HelpfulField {
   type: 'json';
   required: boolean;
   /** Bytes; 0 = the default limit. */
   maxSize: number;
 }
 
-export interface PasswordField extends FieldCommon {
+export interface PasswordField extends HelpfulField {
   type: 'password';
   required: boolean;
   pattern: string;
@@ -131,7 +139,7 @@ export interface PasswordField extends FieldCommon {
   cost: number;
 }
 
-export interface GeoPointField extends FieldCommon {
+export interface GeoPointField extends HelpfulField {
   type: 'geoPoint';
   required: boolean;
 }
