@@ -61,9 +61,9 @@ afterAll(async () => {
 
 describe('access', () => {
   it.each([
-    ['a guest', '', 401, 'The request requires valid superuser authorization token.'],
+    ['a guest', '', 401, 'The request requires valid record authorization token.'],
     ['a users record', 'user', 403, 'The authorized record is not allowed to perform this action.'],
-    ['a forged token', 'forged', 401, 'The request requires valid superuser authorization token.'],
+    ['a forged token', 'forged', 401, 'The request requires valid record authorization token.'],
   ])('refuses %s', async (_who, which, status, message) => {
     const token = which === 'user' ? userToken : which === 'forged' ? `${superuserToken.slice(0, -4)}AAAA` : '';
     const response = await call('GET', '/api/collections', undefined, token);
@@ -189,6 +189,7 @@ describe('schema changes', () => {
       meta: 'jsonb',
       secret: 'text',
       location: 'jsonb',
+      __hb_rowid: 'bigint', // the insertion number behind PocketBase's @rowid
     });
   });
 
@@ -262,7 +263,11 @@ describe('schema changes', () => {
     });
     const refused = await call('DELETE', '/api/collections/tags_source');
     expect(refused.status).toBe(400);
-    expect(refused.body.message).toBe('Failed to delete collection due to existing dependency.');
+    expect(refused.body).toEqual({
+      data: {},
+      message: 'Failed to delete collection probably due to existing reference in tagged.',
+      status: 400,
+    });
     expect((await call('DELETE', '/api/collections/tagged')).status).toBe(204);
     expect((await call('DELETE', '/api/collections/tags_source')).status).toBe(204);
     expect(await columnsOf('tags_source')).toEqual({});
@@ -278,7 +283,7 @@ describe('schema changes', () => {
     expect(await snapshot()).toBe(before);
 
     expect((await call('PUT', '/api/collections/import', { collections: [good] })).status).toBe(204);
-    expect(await columnsOf('imported_a')).toEqual({ id: 'text', x: 'double precision' });
+    expect(await columnsOf('imported_a')).toEqual({ id: 'text', x: 'double precision', __hb_rowid: 'bigint' });
   });
 
   it('truncates a collection', async () => {
@@ -300,6 +305,12 @@ describe('rejected changes leave metadata and tables untouched', () => {
   it.each([
     ['an invalid name', { name: 'bad name!' }, 'name', 'validation_match_invalid'],
     ['a duplicate name (any case)', { name: 'POSTS' }, 'name', 'validation_collection_name_exists'],
+    // Same name and type give the same default id: still the name's error, before any DDL.
+    ['a duplicate name (same case)', { name: 'posts' }, 'name', 'validation_collection_name_exists'],
+    ['a name that is a collection id', { name: 'pbc_3142635823' }, 'name', 'validation_collection_name_id_duplicate'],
+    ['an internal table name', { name: '_schema_version' }, 'name', 'validation_collection_name_invalid'],
+    ['a taken explicit id', { id: '_pb_users_auth_', name: 'x0' }, 'id', 'validation_invalid_or_existing_id'],
+    ['a malformed explicit id', { id: 'a b', name: 'x0' }, 'id', 'validation_match_invalid'],
     ['a reserved name', { name: '_collections' }, 'name', 'validation_collection_name_reserved'],
     ['a missing name', { type: 'base' }, 'name', 'validation_required'],
     ['an unknown type', { name: 'x1', type: 'table' }, 'type', 'validation_in_invalid'],
@@ -374,7 +385,7 @@ describe('rejected changes leave metadata and tables untouched', () => {
     const before = await snapshot();
     const { status, body } = await call('POST', '/api/collections', payload);
     expect(status).toBe(400);
-    expect(body.message).toBe('Failed to create the collection.');
+    expect(body.message).toBe('Failed to create collection.');
     const entry = path.split('.').reduce<unknown>((node, key) => (node as Json | undefined)?.[key], body.data);
     expect(entry).toMatchObject({ code, message: expect.any(String) });
     expect(await snapshot()).toBe(before);
@@ -383,14 +394,13 @@ describe('rejected changes leave metadata and tables untouched', () => {
   it.each([
     ['PUT', '/api/collections/import', { collections: 'posts' }, 'Failed to import the submitted collections.'],
     ['PUT', '/api/collections/import', {}, 'Failed to import the submitted collections.'],
-    ['PATCH', '/api/collections/posts', { fields: 'title' }, 'Failed to update the collection.'],
-    ['PATCH', '/api/collections/posts', { listRule: 42 }, 'Failed to update the collection.'],
-    ['POST', '/api/collections', [{ name: 'as_array' }], 'Failed to create the collection.'],
+    ['PATCH', '/api/collections/posts', { fields: 'title' }, 'Failed to update collection.'],
+    ['PATCH', '/api/collections/posts', { listRule: 42 }, 'Failed to update collection.'],
     [
       'POST',
       '/api/collections',
       { name: 'x12', fields: [{ name: 'a', type: 'nope' }] },
-      'Failed to create the collection.',
+      'Failed to create collection.',
     ],
   ] as const)('%s %s with a malformed body %j → 400', async (method, url, payload, message) => {
     const before = await snapshot();
@@ -398,6 +408,17 @@ describe('rejected changes leave metadata and tables untouched', () => {
     expect(status).toBe(400);
     expect(body.message).toBe(message);
     expect(Object.keys(body.data as Json).length).toBeGreaterThan(0);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it.each([
+    ['POST', '/api/collections', 'Failed to load the collection type data due to invalid formatting.'],
+    ['PATCH', '/api/collections/posts', 'Failed to load the submitted data due to invalid formatting.'],
+  ] as const)('%s %s with a JSON array body → 400 without field errors', async (method, url, message) => {
+    const before = await snapshot();
+    const { status, body } = await call(method, url, [{ name: 'as_array' }]);
+    expect(status).toBe(400);
+    expect(body).toEqual({ data: {}, message, status: 400 });
     expect(await snapshot()).toBe(before);
   });
 
@@ -414,7 +435,11 @@ describe('rejected changes leave metadata and tables untouched', () => {
 
   it('refuses renaming or deleting a system collection', async () => {
     expect((await call('PATCH', '/api/collections/_superusers', { name: 'admins' })).status).toBe(400);
-    expect((await call('DELETE', '/api/collections/_superusers')).status).toBe(400);
+    expect((await call('DELETE', '/api/collections/_superusers')).body).toEqual({
+      data: {},
+      message: 'Failed to delete collection.',
+      status: 400,
+    });
   });
 
   it('answers unknown collections with 404', async () => {

@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe('GET /api/collections/meta/oauth2-providers', () => {
   it.each([
-    ['a guest', '', 401, 'The request requires valid superuser authorization token.'],
+    ['a guest', '', 401, 'The request requires valid record authorization token.'],
     ['a users record', 'user', 403, 'The authorized record is not allowed to perform this action.'],
   ])('refuses %s', async (_who, which, status, message) => {
     const response = await call('GET', '/api/collections/meta/oauth2-providers', undefined, which && userToken);
@@ -190,7 +190,7 @@ describe('saving an auth collection with OAuth2 providers', () => {
     const before = await storedUsers();
     const { status, body } = await call('PATCH', '/api/collections/users', change);
     expect(status).toBe(400);
-    expect(body).toEqual({ data: providerErrors(errors), message: 'Failed to update the collection.', status: 400 });
+    expect(body).toEqual({ data: providerErrors(errors), message: 'Failed to update collection.', status: 400 });
     expect(await storedUsers()).toEqual(before);
   });
 

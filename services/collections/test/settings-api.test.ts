@@ -99,9 +99,9 @@ afterAll(async () => {
 
 describe('access', () => {
   it.each([
-    ['GET', 'a guest', '', 401, 'The request requires valid superuser authorization token.'],
+    ['GET', 'a guest', '', 401, 'The request requires valid record authorization token.'],
     ['GET', 'a users record', 'user', 403, 'The authorized record is not allowed to perform this action.'],
-    ['PATCH', 'a guest', '', 401, 'The request requires valid superuser authorization token.'],
+    ['PATCH', 'a guest', '', 401, 'The request requires valid record authorization token.'],
     ['PATCH', 'a users record', 'user', 403, 'The authorized record is not allowed to perform this action.'],
   ] as const)('%s refuses %s', async (method, _who, which, status, message) => {
     const token = which === 'user' ? userToken : '';

@@ -95,7 +95,7 @@ describe('POST /api/settings/test/email', () => {
   });
 
   it.each([
-    ['a guest', '', 401, 'The request requires valid superuser authorization token.'],
+    ['a guest', '', 401, 'The request requires valid record authorization token.'],
     ['a users record', 'user', 403, 'The authorized record is not allowed to perform this action.'],
   ])('refuses %s', async (_who, which, status, message) => {
     const token = which === 'user' ? userToken : '';

@@ -44,7 +44,7 @@ function toSchemaError(error: unknown, change: SchemaChange | undefined, message
   const pg = error as { code?: string; message?: string };
   if (typeof pg.code !== 'string' || pg.code.length !== 5) return null;
   const reason = `${pg.message ?? 'invalid definition'}.`.replace(/\.\.$/, '.');
-  const data: ErrorData =
+  const data: ErrorData | null =
     pg.code === '23505'
       ? {
           indexes: {
@@ -56,7 +56,9 @@ function toSchemaError(error: unknown, change: SchemaChange | undefined, message
         ? { name: { code: 'validation_collection_dependency', message: `Other objects depend on it: ${reason}` } }
         : target?.type === 'view'
           ? { viewQuery: { code: 'validation_invalid_view_query', message: reason } }
-          : { '': { code: 'validation_schema_change_failed', message: reason } };
+          : null;
+  // Any other statement Postgres refuses: PocketBase's generic form, the raw error in the message.
+  if (!data) return new ApiError(400, `${message} Raw error: \n${reason}`, {}, { cause: error });
   return new ApiError(400, message, data, { cause: error });
 }
 

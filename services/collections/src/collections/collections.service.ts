@@ -2,11 +2,15 @@ import type { ErrorData, ListResult } from '@hivebase/contracts';
 import { compileFilter, compileSort } from '@hivebase/filter';
 import {
   type Collection,
+  type CollectionLookup,
   type ConfigurableOAuth2Provider,
   collectionToJson,
   configurableOAuth2Providers,
+  defaultCollectionId,
+  inferViewFields,
   isViewCollection,
   makeField,
+  type NormalizeResult,
   normalizeCollection,
   quoteIdent,
   validateCollection,
@@ -14,6 +18,7 @@ import {
 import { ApiError, lookupOf, notFound, PG_POOL, type SchemaChange, SchemaRegistry } from '@hivebase/server';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { validateCollectionRules } from './collection-rules.validator';
 
 type CollectionJson = Record<string, unknown>;
 
@@ -23,6 +28,28 @@ function referencesTo(collection: Collection, all: readonly Collection[]): strin
     .filter((other) => other.id !== collection.id)
     .filter((other) => other.fields.some((field) => field.type === 'relation' && field.collectionId === collection.id))
     .map((other) => other.name);
+}
+
+/**
+ * A new collection without an id of its own gets PocketBase's default id, with `2`, `3`, … appended
+ * while another collection has it (an explicit id that is taken is validateCollection's to refuse).
+ * The id is settled before normalising, since the auth indexes are named after it.
+ */
+function normalizeNew(raw: unknown, current: readonly Collection[]): NormalizeResult {
+  const first = normalizeCollection(raw);
+  const explicit = (raw as { id?: unknown } | null)?.id;
+  if ((typeof explicit === 'string' && explicit !== '') || typeof raw !== 'object' || raw === null) return first;
+  const base = defaultCollectionId(first.collection.type, first.collection.name);
+  let id = base;
+  for (let i = 2; i < 1000 && current.some((other) => other.id === id); i++) id = `${base}${i}`;
+  return id === first.collection.id ? first : normalizeCollection({ ...raw, id });
+}
+
+/** PocketBase cannot even bind a body that is not a JSON object: a 400 without field errors. */
+function assertObjectBody(raw: unknown, message: string): void {
+  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ApiError(400, message);
+  }
 }
 
 /** `_collections` described as a collection, so the filter library can compile list filters on it. */
@@ -96,50 +123,107 @@ export class CollectionsService {
     };
   }
 
-  /** Normalises and validates a submitted definition against `current`; throws a 400 with `message`. */
-  private prepare(raw: unknown, message: string, current: readonly Collection[], original?: Collection): Collection {
-    const { collection, errors } = normalizeCollection(raw, original);
+  /**
+   * Normalises and validates a submitted definition against `current`, before any DDL runs:
+   * everything validateCollection checks, the rules resolved against the collection as it would be
+   * saved, and the name against Postgres' own relations. Throws a 400 with `message`.
+   */
+  private async prepare(
+    raw: unknown,
+    message: string,
+    current: readonly Collection[],
+    original?: Collection,
+  ): Promise<Collection> {
+    const normalized = original ? normalizeCollection(raw, original) : normalizeNew(raw, current);
+    const { collection } = normalized;
+    const future = lookupOf([...current.filter((other) => other.id !== collection.id), collection]);
     const problems: ErrorData = {
-      ...errors,
+      ...normalized.errors,
       ...validateCollection(collection, { original, lookup: lookupOf(current) }),
     };
+    Object.assign(problems, validateCollectionRules(await this.withViewFields(collection, future), future));
+    if (!problems.name && (await this.isInternalRelation(collection.name, current))) {
+      problems.name = {
+        code: 'validation_collection_name_invalid',
+        message: "The name shouldn't match with an existing internal table.",
+      };
+    }
     if (Object.keys(problems).length > 0) throw new ApiError(400, message, problems);
     return collection;
   }
 
+  /**
+   * A view with the fields its query gives (rules name them); the view as it is when the query
+   * does not run yet, which the writer then reports under `viewQuery`.
+   */
+  private async withViewFields(collection: Collection, lookup: CollectionLookup): Promise<Collection> {
+    if (!isViewCollection(collection) || !collection.viewQuery.trim()) return collection;
+    const client = await this.pool.connect();
+    try {
+      return { ...collection, fields: await inferViewFields(client, collection.viewQuery, lookup) };
+    } catch {
+      return collection;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Whether `name` is taken by a Postgres relation (table, view, sequence, index) that is not a
+   * collection's table, compared case-insensitively as PocketBase does.
+   */
+  private async isInternalRelation(name: string, current: readonly Collection[]): Promise<boolean> {
+    if (!name || current.some((collection) => collection.name.toLowerCase() === name.toLowerCase())) return false;
+    const { rowCount } = await this.pool.query(
+      `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = current_schema() AND lower(c.relname) = lower($1) LIMIT 1`,
+      [name],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   async create(raw: unknown): Promise<CollectionJson> {
-    const message = 'Failed to create the collection.';
+    const message = 'Failed to create collection.';
+    assertObjectBody(raw, 'Failed to load the collection type data due to invalid formatting.');
     const [saved] = await this.registry.apply(
-      (current) => [{ before: null, after: this.prepare(raw, message, current) }],
+      async (current) => [{ before: null, after: await this.prepare(raw, message, current) }],
       message,
     );
     return collectionToJson(saved as Collection);
   }
 
   async update(idOrName: string, raw: unknown): Promise<CollectionJson> {
-    const message = 'Failed to update the collection.';
+    const message = 'Failed to update collection.';
     const { id } = this.findOrThrow(idOrName);
-    const [saved] = await this.registry.apply((current) => {
+    assertObjectBody(raw, 'Failed to load the submitted data due to invalid formatting.');
+    const [saved] = await this.registry.apply(async (current) => {
       const before = current.find((collection) => collection.id === id);
       if (!before) throw notFound();
-      return [{ before, after: this.prepare(raw, message, current, before) }];
+      return [{ before, after: await this.prepare(raw, message, current, before) }];
     }, message);
     return collectionToJson(saved as Collection);
   }
 
+  /**
+   * PocketBase's messages: a system collection cannot go, nor one that relation fields elsewhere
+   * point at (named in the message); `data` stays empty, as PocketBase's errors there are plain.
+   */
   async delete(idOrName: string): Promise<void> {
+    const message = 'Failed to delete collection.';
     const { id } = this.findOrThrow(idOrName);
     await this.registry.apply((current) => {
       const before = current.find((collection) => collection.id === id);
       if (!before) throw notFound();
-      const blockers = before.system ? ['system collection'] : referencesTo(before, current);
-      if (blockers.length > 0) {
-        throw new ApiError(400, 'Failed to delete collection due to existing dependency.', {
-          '': { code: 'validation_collection_dependency', message: `Referenced by: ${blockers.join(', ')}.` },
-        });
+      const references = referencesTo(before, current);
+      if (references.length > 0) {
+        throw new ApiError(
+          400,
+          `Failed to delete collection probably due to existing reference in ${references.join(', ')}.`,
+        );
       }
+      if (before.system) throw new ApiError(400, message);
       return [{ before, after: null }];
-    }, 'Failed to delete collection due to existing dependency.');
+    }, message);
   }
 
   async truncate(idOrName: string): Promise<void> {
@@ -182,9 +266,12 @@ export class CollectionsService {
         ...drafts.map((draft) => draft.collection),
       ];
       drafts.forEach((draft, index) => {
+        const futureLookup = lookupOf(futureSet);
         const problems = {
           ...draft.errors,
-          ...validateCollection(draft.collection, { original: draft.original, lookup: lookupOf(futureSet) }),
+          ...validateCollection(draft.collection, { original: draft.original, lookup: futureLookup }),
+          // Views are inferred by the writer, after the tables they read exist: their rules wait for it.
+          ...(isViewCollection(draft.collection) ? {} : validateCollectionRules(draft.collection, futureLookup)),
         };
         if (Object.keys(problems).length > 0) errors[String(index)] = problems;
         imported.push(draft.collection);

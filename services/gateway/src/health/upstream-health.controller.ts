@@ -1,43 +1,89 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { HEALTHY_MESSAGE, type HealthResponse } from '@hivebase/contracts';
 import { APP_CONFIG, ApiError, type GatewayConfig } from '@hivebase/server';
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { request } from 'undici';
 import { upstreamUrls } from '../proxy/proxy.plugin';
 import { UPSTREAMS, type UpstreamName } from '../proxy/upstream-routes';
 
-/** `/api/health` of the whole deployment: healthy only when every upstream says so. */
+/** The service that answers the superuser part of health: it reads tokens and settings, the gateway does not. */
+const DETAILS_FROM: UpstreamName = 'collections';
+
+// Hop-by-hop and framing headers are the gateway's own business with each service.
+const NOT_FORWARDED = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-connection',
+]);
+
+/**
+ * The client's headers as sent (so the service sees which proxy headers the *client* set), plus
+ * the client's address appended to `X-Forwarded-For` as the proxy does: the one hop the service
+ * trusts and drops again before looking at the client's own headers.
+ */
+function clientHeaders(client: FastifyRequest): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(client.headers)) {
+    if (!NOT_FORWARDED.has(name) && value !== undefined) headers[name] = value;
+  }
+  const previous = client.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = previous ? `${previous}, ${client.ip}` : client.ip;
+  headers['x-request-id'] = client.id;
+  return headers;
+}
+
+/**
+ * `/api/health` of the whole deployment: healthy only when every upstream says so. For a
+ * superuser, `data` is what the collections service computes for the client's own request.
+ */
 @Controller('api/health')
 export class UpstreamHealthController {
   constructor(@Inject(APP_CONFIG) private readonly config: GatewayConfig) {}
 
   // Fastify answers HEAD from this GET route (same status, no body), as PocketBase does.
   @Get()
-  async check(): Promise<HealthResponse> {
-    await this.assertUpstreamsHealthy();
-    return { message: HEALTHY_MESSAGE, code: 200, data: {} };
-  }
-
-  private async assertUpstreamsHealthy(): Promise<void> {
+  async check(@Req() client: FastifyRequest): Promise<HealthResponse> {
     const urls = upstreamUrls(this.config);
-    const problems = await Promise.all(UPSTREAMS.map((name) => this.problemWith(name, urls[name])));
-    const failing = Object.fromEntries(problems.filter((entry) => entry !== null));
+    const answers = await Promise.all(
+      UPSTREAMS.map((name) => this.ask(name, urls[name], name === DETAILS_FROM ? clientHeaders(client) : {})),
+    );
+    const failing = Object.fromEntries(answers.flatMap((answer) => (answer.problem ? [answer.problem] : [])));
     const names = Object.keys(failing);
     if (names.length > 0) {
       throw new ApiError(503, `Unhealthy upstream: ${names.join(', ')}.`, failing);
     }
+    const details = answers[UPSTREAMS.indexOf(DETAILS_FROM)].data;
+    return { message: HEALTHY_MESSAGE, code: 200, data: details ?? {} };
   }
 
-  private async problemWith(name: UpstreamName, baseUrl: string): Promise<[string, unknown] | null> {
+  private async ask(
+    name: UpstreamName,
+    baseUrl: string,
+    headers: IncomingHttpHeaders,
+  ): Promise<{ problem?: [string, unknown]; data?: Record<string, unknown> }> {
     try {
       const response = await request(`${baseUrl}/api/health`, {
+        headers,
         signal: AbortSignal.timeout(this.config.healthTimeoutMs),
       });
-      await response.body.dump();
-      if (response.statusCode === 200) return null;
-      return [name, { code: 'upstream_unhealthy', message: `Answered ${response.statusCode}.` }];
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        return { problem: [name, { code: 'upstream_unhealthy', message: `Answered ${response.statusCode}.` }] };
+      }
+      const body = (await response.body.json().catch(() => null)) as Partial<HealthResponse> | null;
+      const data = body?.data;
+      return { data: typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {} };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return [name, { code: 'upstream_unreachable', message: `Unreachable: ${reason}.` }];
+      return { problem: [name, { code: 'upstream_unreachable', message: `Unreachable: ${reason}.` }] };
     }
   }
 }
