@@ -1,4 +1,5 @@
 export * from './access';
+export * from './list-params';
 export * from './queryable';
 export * from './record-expander';
 export * from './record-json';

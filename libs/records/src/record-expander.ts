@@ -59,7 +59,7 @@ export class RecordExpander {
     private readonly toJson: (collection: Collection, row: Json, access: RecordAccess) => Json,
   ) {}
 
-  /** Adds `expand` to each JSON record (same order as `rows`) where something was expanded. */
+  /** Adds `expand` to each JSON record (same order as `rows`): an object for every valid path, empty if nothing relates. */
   async expand(collection: Collection, rows: Json[], jsons: Json[], expand: string | undefined, access: RecordAccess) {
     await this.expandTree(collection, rows, jsons, parseExpand(expand), access);
   }
@@ -74,6 +74,8 @@ export class RecordExpander {
     for (const [segment, childPaths] of tree) {
       const link = this.linkFor(collection, segment, access);
       if (!link || rows.length === 0) continue;
+      // A valid path gives every record an `expand` object, empty when nothing relates (PocketBase).
+      for (const json of jsons) json.expand ??= {};
       const byParent = await link.fetch(rows);
       // Expand deeper on all fetched rows at once (still one query per relation per level).
       const fetchedRows = [...new Map([...byParent.values()].flat().map((row) => [row.id, row])).values()];
@@ -96,10 +98,7 @@ export class RecordExpander {
           (item) => fetchedJson.get(item.id as string) as Json,
         );
         if (related.length === 0) return;
-        const json = jsons[index] as Json;
-        const expanded = (json.expand as Json | undefined) ?? {};
-        expanded[segment] = link.single ? related[0] : related;
-        json.expand = expanded;
+        (jsons[index]?.expand as Json)[segment] = link.single ? related[0] : related;
       });
     }
   }

@@ -1,28 +1,18 @@
 import type { ListResult } from '@hivebase/contracts';
 import { type CompiledSql, compileFilter, compileSort } from '@hivebase/filter';
-import { type Collection, type CollectionLookup, quoteIdent } from '@hivebase/schema';
+import { type Collection, type CollectionLookup, quoteIdent, ROWID_COLUMN } from '@hivebase/schema';
 import { isOwner, type RecordAccess } from './access';
+import { type ListParams, parseListParams } from './list-params';
 import type { Queryable } from './queryable';
 import { RecordExpander } from './record-expander';
 import { recordToJson } from './record-json';
-import { ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
-
-export interface ListParams {
-  page?: string;
-  perPage?: string;
-  sort?: string;
-  filter?: string;
-  skipTotal?: string;
-  expand?: string;
-}
-
-export const DEFAULT_PER_PAGE = 30;
-export const MAX_PER_PAGE = 1000;
+import { isPossibleId, ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
 
 /** Extra column telling whether the caller may manage an auth record (see `columnsSql`). */
 const MANAGED_COLUMN = '__hb_managed';
 
-const SUPERUSER_ONLY_REFS = /@collection\.|@request\./;
+/** What only superusers may use in `filter` and `sort`, in the order PocketBase checks them. */
+const SUPERUSER_ONLY_REFS = ['@collection.', '@request.'];
 
 type Json = Record<string, unknown>;
 
@@ -57,12 +47,12 @@ export class RecordReader {
   }
 
   async list(collection: Collection, params: ListParams, access: RecordAccess): Promise<ListResult<Json>> {
-    const page = Math.max(1, Number.parseInt(params.page ?? '', 10) || 1);
-    const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Number.parseInt(params.perPage ?? '', 10) || DEFAULT_PER_PAGE));
-    const filter = params.filter?.trim() ?? '';
-    const sort = params.sort?.trim() ?? '';
-    if (!access.isSuperuser && (SUPERUSER_ONLY_REFS.test(filter) || SUPERUSER_ONLY_REFS.test(sort))) {
-      throw new RecordsError(403, 'Only superusers can filter by @collection and @request query params.');
+    const { page, perPage, offset, skipTotal, filter, sort } = parseListParams(params);
+    if (!access.isSuperuser) {
+      for (const text of [filter, sort]) {
+        const ref = SUPERUSER_ONLY_REFS.find((candidate) => text.includes(candidate));
+        if (ref) throw new RecordsError(403, `Only superusers can filter by ${ref}`);
+      }
     }
     const conditions: CompiledSql[] = [];
     const rule = this.ruleSql(collection, collection.listRule, access, 0);
@@ -79,17 +69,19 @@ export class RecordReader {
     const where = conditions.length > 0 ? conditions.map((condition) => `(${condition.sql})`).join(' AND ') : 'TRUE';
     const order = sort ? compileSort(sort, { ...clientOptions, paramOffset: whereParams.length }) : null;
     const table = quoteIdent(collection.name);
-    // Without a sort PocketBase returns rows in insertion order; `created` is the closest stand-in,
-    // and `id` keeps pages stable.
-    const hasCreated = collection.fields.some((field) => field.name === 'created' && field.type === 'autodate');
-    const orderBy = [order?.sql, hasCreated ? `${table}."created"` : null, `${table}.id`].filter(Boolean).join(', ');
+    // Without a sort PocketBase returns rows in insertion order (SQLite's rowid); ties of a sort
+    // break the same way, so pages stay stable. A view has no insertion order: its id stands in.
+    const insertionOrder = `${table}.${quoteIdent(collection.type === 'view' ? 'id' : ROWID_COLUMN)}`;
+    const orderBy = [order?.sql, insertionOrder].filter(Boolean).join(', ');
     const selectParams = [...whereParams, ...(order?.params ?? [])];
     const columns = this.columnsSql(collection, access, selectParams);
-    const { rows } = await this.db.query<Json>(
-      `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
-      selectParams,
-    );
-    const skipTotal = params.skipTotal === 'true' || params.skipTotal === '1';
+    const { rows } =
+      offset === null
+        ? { rows: [] as Json[] }
+        : await this.db.query<Json>(
+            `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} LIMIT ${perPage} OFFSET ${offset}`,
+            selectParams,
+          );
     let totalItems = -1;
     if (!skipTotal) {
       const counted = await this.db.query<{ n: string }>(
@@ -133,6 +125,7 @@ export class RecordReader {
     rule: string | null,
     access: RecordAccess,
   ): Promise<Json | null> {
+    if (!isPossibleId(id)) return null;
     const compiled = this.ruleSql(collection, rule, access, 1);
     const table = quoteIdent(collection.name);
     const params = [id, ...(compiled?.params ?? [])];

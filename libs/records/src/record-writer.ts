@@ -21,7 +21,7 @@ import type { RecordAccess } from './access';
 import type { Queryable } from './queryable';
 import { RecordReader } from './record-reader';
 import { recordMatchesRule } from './record-rule';
-import { ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
+import { isPossibleId, ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
 import { fileUploadsUnsupported, type ResolvedBody, resolveModifiers } from './write-modifiers';
 
 type Json = Record<string, unknown>;
@@ -144,6 +144,7 @@ export class RecordWriter {
   ): Promise<Json> {
     this.assertWritable(collection);
     if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
+    if (!isPossibleId(id)) throw recordNotFound();
     return this.transaction(tx, async (client) => {
       const table = quoteIdent(collection.name);
       // The row stays locked until commit: modifiers resolve against it and the rule judges their

@@ -17,3 +17,9 @@ export class RecordsError extends Error {
 
 export const ONLY_SUPERUSERS = 'Only superusers can perform this action.';
 export const recordNotFound = () => new RecordsError(404, "The requested resource wasn't found.");
+
+/**
+ * Postgres text cannot hold U+0000, so no record id contains it: such an id is simply not found
+ * (as in PocketBase), never a database error.
+ */
+export const isPossibleId = (id: string): boolean => !id.includes('\u0000');

@@ -48,4 +48,25 @@ describe('system migrations', () => {
       await dataSource.destroy();
     }
   });
+
+  it('give collection tables made before @rowid their insertion-number column', async () => {
+    const dataSource = await createDataSource({ url, poolSize: 2 }).initialize();
+    try {
+      // A table and its metadata as a deployment from before the migration holds them.
+      await dataSource.query(`CREATE TABLE "legacy" (id text PRIMARY KEY)`);
+      await dataSource.query(`INSERT INTO "legacy" (id) VALUES ('b'), ('a'), ('c')`);
+      await dataSource.query(
+        `INSERT INTO "_collections" (id, name, type, data, created, updated) VALUES ('c1', 'legacy', 'base', '{}', '', '')`,
+      );
+      await dataSource.query(`DELETE FROM "_migrations" WHERE name = 'AddCollectionRowid1764000000003'`);
+      expect(await runSystemMigrations(dataSource)).toEqual(['AddCollectionRowid1764000000003']);
+      const rows = await dataSource.query('SELECT id FROM "legacy" ORDER BY "__hb_rowid"');
+      expect(rows.map((row: { id: string }) => row.id)).toEqual(['b', 'a', 'c']);
+      await dataSource.query(`INSERT INTO "legacy" (id) VALUES ('d')`);
+      const last = await dataSource.query('SELECT id FROM "legacy" ORDER BY "__hb_rowid" DESC LIMIT 1');
+      expect(last[0].id).toBe('d');
+    } finally {
+      await dataSource.destroy();
+    }
+  });
 });

@@ -22,6 +22,14 @@ export interface SchemaAction {
   sql: string;
 }
 
+/**
+ * PocketBase's `@rowid` (SQLite's rowid): a hidden, ever-growing insertion number on every
+ * collection table. Lists without a sort come back in its order, and `sort=@rowid` names it.
+ * Not a field: record JSON, rules and filters never see it.
+ */
+export const ROWID_COLUMN = '__hb_rowid';
+export const ROWID_COLUMN_SQL = `${quoteIdent(ROWID_COLUMN)} bigint GENERATED ALWAYS AS IDENTITY UNIQUE`;
+
 const action = (kind: SchemaAction['kind'], sql: string): SchemaAction => ({ kind, sql });
 
 function columnDefinition(field: Field): string {
@@ -55,6 +63,7 @@ function planTable(before: Collection | null, after: Collection): SchemaAction[]
   const table = quoteIdent(after.name);
   if (!before) {
     const columns = after.fields.map((field) => `${quoteIdent(field.name)} ${columnDefinition(field)}`);
+    columns.push(ROWID_COLUMN_SQL);
     actions.push(action('createTable', `CREATE TABLE ${table} (${columns.join(', ')})`));
   } else {
     for (const statement of before.indexes) {
