@@ -45,7 +45,9 @@ export class FakeUpstream {
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/api/health') {
       response.writeHead(this.healthy ? 200 : 503, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ message: 'API is healthy.', code: 200, data: {} }));
+      // A superuser's health details come from the service: echo what reached it to check the forwarding.
+      const data = request.headers.authorization ? { upstream: this.name, headers: request.headers } : {};
+      response.end(JSON.stringify({ message: 'API is healthy.', code: 200, data }));
       return;
     }
     if (path.endsWith('/stream') || path === '/api/realtime') {

@@ -201,6 +201,22 @@ describe('gateway health and failing upstreams', () => {
     expect(await response.json()).toEqual({ message: 'API is healthy.', code: 200, data: {} });
   });
 
+  it("takes data from the collections service, asked with the client's own headers plus its address", async () => {
+    const response = await fetch(`${base}/api/health`, {
+      headers: { authorization: 'token', 'cf-connecting-ip': '198.51.100.7', 'x-forwarded-for': '203.0.113.1' },
+    });
+    expect(response.status).toBe(200);
+    const { data } = (await response.json()) as { data: { upstream: string; headers: Record<string, string> } };
+    expect(data.upstream).toBe('collections');
+    expect(data.headers).toMatchObject({
+      authorization: 'token',
+      'cf-connecting-ip': '198.51.100.7',
+      // The client's entry, then the one hop the service trusts and drops again.
+      'x-forwarded-for': '203.0.113.1, 127.0.0.1',
+    });
+    expect(data.headers).not.toHaveProperty('x-real-ip');
+  });
+
   it('answers 503 naming an unhealthy upstream', async () => {
     upstreams.files.healthy = false;
     const response = await fetch(`${base}/api/health`);
