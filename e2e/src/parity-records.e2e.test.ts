@@ -206,7 +206,8 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('PocketBase record
         body: JSON.stringify({ title: 'repeated expand', owner: users.ann.id }),
       });
       expect(created.status).toBe(200);
-      expect((await created.json()).expand.owner.id).toBe(users.ann.id);
+      const record = (await created.json()) as { expand: { owner: { id: string } } };
+      expect(record.expand.owner.id).toBe(users.ann.id);
     });
 
     it.each([
