@@ -30,7 +30,7 @@ beforeEach(async () => {
 });
 
 async function stored(email: string): Promise<{ password: string; tokenKey: string } | undefined> {
-  const { rows } = await pool.query('SELECT password, "tokenKey" FROM "_superusers" WHERE lower(email) = lower($1)', [
+  const { rows } = await pool.query('SELECT password, "tokenKey" FROM "_superusers" WHERE email = $1', [
     email,
   ]);
   return rows[0];
@@ -42,16 +42,19 @@ describe('superuser commands', () => {
     const row = await stored('root@example.com');
     expect(await bcrypt.compare('first-password', row?.password ?? '')).toBe(true);
     expect(row?.tokenKey).toHaveLength(50);
-    await expect(createSuperuser(pool, 'ROOT@example.com', 'other-password')).rejects.toThrow(
-      new SuperuserInputError('superuser ROOT@example.com already exists'),
+    await expect(createSuperuser(pool, 'root@example.com', 'other-password')).rejects.toThrow(
+      new SuperuserInputError('superuser root@example.com already exists'),
     );
     expect(await countSuperusers(pool)).toBe(1);
+    // Emails compare exactly, as the default email index and PocketBase's FindAuthRecordByEmail do.
+    await createSuperuser(pool, 'ROOT@example.com', 'other-password');
+    expect(await countSuperusers(pool)).toBe(2);
   });
 
   it('update sets a new password and a new tokenKey, and refuses an unknown email', async () => {
     await createSuperuser(pool, 'root@example.com', 'first-password');
     const before = await stored('root@example.com');
-    await updateSuperuser(pool, 'Root@Example.com', 'second-password');
+    await updateSuperuser(pool, 'root@example.com', 'second-password');
     const after = await stored('root@example.com');
     expect(await bcrypt.compare('second-password', after?.password ?? '')).toBe(true);
     expect(after?.tokenKey).not.toBe(before?.tokenKey);
@@ -70,7 +73,8 @@ describe('superuser commands', () => {
     await createSuperuser(pool, 'a@example.com', 'long-enough');
     await createSuperuser(pool, 'b@example.com', 'long-enough');
     expect(await deleteSuperuser(pool, 'nobody@example.com')).toBe('missing');
-    expect(await deleteSuperuser(pool, 'A@example.com')).toBe('deleted');
+    expect(await deleteSuperuser(pool, 'A@example.com')).toBe('missing');
+    expect(await deleteSuperuser(pool, 'a@example.com')).toBe('deleted');
     await expect(deleteSuperuser(pool, 'b@example.com')).rejects.toThrow(
       new SuperuserInputError('the last superuser cannot be deleted'),
     );
