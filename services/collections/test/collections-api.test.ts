@@ -392,8 +392,8 @@ describe('rejected changes leave metadata and tables untouched', () => {
   });
 
   it.each([
-    ['PUT', '/api/collections/import', { collections: 'posts' }, 'Failed to import the submitted collections.'],
-    ['PUT', '/api/collections/import', {}, 'Failed to import the submitted collections.'],
+    ['PUT', '/api/collections/import', {}, 'An error occurred while validating the submitted data.'],
+    ['PUT', '/api/collections/import', { collections: [{ name: '' }] }, 'Failed to import collections.'],
     ['PATCH', '/api/collections/posts', { fields: 'title' }, 'Failed to update collection.'],
     ['PATCH', '/api/collections/posts', { listRule: 42 }, 'Failed to update collection.'],
     [
@@ -410,6 +410,15 @@ describe('rejected changes leave metadata and tables untouched', () => {
     expect(Object.keys(body.data as Json).length).toBeGreaterThan(0);
     expect(await snapshot()).toBe(before);
   });
+
+  it.each([[{ collections: 'posts' }], [{ collections: [], deleteMissing: 'yes' }]])(
+    'PUT /api/collections/import with a body that does not bind (%j) → 400 without field errors',
+    async (payload) => {
+      const { status, body } = await call('PUT', '/api/collections/import', payload);
+      expect(status).toBe(400);
+      expect(body).toEqual({ data: {}, message: 'An error occurred while loading the submitted data.', status: 400 });
+    },
+  );
 
   it.each([
     ['POST', '/api/collections', 'Failed to load the collection type data due to invalid formatting.'],

@@ -239,11 +239,18 @@ export class CollectionsService {
    * by id, else by name); with `deleteMissing` the others go. All or nothing.
    */
   async import(body: unknown): Promise<void> {
-    const message = 'Failed to import the submitted collections.';
+    const message = 'Failed to import collections.';
     const input = (body ?? {}) as { collections?: unknown; deleteMissing?: unknown };
+    // PocketBase's form: a body that does not bind, then an empty list, then the import itself.
+    if (
+      (input.collections !== undefined && input.collections !== null && !Array.isArray(input.collections)) ||
+      (input.deleteMissing !== undefined && typeof input.deleteMissing !== 'boolean')
+    ) {
+      throw new ApiError(400, 'An error occurred while loading the submitted data.');
+    }
     if (!Array.isArray(input.collections) || input.collections.length === 0) {
-      throw new ApiError(400, message, {
-        collections: { code: 'validation_required', message: 'Missing required value.' },
+      throw new ApiError(400, 'An error occurred while validating the submitted data.', {
+        collections: { code: 'validation_required', message: 'Cannot be blank.' },
       });
     }
     const submitted = input.collections as unknown[];
