@@ -1,11 +1,14 @@
 import { RecordWriter } from '@hivebase/records';
-import type { CollectionLookup } from '@hivebase/schema';
+import { type CollectionLookup, ROWID_COLUMN } from '@hivebase/schema';
 import type { Pool } from 'pg';
 import { writeOutboxEvent } from './write-outbox-event';
 
-/** Password hashes and token keys stay in the database; events travel over Redis. */
+/**
+ * Password hashes and token keys stay in the database; events travel over Redis. The insertion
+ * number is no field either.
+ */
 function withoutSecrets(row: Record<string, unknown>): Record<string, unknown> {
-  const { password: _password, tokenKey: _tokenKey, ...rest } = row;
+  const { password: _password, tokenKey: _tokenKey, [ROWID_COLUMN]: _rowid, ...rest } = row;
   return rest;
 }
 
