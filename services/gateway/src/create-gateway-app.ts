@@ -3,16 +3,19 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { registerCors } from './edge/cors';
 import { GatewayModule } from './gateway.module';
 import { registerProxy } from './proxy/proxy.plugin';
+import type { Resolver } from './proxy/upstream-pool';
+import { createUpstreamPools } from './proxy/upstream-pools';
 
-/** The gateway app, configured and ready to `listen`. */
-export function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
-  return createHttpApp(GatewayModule.forRoot(config), {
+/** The gateway app, configured and ready to `listen` (`resolve` replaces DNS in tests). */
+export function createGatewayApp(config: GatewayConfig, resolve?: Resolver): Promise<NestFastifyApplication> {
+  const pools = createUpstreamPools(config, resolve);
+  return createHttpApp(GatewayModule.forRoot(config, pools), {
     config,
     // The gateway never parses bodies: they stream to the owning service.
     bodyParser: false,
     configureFastify: async (fastify) => {
       await registerCors(fastify, config);
-      await registerProxy(fastify, config);
+      await registerProxy(fastify, config, pools);
     },
   });
 }

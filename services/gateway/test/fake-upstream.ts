@@ -21,6 +21,10 @@ async function readBody(request: IncomingMessage): Promise<string> {
  */
 export class FakeUpstream {
   healthy = true;
+  /** Answers as a Fastify server that is shutting down (`return503OnClosing`). */
+  closing = false;
+  /** Requests that reached it (health checks aside). */
+  served = 0;
   /** Opened by a test to let the streaming routes finish. */
   streamGate = gate();
   /** Resolves when the streaming route has written its first chunk. */
@@ -31,9 +35,9 @@ export class FakeUpstream {
     this.server = createServer((request, response) => void this.handle(request, response));
   }
 
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  async start(host = '127.0.0.1', port = 0): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
+    return `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 
   stop(): Promise<void> {
@@ -43,6 +47,12 @@ export class FakeUpstream {
 
   private async handle(request: IncomingMessage, response: import('node:http').ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0];
+    if (this.closing) {
+      response.writeHead(503, { 'content-type': 'application/json', connection: 'close' });
+      response.end('{"error":"Service Unavailable","message":"Service Unavailable","statusCode":503}');
+      return;
+    }
+    if (path !== '/api/health') this.served++;
     if (path === '/api/health') {
       response.writeHead(this.healthy ? 200 : 503, { 'content-type': 'application/json' });
       // A superuser's health details come from the service: echo what reached it to check the forwarding.

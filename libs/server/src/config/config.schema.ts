@@ -26,6 +26,14 @@ const postgresUrl = urlWithScheme(['postgres', 'postgresql'], 'postgres://user@1
 const redisUrl = urlWithScheme(['redis', 'rediss'], 'redis://127.0.0.1:6379');
 const httpUrl = urlWithScheme(['http', 'https'], 'http://127.0.0.1:8091');
 
+// An upstream is one URL (a name may resolve to several replicas) or several, comma-separated.
+const httpUrlList = z
+  .string()
+  .refine(
+    (value) => value.split(',').every((item) => httpUrl.safeParse(item.trim()).success),
+    'must be http(s) URLs separated by commas, e.g. http://127.0.0.1:8091,http://127.0.0.1:8191',
+  );
+
 const positiveInt = z.coerce.number().int().positive();
 
 /**
@@ -62,12 +70,16 @@ export const baseConfigSchema = z.object({
 
 /** The gateway adds where each upstream service lives and how long to wait for it. */
 export const gatewayConfigSchema = baseConfigSchema.extend({
-  upstreamCollections: httpUrl.default('http://127.0.0.1:8091'),
-  upstreamAuth: httpUrl.default('http://127.0.0.1:8092'),
-  upstreamFiles: httpUrl.default('http://127.0.0.1:8093'),
-  upstreamRealtime: httpUrl.default('http://127.0.0.1:8094'),
+  upstreamCollections: httpUrlList.default('http://127.0.0.1:8091'),
+  upstreamAuth: httpUrlList.default('http://127.0.0.1:8092'),
+  upstreamFiles: httpUrlList.default('http://127.0.0.1:8093'),
+  upstreamRealtime: httpUrlList.default('http://127.0.0.1:8094'),
   upstreamConnectTimeoutMs: positiveInt.default(3_000),
   upstreamResponseTimeoutMs: positiveInt.default(30_000),
+  // How often upstream names are looked up again (new replicas join, gone ones leave).
+  upstreamResolveMs: positiveInt.default(5_000),
+  // How often each upstream address is asked for its health (a failing one gets no requests).
+  upstreamHealthIntervalMs: positiveInt.default(2_000),
   healthTimeoutMs: positiveInt.default(2_000),
 });
 
@@ -98,5 +110,7 @@ export const ENV_NAMES = {
   upstreamRealtime: 'HB_UPSTREAM_REALTIME',
   upstreamConnectTimeoutMs: 'HB_UPSTREAM_CONNECT_TIMEOUT_MS',
   upstreamResponseTimeoutMs: 'HB_UPSTREAM_RESPONSE_TIMEOUT_MS',
+  upstreamResolveMs: 'HB_UPSTREAM_RESOLVE_MS',
+  upstreamHealthIntervalMs: 'HB_UPSTREAM_HEALTH_INTERVAL_MS',
   healthTimeoutMs: 'HB_HEALTH_TIMEOUT_MS',
 } as const satisfies Record<keyof GatewayConfig, string>;

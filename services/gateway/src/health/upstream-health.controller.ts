@@ -3,8 +3,8 @@ import { HEALTHY_MESSAGE, type HealthResponse } from '@hivebase/contracts';
 import { APP_CONFIG, ApiError, type GatewayConfig } from '@hivebase/server';
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { request } from 'undici';
-import { upstreamUrls } from '../proxy/proxy.plugin';
+import type { UpstreamTarget } from '../proxy/upstream-pool';
+import { UPSTREAM_POOLS, type UpstreamPools } from '../proxy/upstream-pools';
 import { UPSTREAMS, type UpstreamName } from '../proxy/upstream-routes';
 
 /** The service that answers the superuser part of health: it reads tokens and settings, the gateway does not. */
@@ -40,22 +40,29 @@ function clientHeaders(client: FastifyRequest): IncomingHttpHeaders {
   return headers;
 }
 
+type Answer = { problem?: { code: string; message: string }; data?: Record<string, unknown> };
+
 /**
- * `/api/health` of the whole deployment: healthy only when every upstream says so. For a
- * superuser, `data` is what the collections service computes for the client's own request.
+ * `/api/health` of the whole deployment: healthy when every upstream has at least one replica
+ * that says so. For a superuser, `data` is what the collections service computes for the
+ * client's own request.
  */
 @Controller('api/health')
 export class UpstreamHealthController {
-  constructor(@Inject(APP_CONFIG) private readonly config: GatewayConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+    @Inject(UPSTREAM_POOLS) private readonly pools: UpstreamPools,
+  ) {}
 
   // Fastify answers HEAD from this GET route (same status, no body), as PocketBase does.
   @Get()
   async check(@Req() client: FastifyRequest): Promise<HealthResponse> {
-    const urls = upstreamUrls(this.config);
     const answers = await Promise.all(
-      UPSTREAMS.map((name) => this.ask(name, urls[name], name === DETAILS_FROM ? clientHeaders(client) : {})),
+      UPSTREAMS.map((name) => this.askUpstream(name, name === DETAILS_FROM ? clientHeaders(client) : {})),
     );
-    const failing = Object.fromEntries(answers.flatMap((answer) => (answer.problem ? [answer.problem] : [])));
+    const failing = Object.fromEntries(
+      answers.flatMap((answer, at) => (answer.problem ? [[UPSTREAMS[at], answer.problem]] : [])),
+    );
     const names = Object.keys(failing);
     if (names.length > 0) {
       throw new ApiError(503, `Unhealthy upstream: ${names.join(', ')}.`, failing);
@@ -64,26 +71,37 @@ export class UpstreamHealthController {
     return { message: HEALTHY_MESSAGE, code: 200, data: details ?? {} };
   }
 
-  private async ask(
-    name: UpstreamName,
-    baseUrl: string,
-    headers: IncomingHttpHeaders,
-  ): Promise<{ problem?: [string, unknown]; data?: Record<string, unknown> }> {
+  /** Asks every replica; the upstream is healthy when one of them is (the others get no requests meanwhile). */
+  private async askUpstream(name: UpstreamName, headers: IncomingHttpHeaders): Promise<Answer> {
+    const targets = this.pools[name].targets();
+    if (targets.length === 0) {
+      return { problem: { code: 'upstream_unreachable', message: 'Unreachable: no address.' } };
+    }
+    const answers = await Promise.all(targets.map((target) => this.ask(target, headers)));
+    answers.forEach((answer, at) => {
+      targets[at].healthy = !answer.problem;
+    });
+    return answers.find((answer) => !answer.problem) ?? answers[0];
+  }
+
+  private async ask(target: UpstreamTarget, headers: IncomingHttpHeaders): Promise<Answer> {
     try {
-      const response = await request(`${baseUrl}/api/health`, {
-        headers,
+      const response = await target.dispatcher.request({
+        path: '/api/health',
+        method: 'GET',
+        headers: { ...headers, host: target.host },
         signal: AbortSignal.timeout(this.config.healthTimeoutMs),
       });
       if (response.statusCode !== 200) {
         await response.body.dump();
-        return { problem: [name, { code: 'upstream_unhealthy', message: `Answered ${response.statusCode}.` }] };
+        return { problem: { code: 'upstream_unhealthy', message: `Answered ${response.statusCode}.` } };
       }
       const body = (await response.body.json().catch(() => null)) as Partial<HealthResponse> | null;
       const data = body?.data;
       return { data: typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {} };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return { problem: [name, { code: 'upstream_unreachable', message: `Unreachable: ${reason}.` }] };
+      return { problem: { code: 'upstream_unreachable', message: `Unreachable: ${reason}.` } };
     }
   }
 }
