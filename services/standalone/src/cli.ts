@@ -80,14 +80,20 @@ program
   .command('start-distributed')
   .description('start gateway, collections, auth, files and realtime as separate processes on loopback ports')
   .option('--port <port>', 'gateway port (services take the next four)', '8090')
-  .action((flags: { port: string }) =>
-    runMain(() =>
-      launchDistributed({
+  .option('--replicas <n>', 'processes of each service behind the gateway (ports continue in fours)', '1')
+  .action((flags: { port: string; replicas: string }) =>
+    runMain(() => {
+      const replicas = Number(flags.replicas);
+      if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) {
+        throw new Error(`--replicas must be a whole number from 1 to 16, got "${flags.replicas}"`);
+      }
+      return launchDistributed({
         databaseUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/hivebase',
         redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
         gatewayPort: Number(flags.port),
-      }),
-    ),
+        replicas,
+      });
+    }),
   );
 
 program.parse();
