@@ -40,6 +40,15 @@ describe('system migrations', () => {
     }
   });
 
+  it('open connections with JIT off (short OLTP queries only pay its compile time)', async () => {
+    const dataSource = await createDataSource({ url, poolSize: 1 }).initialize();
+    try {
+      expect(await dataSource.query('SHOW jit')).toEqual([{ jit: 'off' }]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
   it('are idempotent', async () => {
     const dataSource = await createDataSource({ url, poolSize: 2 }).initialize();
     try {
