@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventBus } from './event-bus';
+import { freshRun } from './fresh-run';
 
 export interface SnapshotOptions<T> {
   /** Names the snapshot on log lines. */
@@ -26,6 +27,11 @@ export class ReplicatedSnapshot<T> {
   private version = '';
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => Promise<void>;
+  // One load at a time, so an older read never lands after a newer one.
+  private readonly freshLoad = freshRun(async () => {
+    const { value, version } = await this.options.load();
+    this.set(value, version);
+  });
 
   constructor(
     private readonly options: SnapshotOptions<T>,
@@ -55,9 +61,14 @@ export class ReplicatedSnapshot<T> {
     await this.unsubscribe?.();
   }
 
-  async reload(): Promise<void> {
-    const { value, version } = await this.options.load();
-    this.set(value, version);
+  /** Loads the value again; resolves once a load that started after this call has landed. */
+  reload(): Promise<void> {
+    return this.freshLoad();
+  }
+
+  /** Reloads unless this copy already is at `version` (read from the database by the caller). */
+  async ensureVersion(version: string): Promise<void> {
+    if (version !== this.version) await this.reload();
   }
 
   /** Takes a value this process just saved (no reload needed). */

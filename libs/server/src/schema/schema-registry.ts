@@ -16,7 +16,8 @@ const VERSION_CHECK_MS = 2_000;
 /**
  * This process's in-memory copy of every collection. Schema changes made anywhere reach it
  * through `schema.changed` on the bus; a cheap version check every few seconds catches a missed
- * event, so no replica serves a stale schema for long.
+ * event. In the distributed shape `SchemaFreshnessMiddleware` also checks the version before each
+ * request, so a change acknowledged anywhere is seen here by the next request.
  */
 @Injectable()
 export class SchemaRegistry implements CollectionLookup, OnModuleInit, OnApplicationShutdown {
@@ -62,6 +63,11 @@ export class SchemaRegistry implements CollectionLookup, OnModuleInit, OnApplica
 
   reload(): Promise<void> {
     return this.snapshot.reload();
+  }
+
+  /** Reloads unless this copy is at `version` (the database's `_schema_version`, read by the caller). */
+  ensureVersion(version: string): Promise<void> {
+    return this.snapshot.ensureVersion(version);
   }
 
   /** Applies changes (see `applySchemaChanges`), then refreshes here and tells every replica. */

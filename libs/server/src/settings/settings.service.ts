@@ -67,6 +67,11 @@ export class SettingsService implements OnModuleInit, OnApplicationShutdown {
     return this.snapshot.reload();
   }
 
+  /** Reloads unless this copy is at `version` (`_params.updated` as ISO text, `''` if never saved). */
+  ensureVersion(version: string): Promise<void> {
+    return this.snapshot.ensureVersion(version);
+  }
+
   /**
    * PATCH semantics: deep-merges `patch` over the stored document, validates, saves, then tells
    * every replica. A value of the wrong type or an invalid document is a PocketBase 400.
