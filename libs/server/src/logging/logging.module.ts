@@ -5,6 +5,9 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import type { BaseConfig } from '../config/config.schema';
+import { nestBootLinesAsDebug, prettyLogStream } from './log-output';
+
+export { nestBootLinesAsDebug, prettyLogStream, processLogger } from './log-output';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -43,7 +46,7 @@ function urlOf(request: IncomingMessage): string {
  */
 @Module({})
 export class LoggingModule {
-  /** `stream` replaces stdout (tests read what was logged). */
+  /** `stream` replaces stdout (tests read what was logged); `logPretty` writes human lines instead of JSON. */
   static forRoot(
     config: Pick<BaseConfig, 'logLevel' | 'logPretty'>,
     name: string,
@@ -60,13 +63,16 @@ export class LoggingModule {
       // Access lines are noise for health probes; everything else is logged once.
       autoLogging: { ignore: (request) => urlOf(request).startsWith('/api/health') },
       redact: ['req.headers.authorization', 'req.headers.cookie'],
-      transport: config.logPretty && !stream ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+      hooks: nestBootLinesAsDebug,
     };
+    // In-process and synchronous rather than a transport's worker thread: lines keep their order
+    // with the serve banner, and none is lost when the process exits.
+    const destination = stream ?? (config.logPretty ? prettyLogStream() : undefined);
     return {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: stream ? [options, stream] : options,
+          pinoHttp: destination ? [options, destination] : options,
           // nestjs-pino's default route pattern matches nothing on Nest 12 + Fastify.
           forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
         }),
