@@ -109,3 +109,20 @@ export async function bootDistributed(options: { databaseUrl: string; redisUrl?:
   }
   return { baseUrl, processes, stop };
 }
+
+/** Waits until `process`'s output matches `pattern` and returns the match; fails with the output if it exits first or after `timeoutMs`. */
+export async function waitForOutput(
+  running: RunningProcess,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = running.output().match(pattern);
+    if (match) return match;
+    if (running.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`${running.name} never printed ${pattern}:\n${running.output()}`);
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}

@@ -1,12 +1,37 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { runMain } from '@hivebase/server';
+import { type BaseConfig, processLogger, runMain } from '@hivebase/server';
+import { Logger } from '@nestjs/common';
 import { Command } from 'commander';
 import { launchDistributed } from './distributed/launch-distributed';
+import { EmbeddedPostgresError } from './embedded-postgres';
 import { migrate } from './migrate';
 import { serve } from './serve';
-import { standaloneConfig } from './standalone-config';
+import { type ServeFlags, standaloneConfig, withTerminalDefaults } from './standalone-config';
 import { superuserCreate, superuserDelete, superuserUpdate, superuserUpsert } from './superuser';
+
+/** Like `runMain`, and a Postgres that cannot run (directory in use, its own refusal) is a one-line message too. */
+function run(main: () => Promise<void>): void {
+  runMain(() =>
+    main().catch((error: unknown) => {
+      if (!(error instanceof EmbeddedPostgresError)) throw error;
+      console.error(error.message);
+      process.exit(1);
+    }),
+  );
+}
+
+/**
+ * A one-off command's config. Such a command prints its result on stdout and nothing else:
+ * logs (the embedded Postgres' start and stop) go to stderr, and only warnings and errors
+ * unless LOG_LEVEL asks for more.
+ */
+function commandConfig(flags: ServeFlags): BaseConfig {
+  const config = standaloneConfig(flags);
+  const logLevel = process.env.LOG_LEVEL ? config.logLevel : 'warn';
+  Logger.overrideLogger(processLogger({ logLevel, logPretty: Boolean(process.stderr.isTTY) }, 'hivebase', 2));
+  return config;
+}
 
 const program = new Command('hivebase').description('Hivebase: a PocketBase-compatible backend on Postgres');
 
@@ -15,15 +40,17 @@ program
   .description('start Hivebase in one process (embedded Postgres unless DATABASE_URL is set)')
   .option('--http <host:port>', 'address to listen on (HB_HTTP)', undefined)
   .option('--dir <path>', 'data directory (HB_DIR)', undefined)
-  .action((flags: { http?: string; dir?: string }) => runMain(() => serve(standaloneConfig(flags))));
+  .action((flags: ServeFlags) =>
+    run(() => serve(standaloneConfig(flags, withTerminalDefaults(process.env, Boolean(process.stdout.isTTY))))),
+  );
 
 program
   .command('migrate')
   .description('apply pending system-table migrations and exit')
   .option('--dir <path>', 'data directory for embedded Postgres (HB_DIR)', undefined)
   .action((flags: { dir?: string }) =>
-    runMain(async () => {
-      const applied = await migrate(standaloneConfig(flags));
+    run(async () => {
+      const applied = await migrate(commandConfig(flags));
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
     }),
   );
@@ -43,32 +70,32 @@ function superuserCommand(usage: string, description: string) {
 
 superuserCommand('upsert <email> <password>', 'create a superuser, or set the password of an existing one').action(
   (email: string, password: string, flags: { dir?: string }) =>
-    runMain(async () => {
-      const outcome = await superuserUpsert(standaloneConfig(flags), email, password);
+    run(async () => {
+      const outcome = await superuserUpsert(commandConfig(flags), email, password);
       console.log(`superuser ${email} ${outcome}`);
     }),
 );
 
 superuserCommand('create <email> <password>', 'create a superuser (fails if it exists)').action(
   (email: string, password: string, flags: { dir?: string }) =>
-    runMain(async () => {
-      await superuserCreate(standaloneConfig(flags), email, password);
+    run(async () => {
+      await superuserCreate(commandConfig(flags), email, password);
       console.log(`superuser ${email} created`);
     }),
 );
 
 superuserCommand('update <email> <password>', "set a superuser's password and sign out its sessions").action(
   (email: string, password: string, flags: { dir?: string }) =>
-    runMain(async () => {
-      await superuserUpdate(standaloneConfig(flags), email, password);
+    run(async () => {
+      await superuserUpdate(commandConfig(flags), email, password);
       console.log(`superuser ${email} updated`);
     }),
 );
 
 superuserCommand('delete <email>', 'delete a superuser (never the last one)').action(
   (email: string, flags: { dir?: string }) =>
-    runMain(async () => {
-      const outcome = await superuserDelete(standaloneConfig(flags), email);
+    run(async () => {
+      const outcome = await superuserDelete(commandConfig(flags), email);
       // As PocketBase: deleting what is not there is a no-op, not a failure.
       console.log(
         outcome === 'deleted' ? `superuser ${email} deleted` : `superuser ${email} is missing or already deleted`,

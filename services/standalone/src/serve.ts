@@ -1,9 +1,18 @@
 import { join, relative } from 'node:path';
 import { registerCors } from '@hivebase/gateway';
-import { type BaseConfig, closeOnSignals, countSuperusers, createHttpApp, listen, PG_POOL } from '@hivebase/server';
+import {
+  type BaseConfig,
+  closeOnSignals,
+  countSuperusers,
+  createHttpApp,
+  listen,
+  PG_POOL,
+  processLogger,
+} from '@hivebase/server';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { leaveStopSignalsToCaller, type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { StandaloneModule } from './standalone.module';
 import { standaloneConfig } from './standalone-config';
 
@@ -16,13 +25,20 @@ export interface StandaloneServer {
   close(): Promise<void>;
 }
 
+/**
+ * Where a command gets the embedded Postgres: `serve` starts its own; one-off commands share the
+ * one a running `serve` has on the same directory (Postgres allows one server per directory).
+ */
+export type EmbeddedPostgresSource = (dataDir: string) => Promise<RunningPostgres>;
+
 /** Resolves the database (DATABASE_URL, else embedded under `<dir>/postgres`) for `run`. */
 export async function withDatabase<T>(
   config: BaseConfig,
   run: (config: BaseConfig & { databaseUrl: string }, stopDatabase: () => Promise<void>) => Promise<T>,
+  embedded: EmbeddedPostgresSource = startEmbeddedPostgres,
 ): Promise<T> {
   if (config.databaseUrl) return run({ ...config, databaseUrl: config.databaseUrl }, async () => {});
-  const postgres = await startEmbeddedPostgres(config.dataDir);
+  const postgres = await embedded(config.dataDir);
   try {
     return await run({ ...config, databaseUrl: postgres.url }, postgres.stop);
   } catch (error) {
@@ -52,11 +68,47 @@ export function startStandalone(config: BaseConfig): Promise<StandaloneServer> {
 }
 
 /** `hivebase serve`: run until SIGINT/SIGTERM, then drain and stop embedded Postgres. */
-export async function serve(config: BaseConfig): Promise<void> {
+export async function serve(config: BaseConfig, output: NodeJS.WriteStream = process.stdout): Promise<void> {
+  // Until the app's own logger takes over, Nest's static logger (the embedded Postgres start)
+  // writes in the same format and at the same level.
+  Logger.overrideLogger(processLogger(config, 'hivebase'));
   const server = await startStandalone(config);
   closeOnSignals(server.app, config.shutdownTimeoutMs, server.stopDatabase);
-  const hint = await firstSuperuserHint(server.app.get<Pool>(PG_POOL), config);
-  if (hint) console.log(hint);
+  leaveStopSignalsToCaller();
+  const url = baseUrl(config.http.host, server.port);
+  const command = await firstSuperuserCommandIfNone(server.app.get<Pool>(PG_POOL), config);
+  if (!config.logPretty) {
+    // JSON lines stay JSON lines for log collectors; the hint is one of them.
+    if (command) new Logger('serve').warn({ msg: `no superuser yet; create the first one with: ${command}`, command });
+    return;
+  }
+  const colors = output.hasColors?.() ?? false;
+  output.write(startBanner(url, { colors }));
+  if (command) output.write(`\n${firstSuperuserText(command, config)}\n`);
+}
+
+const SGR = { bold: [1, 22], green: [32, 39], cyan: [36, 39] } as const;
+
+/** PocketBase's start banner: when, where, and the API and dashboard addresses. */
+export function startBanner(url: string, { colors = false, now = new Date() } = {}): string {
+  // Plain SGR codes: the caller has decided for colours (util.styleText would decide again on its own).
+  const paint = (style: keyof typeof SGR, text: string) =>
+    colors ? `\u001b[${SGR[style][0]}m${text}\u001b[${SGR[style][1]}m` : text;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const date = `${now.getFullYear()}/${pad(now.getMonth() + 1)}/${pad(now.getDate())}`;
+  const time = `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+  const started = `${date} ${time} Server started at ${paint('cyan', url)}`;
+  return [
+    paint('bold', paint('green', started)),
+    `├─ REST API:  ${paint('cyan', `${url}/api/`)}`,
+    `└─ Dashboard: ${paint('cyan', `${url}/_/`)}`,
+    '',
+  ].join('\n');
+}
+
+/** The address a browser on this machine would use: IPv6 hosts in brackets. */
+export function baseUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**
@@ -64,9 +116,18 @@ export async function serve(config: BaseConfig): Promise<void> {
  * link here; Hivebase has no installer page yet, so it prints the CLI command to run.
  */
 export async function firstSuperuserHint(pool: Pool, config: BaseConfig): Promise<string | null> {
-  if ((await countSuperusers(pool)) > 0) return null;
+  const command = await firstSuperuserCommandIfNone(pool, config);
+  return command ? firstSuperuserText(command, config) : null;
+}
+
+async function firstSuperuserCommandIfNone(pool: Pool, config: BaseConfig): Promise<string | null> {
+  return (await countSuperusers(pool)) > 0 ? null : firstSuperuserCommand(config);
+}
+
+function firstSuperuserText(command: string, config: BaseConfig): string {
   const database = config.databaseUrl ? ' (with the same DATABASE_URL)' : '';
-  return `No superuser yet. Create the first one${database} with:\n\n  ${firstSuperuserCommand(config)}\n`;
+  // The server keeps running: the command shares its embedded Postgres (see useEmbeddedPostgres).
+  return `No superuser yet. Create the first one${database}, from another terminal while this one runs:\n\n  ${command}\n`;
 }
 
 /**

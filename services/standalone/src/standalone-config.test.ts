@@ -1,6 +1,6 @@
 import { ConfigError } from '@hivebase/server';
 import { describe, expect, it } from 'vitest';
-import { standaloneConfig } from './standalone-config';
+import { standaloneConfig, withTerminalDefaults } from './standalone-config';
 
 describe('standaloneConfig', () => {
   it('lets --http and --dir win over the environment', () => {
@@ -17,5 +17,17 @@ describe('standaloneConfig', () => {
   it('rejects a bad --http naming the variable it stands for', () => {
     expect(() => standaloneConfig({ http: 'nope' }, {})).toThrow(ConfigError);
     expect(() => standaloneConfig({ http: 'nope' }, {})).toThrow(/HB_HTTP="nope"/);
+  });
+});
+
+describe('withTerminalDefaults', () => {
+  it('makes logs human on a terminal and JSON lines elsewhere', () => {
+    expect(standaloneConfig({}, withTerminalDefaults({}, true)).logPretty).toBe(true);
+    expect(standaloneConfig({}, withTerminalDefaults({}, false)).logPretty).toBe(false);
+  });
+
+  it('lets LOG_PRETTY decide when set', () => {
+    expect(standaloneConfig({}, withTerminalDefaults({ LOG_PRETTY: 'false' }, true)).logPretty).toBe(false);
+    expect(standaloneConfig({}, withTerminalDefaults({ LOG_PRETTY: 'true' }, false)).logPretty).toBe(true);
   });
 });

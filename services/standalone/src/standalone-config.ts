@@ -13,3 +13,11 @@ export function standaloneConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = pro
     ...(flags.dir ? { HB_DIR: flags.dir } : {}),
   });
 }
+
+/**
+ * `serve`'s environment with LOG_PRETTY defaulting to whether stdout is a terminal: human lines
+ * for a person watching, JSON lines for log collectors and pipes. An explicit LOG_PRETTY wins.
+ */
+export function withTerminalDefaults(env: NodeJS.ProcessEnv, stdoutIsTerminal: boolean): NodeJS.ProcessEnv {
+  return env.LOG_PRETTY ? env : { ...env, LOG_PRETTY: String(stdoutIsTerminal) };
+}

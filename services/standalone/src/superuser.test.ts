@@ -27,7 +27,7 @@ describe('hivebase superuser on DATABASE_URL', () => {
     // A fresh database gets its system collections from the first command, or from `serve`'s boot.
     expect(await superuserDelete(config, 'nobody@example.com')).toBe('missing');
     expect(await firstSuperuserHint(pool, config)).toMatch(
-      /^No superuser yet\. Create the first one \(with the same DATABASE_URL\) with:\n\n {2}node \S+cli\.js superuser upsert EMAIL PASSWORD\n$/,
+      /^No superuser yet\. Create the first one \(with the same DATABASE_URL\), from another terminal while this one runs:\n\n {2}node \S+cli\.js superuser upsert EMAIL PASSWORD\n$/,
     );
     await superuserCreate(config, 'root@example.com', 'first-password');
     expect(await firstSuperuserHint(pool, config)).toBeNull();

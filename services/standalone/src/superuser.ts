@@ -9,20 +9,25 @@ import {
   upsertSuperuser,
 } from '@hivebase/server';
 import type { Pool } from 'pg';
+import { useEmbeddedPostgres } from './embedded-postgres';
 import { withDatabase } from './serve';
 
 /** Runs a superuser command on the configured database; migrations first, so it works on a fresh one. */
 function onDatabase<T>(config: BaseConfig, run: (pool: Pool) => Promise<T>): Promise<T> {
-  return withDatabase(config, async (resolved, stopDatabase) => {
-    const dataSource = await createDataSource({ url: resolved.databaseUrl, poolSize: 2 }).initialize();
-    try {
-      await runSystemMigrations(dataSource);
-      return await run(poolOf(dataSource));
-    } finally {
-      await dataSource.destroy();
-      await stopDatabase();
-    }
-  });
+  return withDatabase(
+    config,
+    async (resolved, stopDatabase) => {
+      const dataSource = await createDataSource({ url: resolved.databaseUrl, poolSize: 2 }).initialize();
+      try {
+        await runSystemMigrations(dataSource);
+        return await run(poolOf(dataSource));
+      } finally {
+        await dataSource.destroy();
+        await stopDatabase();
+      }
+    },
+    useEmbeddedPostgres,
+  );
 }
 
 /** `hivebase superuser upsert EMAIL PASSWORD`. */
