@@ -30,9 +30,7 @@ beforeEach(async () => {
 });
 
 async function stored(email: string): Promise<{ password: string; tokenKey: string } | undefined> {
-  const { rows } = await pool.query('SELECT password, "tokenKey" FROM "_superusers" WHERE email = $1', [
-    email,
-  ]);
+  const { rows } = await pool.query('SELECT password, "tokenKey" FROM "_superusers" WHERE email = $1', [email]);
   return rows[0];
 }
 
