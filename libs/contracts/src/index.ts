@@ -2,3 +2,4 @@ export * from './api-error';
 export * from './events';
 export * from './health';
 export * from './list-result';
+export * from './realtime';

@@ -13,6 +13,7 @@ export * from './database/database.module';
 export * from './errors/api-error';
 export * from './errors/api-exception.filter';
 export * from './errors/to-api-error';
+export * from './health/client-address';
 export * from './health/health.controller';
 export * from './health/health.module';
 export * from './health/health-checks';

@@ -1,1 +1,2 @@
 export * from './realtime.module';
+export * from './realtime.service';
