@@ -8,10 +8,10 @@ import { PG_POOL } from '../database/database.module';
 import { SettingsService } from '../settings/settings.service';
 import { SETTINGS_PARAM_ID } from '../settings/settings-store';
 import { SchemaRegistry } from './schema-registry';
+import { SCHEMA_VERSION_SQL } from './schema-store';
 
 // Both versions in one round trip; the same expressions as `schemaVersion` and `settingsVersion`.
-const CURRENT_VERSIONS_SQL = `SELECT
-  (SELECT CASE WHEN is_called THEN last_value ELSE 0 END::text FROM "_schema_version") AS schema,
+const CURRENT_VERSIONS_SQL = `SELECT ${SCHEMA_VERSION_SQL} AS schema,
   (SELECT updated FROM "_params" WHERE id = $1) AS settings`;
 
 /**

@@ -21,17 +21,31 @@ export interface SchemaSnapshot {
   version: string;
 }
 
+/**
+ * `_params` row holding the schema version, written in the same transaction as the change it
+ * counts. (`_schema_version` only numbers the changes: a sequence moves before its transaction
+ * commits and outside MVCC, so a reader could see the new number next to the old collections.)
+ */
+export const SCHEMA_VERSION_PARAM_ID = 'schemaVersion';
+
+/** The committed schema version as text (`'0'` before the first change): one indexed row. */
+export const SCHEMA_VERSION_SQL = `coalesce((SELECT value #>> '{}' FROM "_params" WHERE id = '${SCHEMA_VERSION_PARAM_ID}'), '0')`;
+
 export async function schemaVersion(db: Queryable): Promise<string> {
-  const { rows } = await db.query<{ version: string }>(
-    'SELECT CASE WHEN is_called THEN last_value ELSE 0 END::text AS version FROM "_schema_version"',
-  );
+  const { rows } = await db.query<{ version: string }>(`SELECT ${SCHEMA_VERSION_SQL} AS version`);
   return rows[0].version;
 }
 
-/** Every collection with its secrets, in creation order. */
+/**
+ * Every collection with its secrets, in creation order, and the version they are at: read in
+ * one statement, so both come from the same snapshot.
+ */
 export async function loadSchema(db: Queryable): Promise<SchemaSnapshot> {
-  const { rows } = await db.query<{ data: Collection }>('SELECT data FROM "_collections" ORDER BY created, id');
-  return { collections: rows.map((row) => row.data), version: await schemaVersion(db) };
+  const { rows } = await db.query<{ version: string; collections: Collection[] }>(
+    `SELECT ${SCHEMA_VERSION_SQL} AS version,
+       coalesce((SELECT json_agg(data ORDER BY created, id) FROM "_collections"), '[]'::json) AS collections`,
+  );
+  return { collections: rows[0].collections, version: rows[0].version };
 }
 
 /** Postgres errors a schema change can cause through the user's own definitions. */
@@ -115,7 +129,13 @@ export async function applySchemaChanges(
       if (at >= 0) working.splice(at, 1);
       if (after) working.push(after);
     }
-    if (changes.length > 0) await client.query(`SELECT nextval('"_schema_version"')`);
+    if (changes.length > 0) {
+      await client.query(
+        `INSERT INTO "_params" (id, value) VALUES ($1, to_jsonb(nextval('"_schema_version"')))
+         ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, updated = clock_timestamp()`,
+        [SCHEMA_VERSION_PARAM_ID],
+      );
+    }
     await client.query('COMMIT');
     return saved;
   } catch (error) {
