@@ -8,6 +8,7 @@ import {
   peekClaims,
   requireDatabaseUrl,
   SchemaRegistry,
+  SettingsService,
   upsertSuperuser,
   verifyRecordToken,
 } from '@hivebase/server';
@@ -187,5 +188,31 @@ describe('emails that differ only in case', () => {
     const response = await signIn({ identity: 'USERF@Example.com', password: 'owner-password' }, 'nocase_members');
     expect(response.statusCode).toBe(200);
     expect(response.json().record.id).toBe(id);
+  });
+});
+
+describe('the superuser IP allow-list', () => {
+  it('refuses a superuser sign-in from outside settings.superuserIPs (403), as PocketBase', async () => {
+    const settings = app.get(SettingsService);
+    await settings.update({ superuserIPs: ['10.11.12.13'] });
+    try {
+      const body = { identity: 'root@example.com', password: 'another-password' };
+      const outside = await app.inject({
+        method: 'POST',
+        url: '/api/collections/_superusers/auth-with-password',
+        payload: body,
+        remoteAddress: '127.0.0.1',
+      });
+      expect(outside.statusCode).toBe(403);
+      const inside = await app.inject({
+        method: 'POST',
+        url: '/api/collections/_superusers/auth-with-password',
+        payload: body,
+        remoteAddress: '10.11.12.13',
+      });
+      expect(inside.statusCode).toBe(200);
+    } finally {
+      await settings.update({ superuserIPs: [] });
+    }
   });
 });

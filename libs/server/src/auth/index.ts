@@ -4,4 +4,6 @@ export * from './auth-token';
 export * from './passwords';
 export * from './request-auth';
 export * from './superuser.guard';
+export * from './superuser-ips.guard';
+export * from './installer';
 export * from './superusers';

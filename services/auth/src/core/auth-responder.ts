@@ -11,6 +11,7 @@ import {
   type RequestAuth,
   RequestAuthenticator,
   SettingsService,
+  SuperuserIps,
   signRecordToken,
 } from '@hivebase/server';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -43,6 +44,7 @@ export class AuthResponder {
     @Inject(Mailer) private readonly mailer: Mailer,
     @Inject(SettingsService) private readonly settings: SettingsService,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(SuperuserIps) private readonly superuserIps: SuperuserIps,
   ) {}
 
   /**
@@ -57,6 +59,8 @@ export class AuthResponder {
     options: { meta?: Record<string, unknown>; token?: string } = {},
   ): Promise<AuthResponse> {
     const body = bodyObject(request.body);
+    // A superuser signs in only from an allowed address (PocketBase checks before the authRule).
+    this.superuserIps.assertAllowed(request, { collection, record });
     const caller = await this.authenticator.of(request);
     if (!(await this.matches(collection, record, collection.authRule, request, caller, method))) {
       throw new ApiError(403, "The request doesn't satisfy the collection requirements to authenticate.");
