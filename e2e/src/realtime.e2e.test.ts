@@ -228,6 +228,25 @@ describe.each(SHAPE_NAMES)('realtime through the SDK (%s)', (shape) => {
     expect(notes.summary).toEqual(['create:before']);
   });
 
+  it('delivers /api/oauth2-redirect to the @oauth2 subscriber whose id is the state, once', async () => {
+    const popup = client();
+    const messages: Record<string, unknown>[] = [];
+    await popup.realtime.subscribe('@oauth2', (data) => messages.push(data));
+    const state = popup.realtime.clientId;
+    const redirect = (query: string) =>
+      fetch(`${fixture.running.baseUrl}/api/oauth2-redirect?${query}`, { redirect: 'manual' });
+    expect((await redirect(`state=${state}&code=the-code`)).status).toBe(307);
+    await vi.waitFor(() => expect(messages).toEqual([{ state, code: 'the-code' }]), ARRIVAL);
+    // The subscription is gone after one message, as in PocketBase.
+    await redirect(`state=${state}&code=again`);
+    await redirect(`state=someone-else&code=x`);
+    const marker = new Inbox();
+    await popup.collection('posts').subscribe('*', marker.push);
+    await root.collection('posts').create({ title: 'after oauth2' });
+    await marker.waitFor('create:after oauth2');
+    expect(messages).toHaveLength(1);
+  });
+
   it('answers hostile subscribe requests with PocketBase-shaped 4xx', async () => {
     const guest = client();
     await guest.collection('posts').subscribe('*', () => {});
