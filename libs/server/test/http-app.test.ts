@@ -7,6 +7,7 @@ import {
   Get,
   Module,
   NotFoundException,
+  Param,
   Post,
   Query,
   UnauthorizedException,
@@ -66,6 +67,10 @@ class ThrowingController {
   @Get('crash')
   crash() {
     throw new Error('secret: db password is hunter2');
+  }
+  @Get('item/:id')
+  item(@Param('id') id: string) {
+    return { length: id.length };
   }
   @Get('query')
   query(@Query() query: unknown) {
@@ -203,6 +208,11 @@ describe('hostile requests at the HTTP layer', () => {
   it('reads a repeated query key as its first value, as PocketBase (never a list)', async () => {
     const response = await app.inject({ method: 'GET', url: '/t/query?filter=a&filter=b&sort=x&__proto__=p' });
     expect(response.json()).toEqual({ query: { filter: 'a', sort: 'x', ['__proto__']: 'p' } });
+  });
+
+  it('hands a path parameter of any length to the route (a 5000-character id is looked up, not refused)', async () => {
+    const response = await app.inject({ method: 'GET', url: `/t/item/${'x'.repeat(5000)}` });
+    expect(response.json()).toEqual({ length: 5000 });
   });
 
   it('sends Cross-Origin-Opener-Policy on every response, errors included', async () => {

@@ -10,6 +10,7 @@ import type { BaseConfig } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
 import { ApiError } from '../errors/api-error';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
+import { HealthChecks } from '../health/health-checks';
 import { REQUEST_ID_HEADER, requestIdOf } from '../logging/logging.module';
 import { pickFieldsHook } from './fields-picker';
 import { registerMultipartBody } from './multipart-body';
@@ -41,7 +42,8 @@ export async function createHttpApp(
     genReqId: (request: IncomingMessage) => requestIdOf(request),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, querystringParser: firstValueQuery },
+    // Ids of any length reach the handlers (Fastify's default cut is 100 characters), as in PocketBase.
+    routerOptions: { ignoreTrailingSlash: true, querystringParser: firstValueQuery, maxParamLength: 16_384 },
     // A URL the router cannot decode answers in PocketBase's error shape, not Fastify's.
     frameworkErrors: (_error: Error, _request: unknown, reply: FastifyReply) =>
       void reply.code(400).send(new ApiError(400).toBody()),
@@ -129,18 +131,28 @@ export async function listen(app: INestApplication, host: string, port: number):
 
 /**
  * Closes the app on SIGINT/SIGTERM: stop accepting, let in-flight requests finish (up to the
- * timeout, then cut the remaining connections), run Nest's shutdown hooks (pools), exit.
+ * timeout, then cut the remaining connections), run Nest's shutdown hooks (pools), exit. With
+ * `drainMs`, `/api/health` first fails for that long while requests are still served, so the
+ * gateways stop sending new ones before any connection closes (see docs/scaling.md).
  */
 export function closeOnSignals(
   app: INestApplication,
   timeoutMs: number,
   afterClose: () => Promise<void> = async () => {},
+  drainMs = 0,
 ): void {
   const logger = new Logger('shutdown');
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    if (drainMs > 0) {
+      logger.log(`${signal} received, leaving the gateways' rotation for ${drainMs} ms`);
+      app.get(HealthChecks, { strict: false }).add('shutdown', async () => {
+        throw new Error('shutting down');
+      });
+      await new Promise((done) => setTimeout(done, drainMs));
+    }
     logger.log(`${signal} received, draining`);
     const server = app.getHttpServer() as Server;
     const force = setTimeout(() => {
