@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { randomString } from '@hivebase/schema';
 import { freePort } from '@hivebase/server';
-import { distributedEnvironment, type ServiceName } from '@hivebase/standalone';
+import { distributedEnvironment, distributedProcesses, type ServiceName } from '@hivebase/standalone';
 
 const SERVICES_DIR = resolve(__dirname, '../../../services');
 export const CLI = resolve(SERVICES_DIR, 'standalone/dist/cli.js');
@@ -125,4 +125,55 @@ export async function waitForOutput(
     }
     await new Promise((done) => setTimeout(done, 100));
   }
+}
+
+/**
+ * The distributed shape with `replicas` processes of every service on free loopback ports, the
+ * gateway in front pointed at all of them (`start-distributed --replicas N`). Processes are named
+ * `collections-1`, `collections-2`, …; `env` goes to every process (`backendEnv` to the services only).
+ */
+export async function bootReplicated(options: {
+  databaseUrl: string;
+  replicas: number;
+  env?: NodeJS.ProcessEnv;
+  backendEnv?: NodeJS.ProcessEnv;
+}): Promise<RunningShape & { environments: Record<string, NodeJS.ProcessEnv> }> {
+  const backends = ['collections', 'auth', 'files', 'realtime'] as const;
+  const freePorts = async (count: number) => Promise.all(Array.from({ length: count }, () => freePort()));
+  const replicaPorts = Object.fromEntries(
+    await Promise.all(backends.map(async (service) => [service, await freePorts(options.replicas)])),
+  ) as Record<(typeof backends)[number], number[]>;
+  const gatewayPort = await freePort();
+  const processList = distributedProcesses({
+    databaseUrl: options.databaseUrl,
+    redisUrl: 'redis://127.0.0.1:6379',
+    gatewayPort,
+    replicaPorts,
+    env: {
+      ...process.env,
+      HB_HEALTH_TIMEOUT_MS: '1000',
+      HB_REDIS_PREFIX: `hb-e2e-${randomString(8)}`,
+      ...options.env,
+    },
+  });
+  const environments = Object.fromEntries(
+    processList.map(({ name, service, env }) => [
+      name,
+      service === 'gateway' ? env : { ...env, ...options.backendEnv },
+    ]),
+  );
+  const processes: Record<string, RunningProcess> = {};
+  // Services first: the gateway resolves its upstreams when it starts.
+  for (const { name, service } of [...processList.slice(1), processList[0]]) {
+    processes[name] = start(name, [entryOf(service)], environments[name]);
+  }
+  const baseUrl = `http://127.0.0.1:${gatewayPort}`;
+  const stop = async () => void (await Promise.all(Object.values(processes).map((p) => p.stop())));
+  try {
+    await waitForHealthy(`${baseUrl}/api/health`, Object.values(processes), 120_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { baseUrl, processes, stop, environments };
 }

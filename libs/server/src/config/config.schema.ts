@@ -56,6 +56,9 @@ export const baseConfigSchema = z.object({
   logPretty: z.stringbool().default(false),
   bodyLimit: positiveInt.default(32 * 1024 * 1024),
   shutdownTimeoutMs: positiveInt.default(10_000),
+  // On SIGTERM a service behind gateways first fails its health check for this long, still serving,
+  // so they stop picking it before it closes (0: close at once).
+  shutdownDrainMs: z.coerce.number().int().min(0).default(0),
   corsOrigins: z.string().default('*'),
   migrateOnBoot: z.stringbool().default(true),
   // Failed password/OTP sign-ins (docs/rate-limits.md). 5 per identity in 15 minutes leaves room
@@ -98,6 +101,7 @@ export const ENV_NAMES = {
   logPretty: 'LOG_PRETTY',
   bodyLimit: 'HB_BODY_LIMIT',
   shutdownTimeoutMs: 'HB_SHUTDOWN_TIMEOUT_MS',
+  shutdownDrainMs: 'HB_SHUTDOWN_DRAIN_MS',
   corsOrigins: 'HB_CORS_ORIGINS',
   migrateOnBoot: 'HB_MIGRATE_ON_BOOT',
   authMaxFailedPerIdentity: 'AUTH_MAX_FAILED_PER_IDENTITY',

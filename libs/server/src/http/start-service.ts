@@ -28,5 +28,5 @@ export async function startService(name: string, feature: Type | DynamicModule):
   const config = requireDatabaseUrl(loadConfig(baseConfigSchema));
   const app = await createServiceApp(name, feature, config);
   await listen(app, config.http.host, config.http.port);
-  closeOnSignals(app, config.shutdownTimeoutMs);
+  closeOnSignals(app, config.shutdownTimeoutMs, undefined, config.shutdownDrainMs);
 }

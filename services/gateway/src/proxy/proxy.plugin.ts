@@ -199,6 +199,8 @@ async function forward(request: FastifyRequest, reply: FastifyReply, pool: Upstr
     }
 
     target.served++;
+    // A replica adds this to every answer once it is shutting down: send it nothing new.
+    if (response.headers.connection === 'close') pool.eject(target, 'closing');
     response.body.once('close', release);
     reply.raw.once('close', release);
     reply.status(response.statusCode);
