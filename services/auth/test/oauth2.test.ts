@@ -372,6 +372,27 @@ describe('auth-with-oauth2', () => {
       expect(response.json().meta.email).toBe('gina@example.com');
     });
 
+    it("cannot pre-hijack an address: the owner's sign-in drops the attacker's link to the unverified record", async () => {
+      // ursula's provider account signs up claiming owner3's address (unverified), linked to ursula.
+      idp.accounts.set('owner3', { email: 'owner3@example.com', emailVerified: true });
+      idp.accounts.set('ursula', { email: 'ursula@example.com', emailVerified: true });
+      const planted = await signIn('ursula', { createData: { email: 'owner3@example.com' } });
+      expect(planted.statusCode).toBe(200);
+      const recordId = planted.json().record.id;
+      expect(planted.json().record).toMatchObject({ email: 'owner3@example.com', verified: false });
+      expect((await links('ursula')).map((link) => link.recordRef)).toEqual([recordId]);
+
+      // The real owner signs in with the provider that vouches for the address.
+      const owner = await signIn('owner3');
+      expect(owner.statusCode).toBe(200);
+      expect(owner.json().record).toMatchObject({ id: recordId, verified: true });
+      expect(await links('ursula')).toEqual([]);
+      expect((await links('owner3')).map((link) => link.recordRef)).toEqual([recordId]);
+      // ursula's next sign-in is no longer the owner's account.
+      const again = await signIn('ursula');
+      expect(again.json().record?.id).not.toBe(recordId);
+    });
+
     it('is validated like a record create (400 with field errors, nothing saved)', async () => {
       const response = await signIn('hank', { createData: { email: 'invalid', name: 'n'.repeat(300) } });
       expect(response.statusCode).toBe(400);

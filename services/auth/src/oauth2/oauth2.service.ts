@@ -168,7 +168,8 @@ export class OAuth2Service {
       link: ExternalAuthRow | null;
     },
   ): Promise<RecordRow> {
-    const { provider, user, form, record, link } = found;
+    const { provider, user, form, record } = found;
+    let { link } = found;
     const client = await this.records.pool.connect();
     let id: string;
     let newTokenKey = false;
@@ -177,6 +178,16 @@ export class OAuth2Service {
       if (record) {
         id = record.id;
         const isCaller = caller?.collection.id === collection.id && caller.record.id === record.id;
+        if (record.verified !== true) {
+          // Pre-hijacking with another OAuth2 account: whoever created the unverified record may
+          // have linked their own provider account to it. Its links go; this one is made anew, so
+          // an unverified record never carries more than one (PocketBase's fix, #7662).
+          await client.query(`DELETE FROM "_externalAuths" WHERE "collectionRef" = $1 AND "recordRef" = $2`, [
+            collection.id,
+            record.id,
+          ]);
+          link = null;
+        }
         newTokenKey = await this.updateFound(client, collection, record, user, isCaller);
       } else {
         id = await this.signUp(client, request, collection, caller, user, form.createData);
@@ -271,7 +282,7 @@ export class OAuth2Service {
   ): Promise<boolean> {
     const values: Record<string, unknown> = {};
     let email = typeof record.email === 'string' ? record.email : '';
-    if (!isCaller && email !== '' && record.verified !== true) {
+    if (!isCaller && record.verified !== true) {
       const password = randomString(30);
       values.password = password;
       values.passwordConfirm = password;
