@@ -30,6 +30,8 @@ export * from './mail';
 export * from './net/free-port';
 export * from './outbox';
 export * from './rate-limit';
+export * from './realtime/client-directory';
+export * from './realtime/client-directory.provider';
 export * from './redis/connect-redis';
 export * from './rules';
 export * from './schema';
