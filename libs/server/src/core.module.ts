@@ -9,6 +9,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { ClientDirectoryModule } from './realtime/client-directory.provider';
 import { SchemaModule } from './schema/schema.module';
 import { SettingsModule } from './settings/settings.module';
 
@@ -41,6 +42,7 @@ export class CoreModule {
         OutboxModule,
         SettingsModule,
         AuthCoreModule,
+        ClientDirectoryModule,
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { REALTIME_OAUTH2, type RealtimeOAuth2Event } from '@hivebase/contracts';
 import type { AuthCollection, Collection, OAuth2Provider } from '@hivebase/schema';
-import { EVENT_BUS, type EventBus, passwordMatches } from '@hivebase/server';
+import { CLIENT_DIRECTORY, type ClientDirectory, EVENT_BUS, type EventBus, passwordMatches } from '@hivebase/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthTestApp, createAuthRecord, startAuthApp } from './support/auth-app';
 import { type OidcServer, startOidcServer } from './support/oidc-server';
@@ -511,6 +511,19 @@ describe('auth-with-oauth2', () => {
 });
 
 describe('/api/oauth2-redirect', () => {
+  /** A realtime client as the realtime service records it: `waiting` on `@oauth2` or not. */
+  async function realtimeClient(id: string, ip: string, waiting: boolean) {
+    const directory = test.app.get<ClientDirectory>(CLIENT_DIRECTORY);
+    await directory.register(id, ip, 60_000);
+    await directory.setOAuth2(id, waiting);
+  }
+  beforeAll(async () => {
+    await realtimeClient('client123', '127.0.0.1', true);
+    await realtimeClient('client456', '127.0.0.1', true);
+    await realtimeClient('not-waiting', '127.0.0.1', false);
+    await realtimeClient('elsewhere', '192.0.2.7', true);
+  });
+
   /** The next `realtime.oauth2` events, as the realtime service would receive them. */
   async function captured(run: () => Promise<void>): Promise<RealtimeOAuth2Event[]> {
     const events: RealtimeOAuth2Event[] = [];
@@ -558,6 +571,19 @@ describe('/api/oauth2-redirect', () => {
     expect(response?.statusCode).toBe(303);
     expect(response?.headers.location).toBe('../_/#/auth/oauth2-redirect-success');
     expect(events).toEqual([{ clientId: 'client456', state: 'client456', code: 'xyz', error: '' }]);
+  });
+
+  it.each([
+    ['an unknown client', 'not-a-client'],
+    ['a client not waiting on @oauth2', 'not-waiting'],
+    ['a client opened from another address', 'elsewhere'],
+  ])('sends nothing for %s and redirects to the failure page', async (_case, state) => {
+    let response: Awaited<ReturnType<typeof test.app.inject>> | undefined;
+    const events = await captured(async () => {
+      response = await test.app.inject({ method: 'GET', url: `/api/oauth2-redirect?state=${state}&code=abc` });
+    });
+    expect(response?.headers.location).toBe('../_/#/auth/oauth2-redirect-failure');
+    expect(events).toEqual([]);
   });
 
   it('sends nothing without a state', async () => {

@@ -1,5 +1,4 @@
 import { type BeforeApplicationShutdown, Inject, Module } from '@nestjs/common';
-import { clientDirectoryProvider } from './client-directory.provider';
 import { loadRealtimeConfig, REALTIME_CONFIG } from './realtime.config';
 import { RealtimeController } from './realtime.controller';
 import { RealtimeService } from './realtime.service';
@@ -11,11 +10,7 @@ import { RealtimeService } from './realtime.service';
  */
 @Module({
   controllers: [RealtimeController],
-  providers: [
-    { provide: REALTIME_CONFIG, useFactory: () => loadRealtimeConfig() },
-    clientDirectoryProvider,
-    RealtimeService,
-  ],
+  providers: [{ provide: REALTIME_CONFIG, useFactory: () => loadRealtimeConfig() }, RealtimeService],
   exports: [RealtimeService],
 })
 export class RealtimeModule implements BeforeApplicationShutdown {

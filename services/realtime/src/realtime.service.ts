@@ -13,6 +13,8 @@ import type { RequestContext } from '@hivebase/filter';
 import { isOwner, type RecordAccess, RecordExpander, RecordReader, recordToJson } from '@hivebase/records';
 import type { AuthCollection, Collection } from '@hivebase/schema';
 import {
+  CLIENT_DIRECTORY,
+  type ClientDirectory,
   EVENT_BUS,
   type EventBus,
   FieldsParamError,
@@ -26,15 +28,15 @@ import {
 } from '@hivebase/server';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { ClientDirectory } from './client-directory';
-import { CLIENT_DIRECTORY } from './client-directory.provider';
 import { REALTIME_CONFIG, type RealtimeConfig } from './realtime.config';
 import type { RealtimeClient, SseSink, Subscription } from './realtime-client';
 import { authKeyOf, RealtimeHub } from './realtime-hub';
 import { answerOf, type CheckAnswer, RecordChecks } from './record-checks';
-import { OAUTH2_TOPIC } from './topic';
+import { OAUTH2_TOPIC, parseTopic } from './topic';
 
 /** Events remembered to drop the outbox's rare repeats (it delivers at least once). */
+/** Directory entries outlive the longest stream by this much. */
+const ENTRY_MARGIN_MS = 60_000;
 const RECENT_EVENTS_LIMIT = 10_000;
 
 /** Why a subscribe POST was refused; the controller turns it into PocketBase's error. */
@@ -86,6 +88,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    await this.directory.start();
     this.unsubscribers.push(
       await this.bus.subscribe<RecordChangedEvent>(RECORD_CHANGED, (event) => this.onRecordChanged(event)),
       await this.bus.subscribe<AuthTokenKeyChangedEvent>(AUTH_TOKEN_KEY_CHANGED, (event) =>
@@ -126,7 +129,8 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
   async connect(ip: string, sink: SseSink): Promise<RealtimeClient> {
     const client = this.hub.add(ip, sink, Date.now());
     try {
-      await this.directory.register(client.id, ip);
+      // Entries outlive the longest stream a little, so a live client is never missing.
+      await this.directory.register(client.id, ip, this.config.maxLifetimeMs + ENTRY_MARGIN_MS);
     } catch (error) {
       this.hub.remove(client);
       throw error;
@@ -159,6 +163,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
       if (local.auth && authKeyOf(local.auth) !== authKeyOf(auth)) return 'auth-mismatch';
       this.hub.apply(local, auth, topics);
       await this.directory.setAuth(clientId, authKeyOf(auth));
+      await this.directory.setOAuth2(clientId, local.hasOAuth2Subscription());
       return 'ok';
     }
     const entry = await this.directory.find(clientId);
@@ -166,6 +171,10 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     if (entry.ip !== '' && entry.ip !== ip) return 'ip-mismatch';
     if (entry.auth !== '' && entry.auth !== authKeyOf(auth)) return 'auth-mismatch';
     await this.directory.setAuth(clientId, authKeyOf(auth));
+    await this.directory.setOAuth2(
+      clientId,
+      topics.some((topic) => parseTopic(topic).kind === 'oauth2'),
+    );
     await this.bus.publish<RealtimeSubscriptionsSetEvent>(REALTIME_SUBSCRIPTIONS_SET, {
       clientId,
       replicaId: entry.replicaId,
@@ -204,6 +213,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     if (event.error !== '') data.error = event.error;
     client.send(OAUTH2_TOPIC, JSON.stringify(data), Date.now(), this.config.maxBacklogBytes);
     this.hub.dropOAuth2(client);
+    void this.directory.setOAuth2(client.id, false).catch(() => undefined);
   }
 
   private sweep(): void {

@@ -1,31 +1,38 @@
 import { randomUUID } from 'node:crypto';
-import { APP_CONFIG, type BaseConfig, connectRedis } from '@hivebase/server';
-import { Logger, type Provider } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { BaseConfig } from '../config/config.schema';
+import { connectRedis } from '../redis/connect-redis';
 import { type ClientDirectory, InProcessClientDirectory, RedisClientDirectory } from './client-directory';
-import { REALTIME_CONFIG, type RealtimeConfig } from './realtime.config';
 
 export const CLIENT_DIRECTORY = Symbol('CLIENT_DIRECTORY');
 
-/** Entries outlive the longest stream a little, so a live client is never missing. */
-const ENTRY_MARGIN_MS = 60_000;
+/** The realtime client directory for the process's shape: Redis when distributed, in-process when standalone. */
+export function createClientDirectory(config: BaseConfig): ClientDirectory {
+  const replicaId = randomUUID();
+  if (config.mode !== 'distributed') return new InProcessClientDirectory(replicaId);
+  const logger = new Logger('RealtimeDirectory');
+  return new RedisClientDirectory(
+    () => connectRedis(config.redisUrl, { role: 'realtime-directory', logger }),
+    replicaId,
+    `${config.redisPrefix}:`,
+    logger,
+  );
+}
 
-/** The directory for the process's shape: Redis when distributed, in-process when standalone. */
-export const clientDirectoryProvider: Provider = {
-  provide: CLIENT_DIRECTORY,
-  inject: [APP_CONFIG, REALTIME_CONFIG],
-  useFactory: async (config: BaseConfig, realtime: RealtimeConfig): Promise<ClientDirectory> => {
-    const replicaId = randomUUID();
-    if (config.mode !== 'distributed') return new InProcessClientDirectory(replicaId);
-    const logger = new Logger('RealtimeDirectory');
-    const redis = await connectRedis(config.redisUrl, { role: 'realtime', logger });
-    const directory = new RedisClientDirectory(
-      redis,
-      replicaId,
-      `${config.redisPrefix}:`,
-      realtime.maxLifetimeMs + ENTRY_MARGIN_MS,
-      logger,
-    );
-    await directory.start();
-    return directory;
-  },
-};
+/**
+ * One directory per process, shared by every module in it: in standalone the auth module's
+ * `/api/oauth2-redirect` must see the clients the realtime module holds.
+ */
+@Global()
+@Module({
+  providers: [{ provide: CLIENT_DIRECTORY, inject: [APP_CONFIG], useFactory: createClientDirectory }],
+  exports: [CLIENT_DIRECTORY],
+})
+export class ClientDirectoryModule implements OnApplicationShutdown {
+  constructor(@Inject(CLIENT_DIRECTORY) private readonly directory: ClientDirectory) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.directory.close();
+  }
+}

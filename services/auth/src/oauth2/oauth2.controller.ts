@@ -19,11 +19,11 @@ export class OAuth2Controller {
   // PocketBase answers a GET with 307 and a POST (Apple's form_post) with 303.
   @Get('api/oauth2-redirect')
   async redirectGet(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return reply.redirect(await this.redirects.forward(request.query), 307);
+    return reply.redirect(await this.redirects.forward(request, request.query), 307);
   }
 
   @Post('api/oauth2-redirect')
   async redirectPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return reply.redirect(await this.redirects.forward(request.body), 303);
+    return reply.redirect(await this.redirects.forward(request, request.body), 303);
   }
 }
