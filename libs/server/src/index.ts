@@ -17,6 +17,7 @@ export * from './health/client-address';
 export * from './health/health.controller';
 export * from './health/health.module';
 export * from './health/health-checks';
+export * from './http/admin-static';
 export * from './http/create-http-app';
 export * from './http/fields-picker';
 export * from './http/multipart-body';

@@ -1,4 +1,4 @@
-import { createHttpApp, type GatewayConfig } from '@hivebase/server';
+import { createHttpApp, type GatewayConfig, registerAdminStatic } from '@hivebase/server';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { registerCors } from './edge/cors';
 import { GatewayModule } from './gateway.module';
@@ -16,6 +16,7 @@ export function createGatewayApp(config: GatewayConfig, resolve?: Resolver): Pro
     configureFastify: async (fastify) => {
       await registerCors(fastify, config);
       await registerProxy(fastify, config, pools);
+      registerAdminStatic(fastify);
     },
   });
 }

@@ -3,11 +3,16 @@ import { registerCors } from '@hivebase/gateway';
 import {
   type BaseConfig,
   closeOnSignals,
-  countSuperusers,
+  countRealSuperusers,
   createHttpApp,
+  INSTALLER_TOKEN_SECONDS,
+  installerToken,
+  isAdminWebBuilt,
   listen,
   PG_POOL,
   processLogger,
+  registerAdminStatic,
+  removeInstallerSuperuser,
 } from '@hivebase/server';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -52,7 +57,10 @@ export function startStandalone(config: BaseConfig): Promise<StandaloneServer> {
   return withDatabase(config, async (resolved, stopDatabase) => {
     const app = await createHttpApp(StandaloneModule.forRoot(resolved), {
       config: resolved,
-      configureFastify: (fastify) => registerCors(fastify, resolved),
+      configureFastify: async (fastify) => {
+        await registerCors(fastify, resolved);
+        registerAdminStatic(fastify);
+      },
     });
     const port = await listen(app, resolved.http.host, resolved.http.port);
     return {
@@ -76,15 +84,33 @@ export async function serve(config: BaseConfig, output: NodeJS.WriteStream = pro
   closeOnSignals(server.app, config.shutdownTimeoutMs, server.stopDatabase);
   leaveStopSignalsToCaller();
   const url = baseUrl(config.http.host, server.port);
-  const command = await firstSuperuserCommandIfNone(server.app.get<Pool>(PG_POOL), config);
+  const pool = server.app.get<Pool>(PG_POOL);
+  const command = await firstSuperuserCommandIfNone(pool, config);
+  // PocketBase's installer link, when there is a dashboard to open it in.
+  const installer = command && isAdminWebBuilt() ? installerLink(url, await installerToken(pool)) : null;
+  if (!command) await removeInstallerSuperuser(pool);
   if (!config.logPretty) {
     // JSON lines stay JSON lines for log collectors; the hint is one of them.
-    if (command) new Logger('serve').warn({ msg: `no superuser yet; create the first one with: ${command}`, command });
+    if (command) {
+      const msg = `no superuser yet; create the first one with: ${command}${installer ? ` or at ${installer}` : ''}`;
+      new Logger('serve').warn({ msg, command, ...(installer ? { installer } : {}) });
+    }
     return;
   }
   const colors = output.hasColors?.() ?? false;
   output.write(startBanner(url, { colors }));
   if (command) output.write(`\n${firstSuperuserText(command, config)}\n`);
+  if (installer) output.write(`${installerText(installer)}\n`);
+}
+
+/** The dashboard page that creates the first superuser with the installer token. */
+export function installerLink(url: string, token: string): string {
+  return `${url}/_/#/pbinstall/${token}`;
+}
+
+function installerText(link: string): string {
+  const minutes = INSTALLER_TOKEN_SECONDS / 60;
+  return `Or create it in the browser, with this link (it works for ${minutes} minutes):\n\n  ${link}\n`;
 }
 
 const SGR = { bold: [1, 22], green: [32, 39], cyan: [36, 39] } as const;
@@ -112,8 +138,8 @@ export function baseUrl(host: string, port: number): string {
 }
 
 /**
- * On a database without superusers, how to create the first one. PocketBase prints an installer
- * link here; Hivebase has no installer page yet, so it prints the CLI command to run.
+ * On a database without superusers, how to create the first one from the CLI (`serve` adds
+ * PocketBase's installer link when the dashboard is built).
  */
 export async function firstSuperuserHint(pool: Pool, config: BaseConfig): Promise<string | null> {
   const command = await firstSuperuserCommandIfNone(pool, config);
@@ -121,7 +147,8 @@ export async function firstSuperuserHint(pool: Pool, config: BaseConfig): Promis
 }
 
 async function firstSuperuserCommandIfNone(pool: Pool, config: BaseConfig): Promise<string | null> {
-  return (await countSuperusers(pool)) > 0 ? null : firstSuperuserCommand(config);
+  // The installer account (PocketBase's placeholder for the installer link) is no superuser.
+  return (await countRealSuperusers(pool)) > 0 ? null : firstSuperuserCommand(config);
 }
 
 function firstSuperuserText(command: string, config: BaseConfig): string {

@@ -1,4 +1,10 @@
-import { type AuthCollection, newRecordId, nowDateTime, randomString, SUPERUSERS_COLLECTION_NAME } from '@hivebase/schema';
+import {
+  type AuthCollection,
+  newRecordId,
+  nowDateTime,
+  randomString,
+  SUPERUSERS_COLLECTION_NAME,
+} from '@hivebase/schema';
 import type { Pool } from 'pg';
 import { ensureSystemCollections } from '../schema/bootstrap';
 import { loadSchema } from '../schema/schema-store';

@@ -1,0 +1,81 @@
+import { ActionIcon, AppShell, Burger, Button, Group, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { lazy, Suspense } from 'react';
+import { CollectionSidebar } from '../collections/collection-sidebar';
+import { pb } from '../pb';
+import { matchRoute, navigate } from '../router';
+
+const CollectionPage = lazy(() =>
+  import('../records/collection-page').then((module) => ({ default: module.CollectionPage })),
+);
+const SettingsPage = lazy(() =>
+  import('../settings/settings-page').then((module) => ({ default: module.SettingsPage })),
+);
+
+function ColorSchemeToggle() {
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
+  const dark = colorScheme === 'dark';
+  return (
+    <Tooltip label={dark ? 'Light mode' : 'Dark mode'}>
+      <ActionIcon
+        variant="default"
+        aria-label="Toggle color scheme"
+        onClick={() => setColorScheme(dark ? 'light' : 'dark')}
+      >
+        {dark ? '☀' : '☾'}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+/** The signed-in frame: header, the collections sidebar, and the page of the current route. */
+export function AppLayout({ route }: { route: string }) {
+  const [opened, { toggle }] = useDisclosure();
+  const collection = matchRoute('/collections/:id', route);
+  const settings = route.startsWith('/settings');
+  return (
+    <AppShell
+      header={{ height: 52 }}
+      navbar={{ width: 260, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Text fw={700}>Hivebase</Text>
+            <Button variant={settings ? 'subtle' : 'light'} size="xs" onClick={() => navigate('/collections')}>
+              Collections
+            </Button>
+            <Button variant={settings ? 'light' : 'subtle'} size="xs" onClick={() => navigate('/settings')}>
+              Settings
+            </Button>
+          </Group>
+          <Group>
+            <Text size="sm" c="dimmed" visibleFrom="sm">
+              {pb.authStore.record?.email}
+            </Text>
+            <ColorSchemeToggle />
+            <Button variant="default" size="xs" onClick={() => pb.authStore.clear()}>
+              Logout
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm">
+        <CollectionSidebar activeId={collection?.id ?? null} />
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Suspense fallback={null}>
+          {settings ? (
+            <SettingsPage route={route} />
+          ) : collection?.id ? (
+            <CollectionPage key={collection.id} idOrName={collection.id} />
+          ) : (
+            <Text c="dimmed">Pick a collection in the sidebar, or create one.</Text>
+          )}
+        </Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,192 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Pagination,
+  ScrollArea,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  UnstyledButton,
+} from '@mantine/core';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { RecordModel } from 'pocketbase';
+import { type FormEvent, useState } from 'react';
+import { toShownError } from '../api-errors';
+import { CollectionEditor } from '../collections/collection-editor';
+import type { FieldDraft } from '../collections/field-types';
+import { COLLECTIONS_KEY, useCollections } from '../collections/use-collections';
+import { pb } from '../pb';
+import { navigate } from '../router';
+import { cellText } from './cell-text';
+import { RecordEditor } from './record-editor';
+
+const PER_PAGE = 20;
+
+/** A collection's records: filter bar, sortable columns, paging, the record and collection editors. */
+export function CollectionPage({ idOrName }: { idOrName: string }) {
+  const queryClient = useQueryClient();
+  const { data: collections } = useCollections();
+  const collection = collections?.find((c) => c.id === idOrName || c.name === idOrName);
+  const [filterText, setFilterText] = useState('');
+  const [filter, setFilter] = useState('');
+  const [sort, setSort] = useState('');
+  const [page, setPage] = useState(1);
+  const [editing, setEditing] = useState<RecordModel | 'new' | null>(null);
+  const [editingCollection, setEditingCollection] = useState(false);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+
+  const records = useQuery({
+    queryKey: ['records', collection?.id, page, filter, sort],
+    queryFn: () => pb.collection(collection?.id ?? '').getList(page, PER_PAGE, { filter, sort }),
+    enabled: Boolean(collection),
+    placeholderData: keepPreviousData,
+  });
+
+  if (!collections) return null;
+  if (!collection) return <Alert color="red">Collection "{idOrName}" not found.</Alert>;
+
+  const fields = (collection.fields as FieldDraft[]).filter((f) => !f.hidden && f.type !== 'password');
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['records', collection.id] });
+  const toggleSort = (name: string) => {
+    setSort(sort === name ? `-${name}` : name);
+    setPage(1);
+  };
+  const applyFilter = (event: FormEvent) => {
+    event.preventDefault();
+    setFilter(filterText);
+    setPage(1);
+  };
+  const deleteSelected = async () => {
+    for (const id of selected) await pb.collection(collection.id).delete(id);
+    setSelected(new Set());
+    await refresh();
+  };
+  const items = records.data?.items ?? [];
+  const error = records.error ? toShownError(records.error) : null;
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Group gap="xs">
+          <Title order={2} size="h3">
+            {collection.name}
+          </Title>
+          <Badge variant="light">{collection.type}</Badge>
+          <Button size="xs" variant="subtle" onClick={() => setEditingCollection(true)}>
+            Edit collection
+          </Button>
+        </Group>
+        <Group gap="xs">
+          {selected.size > 0 && (
+            <Button size="xs" color="red" variant="light" onClick={() => void deleteSelected()}>
+              Delete selected ({selected.size})
+            </Button>
+          )}
+          {collection.type !== 'view' && (
+            <Button size="xs" onClick={() => setEditing('new')}>
+              + New record
+            </Button>
+          )}
+        </Group>
+      </Group>
+      <form onSubmit={applyFilter}>
+        <TextInput
+          aria-label="Filter records"
+          placeholder='Filter, e.g. title ~ "hello" && created > "2024-01-01"'
+          value={filterText}
+          onChange={(e) => setFilterText(e.currentTarget.value)}
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+        />
+      </form>
+      {error && (
+        <Alert color="red" role="alert">
+          {error.message}
+        </Alert>
+      )}
+      <ScrollArea>
+        <Table striped highlightOnHover withTableBorder>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={32}>
+                <Checkbox
+                  aria-label="Select all"
+                  checked={items.length > 0 && items.every((r) => selected.has(r.id))}
+                  onChange={(e) => setSelected(e.currentTarget.checked ? new Set(items.map((r) => r.id)) : new Set())}
+                />
+              </Table.Th>
+              {fields.map((field) => (
+                <Table.Th key={field.name}>
+                  <UnstyledButton
+                    fw={600}
+                    fz="sm"
+                    onClick={() => toggleSort(field.name)}
+                    aria-label={`Sort by ${field.name}`}
+                  >
+                    {field.name} {sort === field.name ? '↑' : sort === `-${field.name}` ? '↓' : ''}
+                  </UnstyledButton>
+                </Table.Th>
+              ))}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((record) => (
+              <Table.Tr key={record.id} style={{ cursor: 'pointer' }} data-testid="record-row">
+                <Table.Td onClick={(e) => e.stopPropagation()}>
+                  <Checkbox
+                    aria-label={`Select ${record.id}`}
+                    checked={selected.has(record.id)}
+                    onChange={(e) => {
+                      const next = new Set(selected);
+                      if (e.currentTarget.checked) next.add(record.id);
+                      else next.delete(record.id);
+                      setSelected(next);
+                    }}
+                  />
+                </Table.Td>
+                {fields.map((field) => (
+                  <Table.Td key={field.name} onClick={() => collection.type !== 'view' && setEditing(record)}>
+                    {cellText(record[field.name])}
+                  </Table.Td>
+                ))}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollArea>
+      {records.data && (
+        <Group justify="space-between">
+          <Text size="sm" c="dimmed">
+            Total: {records.data.totalItems}
+          </Text>
+          <Pagination size="sm" total={Math.max(records.data.totalPages, 1)} value={page} onChange={setPage} />
+        </Group>
+      )}
+      {editing && (
+        <RecordEditor
+          collection={collection}
+          record={editing === 'new' ? null : editing}
+          onClose={(changed) => {
+            setEditing(null);
+            if (changed) void refresh();
+          }}
+        />
+      )}
+      {editingCollection && (
+        <CollectionEditor
+          collection={collection}
+          onClose={() => setEditingCollection(false)}
+          onDeleted={async () => {
+            setEditingCollection(false);
+            await queryClient.invalidateQueries({ queryKey: COLLECTIONS_KEY });
+            navigate('/collections');
+          }}
+        />
+      )}
+    </Stack>
+  );
+}

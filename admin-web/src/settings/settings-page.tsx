@@ -1,0 +1,312 @@
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  NumberInput,
+  Paper,
+  PasswordInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Tabs,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { type ShownError, toShownError } from '../api-errors';
+import { pb } from '../pb';
+import { navigate } from '../router';
+
+type Section = Record<string, unknown>;
+type Settings = Record<string, Section>;
+
+const SETTINGS_KEY = ['settings'] as const;
+
+/** One settings section's form: edits a copy, saves only that section, errors beside inputs. */
+function SectionForm({
+  section,
+  settings,
+  children,
+}: {
+  section: string;
+  settings: Settings;
+  children: (value: Section, set: (key: string, v: unknown) => void, errors: Record<string, string>) => ReactNode;
+}) {
+  const queryClient = useQueryClient();
+  const [value, setValue] = useState<Section>(() => ({ ...(settings[section] ?? {}) }));
+  const [error, setError] = useState<ShownError | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setValue({ ...(settings[section] ?? {}) }), [settings, section]);
+
+  const errors: Record<string, string> = {};
+  for (const [path, message] of Object.entries(error?.fields ?? {})) {
+    if (path.startsWith(`${section}.`)) errors[path.slice(section.length + 1)] = message;
+  }
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      // A secret the server hides comes back empty: leave it out unless one was typed.
+      const body = { ...value };
+      if (body.password === '') delete body.password;
+      const next = await pb.settings.update({ [section]: body });
+      queryClient.setQueryData(SETTINGS_KEY, next);
+      setSaved(true);
+    } catch (caught) {
+      setError(toShownError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={submit}>
+      <Stack>
+        {children(value, (key, v) => setValue((current) => ({ ...current, [key]: v })), errors)}
+        {error && (
+          <Alert color="red" role="alert">
+            {error.message}
+          </Alert>
+        )}
+        {saved && (
+          <Alert color="green" role="status">
+            Saved.
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button type="submit" loading={busy}>
+            Save changes
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+const TEMPLATES = ['verification', 'password-reset', 'email-change', 'otp', 'login-alert'];
+
+/** "Send test email": the server's mail settings (saved ones) deliver one template to an address. */
+function TestEmail() {
+  const [email, setEmail] = useState('');
+  const [template, setTemplate] = useState('verification');
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const send = async () => {
+    setBusy(true);
+    setResult(null);
+    setErrors({});
+    try {
+      await pb.settings.testEmail('_superusers', email, template);
+      setResult({ ok: true, text: `Test email sent to ${email}.` });
+    } catch (caught) {
+      const shown = toShownError(caught);
+      setErrors(shown.fields);
+      setResult({ ok: false, text: shown.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Paper withBorder p="sm">
+      <Text fw={500} mb="xs">
+        Send test email
+      </Text>
+      <Group align="flex-start">
+        <Select
+          aria-label="Template"
+          data={TEMPLATES}
+          value={template}
+          onChange={(v) => v && setTemplate(v)}
+          error={errors.template}
+        />
+        <TextInput
+          aria-label="Test email address"
+          placeholder="to@example.com"
+          value={email}
+          error={errors.email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          style={{ flex: 1 }}
+        />
+        <Button variant="light" loading={busy} onClick={() => void send()}>
+          Send
+        </Button>
+      </Group>
+      {result && (
+        <Alert mt="xs" color={result.ok ? 'green' : 'red'} role={result.ok ? 'status' : 'alert'}>
+          {result.text}
+        </Alert>
+      )}
+    </Paper>
+  );
+}
+
+/** Settings: application, mail (SMTP with a test send) and batch. */
+export function SettingsPage({ route }: { route: string }) {
+  const tab = route.split('/')[2] || 'application';
+  const settings = useQuery({ queryKey: SETTINGS_KEY, queryFn: () => pb.settings.getAll() as Promise<Settings> });
+  if (settings.error) return <Alert color="red">{toShownError(settings.error).message}</Alert>;
+  if (!settings.data) return null;
+  const data = settings.data;
+  return (
+    <Stack maw={800}>
+      <Title order={2} size="h3">
+        Settings
+      </Title>
+      <Tabs value={tab} onChange={(next) => navigate(`/settings/${next ?? 'application'}`)} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="application">Application</Tabs.Tab>
+          <Tabs.Tab value="mail">Mail</Tabs.Tab>
+          <Tabs.Tab value="batch">Batch</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="application" pt="md">
+          <SectionForm section="meta" settings={data}>
+            {(v, set, errors) => (
+              <>
+                <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                  <TextInput
+                    label="Application name"
+                    required
+                    value={str(v.appName)}
+                    error={errors.appName}
+                    onChange={(e) => set('appName', e.currentTarget.value)}
+                  />
+                  <TextInput
+                    label="Application URL"
+                    required
+                    value={str(v.appURL)}
+                    error={errors.appURL}
+                    onChange={(e) => set('appURL', e.currentTarget.value)}
+                  />
+                  <TextInput
+                    label="Sender name"
+                    value={str(v.senderName)}
+                    error={errors.senderName}
+                    onChange={(e) => set('senderName', e.currentTarget.value)}
+                  />
+                  <TextInput
+                    label="Sender address"
+                    value={str(v.senderAddress)}
+                    error={errors.senderAddress}
+                    onChange={(e) => set('senderAddress', e.currentTarget.value)}
+                  />
+                </SimpleGrid>
+                <Checkbox
+                  label="Hide collection create and edit controls"
+                  checked={Boolean(v.hideControls)}
+                  onChange={(e) => set('hideControls', e.currentTarget.checked)}
+                />
+              </>
+            )}
+          </SectionForm>
+        </Tabs.Panel>
+        <Tabs.Panel value="mail" pt="md">
+          <Stack>
+            <SectionForm section="smtp" settings={data}>
+              {(v, set, errors) => (
+                <>
+                  <Checkbox
+                    label="Use SMTP mail server"
+                    checked={Boolean(v.enabled)}
+                    onChange={(e) => set('enabled', e.currentTarget.checked)}
+                  />
+                  <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                    <TextInput
+                      label="SMTP server host"
+                      value={str(v.host)}
+                      error={errors.host}
+                      onChange={(e) => set('host', e.currentTarget.value)}
+                    />
+                    <NumberInput
+                      label="Port"
+                      value={num(v.port)}
+                      error={errors.port}
+                      onChange={(next) => set('port', Number(next) || 0)}
+                    />
+                    <TextInput
+                      label="Username"
+                      value={str(v.username)}
+                      error={errors.username}
+                      onChange={(e) => set('username', e.currentTarget.value)}
+                    />
+                    <PasswordInput
+                      label="Password"
+                      value={str(v.password)}
+                      error={errors.password}
+                      onChange={(e) => set('password', e.currentTarget.value)}
+                      placeholder="Unchanged"
+                    />
+                    <Select
+                      label="TLS encryption"
+                      data={[
+                        { value: 'false', label: 'Auto (StartTLS)' },
+                        { value: 'true', label: 'Always' },
+                      ]}
+                      value={String(Boolean(v.tls))}
+                      onChange={(next) => set('tls', next === 'true')}
+                    />
+                    <Select
+                      label="AUTH method"
+                      data={['PLAIN', 'LOGIN']}
+                      value={str(v.authMethod) || 'PLAIN'}
+                      error={errors.authMethod}
+                      onChange={(next) => set('authMethod', next)}
+                    />
+                    <TextInput
+                      label="EHLO/HELO domain"
+                      value={str(v.localName)}
+                      error={errors.localName}
+                      onChange={(e) => set('localName', e.currentTarget.value)}
+                    />
+                  </SimpleGrid>
+                </>
+              )}
+            </SectionForm>
+            <TestEmail />
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="batch" pt="md">
+          <SectionForm section="batch" settings={data}>
+            {(v, set, errors) => (
+              <>
+                <Checkbox
+                  label="Enable batch API"
+                  checked={Boolean(v.enabled)}
+                  onChange={(e) => set('enabled', e.currentTarget.checked)}
+                />
+                <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                  <NumberInput
+                    label="Max requests per batch"
+                    value={num(v.maxRequests)}
+                    error={errors.maxRequests}
+                    onChange={(n) => set('maxRequests', Number(n) || 0)}
+                  />
+                  <NumberInput
+                    label="Timeout (seconds)"
+                    value={num(v.timeout)}
+                    error={errors.timeout}
+                    onChange={(n) => set('timeout', Number(n) || 0)}
+                  />
+                  <NumberInput
+                    label="Max body size (bytes)"
+                    value={num(v.maxBodySize)}
+                    error={errors.maxBodySize}
+                    onChange={(n) => set('maxBodySize', Number(n) || 0)}
+                  />
+                </SimpleGrid>
+              </>
+            )}
+          </SectionForm>
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
