@@ -61,6 +61,10 @@ export const baseConfigSchema = z.object({
   shutdownDrainMs: z.coerce.number().int().min(0).default(0),
   corsOrigins: z.string().default('*'),
   migrateOnBoot: z.stringbool().default(true),
+  // Distributed services: `request` checks the schema and settings versions before each request
+  // (read-your-writes across replicas); `event` relies on the bus and a 2-5 s timer (cheaper, but a
+  // request right after a change may see the old schema). See docs/scaling.md.
+  schemaFreshness: z.enum(['request', 'event']).default('request'),
   // Failed password/OTP sign-ins (docs/rate-limits.md). 5 per identity in 15 minutes leaves room
   // for typos yet makes guessing a password or a 6-digit OTP hopeless; 20 per IP over every
   // identity stops one address spraying many accounts, while the honest typos of users behind a
@@ -104,6 +108,7 @@ export const ENV_NAMES = {
   shutdownDrainMs: 'HB_SHUTDOWN_DRAIN_MS',
   corsOrigins: 'HB_CORS_ORIGINS',
   migrateOnBoot: 'HB_MIGRATE_ON_BOOT',
+  schemaFreshness: 'HB_SCHEMA_FRESHNESS',
   authMaxFailedPerIdentity: 'AUTH_MAX_FAILED_PER_IDENTITY',
   authMaxFailedPerIp: 'AUTH_MAX_FAILED_PER_IP',
   authFailedWindowSeconds: 'AUTH_FAILED_WINDOW_SECONDS',

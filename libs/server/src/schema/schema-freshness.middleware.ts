@@ -34,7 +34,7 @@ export class SchemaFreshnessMiddleware implements NestMiddleware {
     schema: SchemaRegistry,
     settings: SettingsService,
   ) {
-    this.enabled = config.mode === 'distributed';
+    this.enabled = config.mode === 'distributed' && config.schemaFreshness === 'request';
     this.check = freshRun(async () => {
       const { rows } = await pool.query<{ schema: string; settings: Date | null }>(CURRENT_VERSIONS_SQL, [
         SETTINGS_PARAM_ID,
