@@ -238,6 +238,7 @@ export function CollectionEditor({
                   {RULES.filter((rule) => rule.types.includes(type)).map((rule) => (
                     <RuleInput
                       key={rule.key}
+                      ruleKey={rule.key}
                       label={rule.label}
                       error={errors[rule.key]}
                       value={(draft[rule.key] as string | null | undefined) ?? null}

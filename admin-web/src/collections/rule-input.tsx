@@ -5,11 +5,13 @@ import { Group, SegmentedControl, Stack, Text, Textarea } from '@mantine/core';
  * an empty rule lets everyone through, any other text is a filter every request must match.
  */
 export function RuleInput({
+  ruleKey,
   label,
   value,
   error,
   onChange,
 }: {
+  ruleKey: string;
   label: string;
   value: string | null;
   error: string | undefined;
@@ -17,7 +19,7 @@ export function RuleInput({
 }) {
   const mode = value === null ? 'locked' : value.trim() === '' ? 'public' : 'custom';
   return (
-    <Stack gap={4}>
+    <Stack gap={4} data-testid={`rule-${ruleKey}`}>
       <Group justify="space-between">
         <Text fw={500} size="sm">
           {label}

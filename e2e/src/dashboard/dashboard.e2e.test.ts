@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
+import PocketBase from 'pocketbase';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bootStandalone, type RunningShape, waitForOutput } from '../support/boot-shape';
 import { type DashboardBrowser, launchBrowser, screenshot } from './browser';
@@ -47,6 +48,37 @@ async function superuserEmails(): Promise<string[]> {
     await client.end();
   }
 }
+
+async function api(): Promise<PocketBase> {
+  const pb = new PocketBase(server.baseUrl);
+  await pb.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
+  return pb;
+}
+
+/** Picks `option` in the Mantine select labelled `label`. */
+async function choose(scope: Page, label: string, option: string): Promise<void> {
+  await scope.locator(`input[aria-label="${label}"]`).click();
+  await scope.getByRole('option', { name: option, exact: true }).click();
+}
+
+const drawer = () => page.getByRole('dialog');
+
+// One field of each type a base collection takes (password belongs to auth collections).
+const FIELD_TYPES = [
+  'text',
+  'editor',
+  'number',
+  'bool',
+  'email',
+  'url',
+  'date',
+  'autodate',
+  'select',
+  'file',
+  'relation',
+  'json',
+  'geoPoint',
+];
 
 describe('dashboard (standalone)', () => {
   it('is served at /_/: index revalidated, hashed assets cached for good, deep links fall back, missing assets 404', async () => {
@@ -109,5 +141,66 @@ describe('dashboard (standalone)', () => {
     await page.getByLabel(PASSWORD_LABEL).fill(PASSWORD);
     await page.getByRole('button', { name: 'Login' }).click();
     await page.getByText('Pick a collection in the sidebar').waitFor();
+  });
+
+  it('creates a collection with a field of each type, showing the server errors beside their inputs first', async () => {
+    await page.getByRole('button', { name: '+ New collection' }).click();
+    await drawer().getByLabel(/^Name/).first().fill('posts');
+    const before = await drawer()
+      .getByTestId(/^field-/)
+      .count();
+    for (const type of FIELD_TYPES) {
+      await choose(page, 'New field type', type);
+      await drawer().getByRole('button', { name: '+ Add field' }).click();
+    }
+    for (const [offset, type] of FIELD_TYPES.entries()) {
+      await drawer()
+        .getByLabel(`Field ${before + offset + 1} name`)
+        .fill(`f_${type}`);
+    }
+    await drawer().getByRole('button', { name: 'Create' }).click();
+    // No choices for the select, no collection for the relation: the server says so at each input.
+    const select = drawer().getByTestId(`field-${before + FIELD_TYPES.indexOf('select')}`);
+    const relation = drawer().getByTestId(`field-${before + FIELD_TYPES.indexOf('relation')}`);
+    await select
+      .getByText(/blank|at least/i)
+      .first()
+      .waitFor();
+    await relation
+      .getByText(/blank|exist|invalid/i)
+      .first()
+      .waitFor();
+    await screenshot(page, 'collection-errors');
+
+    await select.getByLabel('f_select choices').fill('draft, published');
+    await choose(page, 'f_relation collection', 'users');
+    await drawer().getByRole('button', { name: 'Create' }).click();
+    await drawer().waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'posts' }).waitFor();
+
+    const posts = await (await api()).collections.getOne('posts');
+    const types = Object.fromEntries(posts.fields.map((field) => [field.name, field.type]));
+    for (const type of FIELD_TYPES) expect(types[`f_${type}`]).toBe(type);
+    expect(posts.fields.find((field) => field.name === 'f_select')?.values).toEqual(['draft', 'published']);
+  });
+
+  it('edits API rules: an invalid rule shows its error inline, then a valid one saves; null and empty stay distinct', async () => {
+    await page.getByRole('button', { name: 'Edit collection' }).click();
+    await drawer().getByRole('tab', { name: 'API rules' }).click();
+    const listRule = drawer().getByTestId('rule-listRule');
+    await listRule.getByText('Custom').click();
+    await listRule.getByRole('textbox').fill('no_such_field = 1');
+    await drawer().getByTestId('rule-viewRule').getByText('Everyone').click();
+    await drawer().getByRole('button', { name: 'Save changes' }).click();
+    await listRule.getByText(/^Invalid rule\./).waitFor();
+    await screenshot(page, 'rules-error');
+
+    await listRule.getByRole('textbox').fill('f_text != ""');
+    await drawer().getByRole('button', { name: 'Save changes' }).click();
+    await drawer().waitFor({ state: 'detached' });
+    const posts = await (await api()).collections.getOne('posts');
+    expect(posts.listRule).toBe('f_text != ""');
+    expect(posts.viewRule).toBe('');
+    expect(posts.createRule).toBeNull();
   });
 });
