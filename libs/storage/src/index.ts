@@ -1,0 +1,5 @@
+export * from './local-storage-driver';
+export * from './object-keys';
+export * from './sniff-content-type';
+export * from './storage-driver';
+export * from './stored-file-name';
