@@ -133,6 +133,41 @@ describe('realtime across two replicas (distributed)', () => {
     }
   });
 
+  it("reports each replica's connected clients on its own /api/health, while the gateway's stays PocketBase's", async () => {
+    const [a, b] = replicaPorts;
+    const health = async (url: string, token = '') => {
+      const response = await fetch(`${url}/api/health`, { headers: token ? { authorization: token } : {} });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { data: Record<string, unknown> };
+    };
+    const before = (await health(`http://127.0.0.1:${a}`)).data.realtime as { clients: number };
+    const streams = [
+      new EventSource(`http://127.0.0.1:${a}/api/realtime`),
+      new EventSource(`http://127.0.0.1:${a}/api/realtime`),
+    ];
+    try {
+      await Promise.all(
+        streams.map((stream) => new Promise((resolve) => stream.addEventListener('PB_CONNECT', resolve))),
+      );
+      expect((await health(`http://127.0.0.1:${a}`)).data).toEqual({ realtime: { clients: before.clients + 2 } });
+      expect((await health(`http://127.0.0.1:${b}`)).data).toEqual({ realtime: { clients: 0 } });
+      // The public answer: nothing for a guest, PocketBase's three fields for a superuser.
+      expect((await health(gateway)).data).toEqual({});
+      expect(Object.keys((await health(gateway, root.authStore.token)).data).sort()).toEqual([
+        'canBackup',
+        'possibleProxyHeader',
+        'realIP',
+      ]);
+    } finally {
+      for (const stream of streams) stream.close();
+    }
+    await vi.waitFor(
+      async () =>
+        expect((await health(`http://127.0.0.1:${a}`)).data).toEqual({ realtime: { clients: before.clients } }),
+      ARRIVAL,
+    );
+  });
+
   it('lets the SDK reconnect to the other replica when its replica is killed, and later events arrive', async () => {
     const [a, b] = replicaPorts;
     const proxyPort = await freePort();

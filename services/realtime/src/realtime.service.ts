@@ -18,6 +18,7 @@ import {
   EVENT_BUS,
   type EventBus,
   FieldsParamError,
+  HealthChecks,
   isSuperuser,
   PG_POOL,
   parseFieldsParam,
@@ -38,6 +39,8 @@ import { OAUTH2_TOPIC, parseTopic } from './topic';
 /** Directory entries outlive the longest stream by this much. */
 const ENTRY_MARGIN_MS = 60_000;
 const RECENT_EVENTS_LIMIT = 10_000;
+/** The connected-clients log line is written at most this often, and only when the count moved. */
+const CLIENTS_LOG_EVERY_MS = 60_000;
 
 /** Why a subscribe POST was refused; the controller turns it into PocketBase's error. */
 export type SubscribeOutcome = 'ok' | 'not-found' | 'ip-mismatch' | 'auth-mismatch';
@@ -73,6 +76,8 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
   private readonly recentEvents = new Set<string>();
   private sweeper?: NodeJS.Timeout;
   private closing = false;
+  private loggedClients = 0;
+  private clientsLoggedAt = 0;
 
   constructor(
     @Inject(REALTIME_CONFIG) private readonly config: RealtimeConfig,
@@ -80,6 +85,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(SchemaRegistry) private readonly registry: SchemaRegistry,
+    @Inject(HealthChecks) private readonly health: HealthChecks,
   ) {
     this.reader = new RecordReader(pool, registry);
     this.expander = new RecordExpander(pool, registry, (collection, row, access) =>
@@ -89,6 +95,8 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.directory.start();
+    // PocketBase's health has no such field: the count shows on this service's own port (distributed) and in the log.
+    this.health.addDetail('realtime', () => ({ clients: this.hub.size }));
     this.unsubscribers.push(
       await this.bus.subscribe<RecordChangedEvent>(RECORD_CHANGED, (event) => this.onRecordChanged(event)),
       await this.bus.subscribe<AuthTokenKeyChangedEvent>(AUTH_TOKEN_KEY_CHANGED, (event) =>
@@ -218,6 +226,11 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
 
   private sweep(): void {
     const now = Date.now();
+    if (this.hub.size !== this.loggedClients && now - this.clientsLoggedAt >= CLIENTS_LOG_EVERY_MS) {
+      this.loggedClients = this.hub.size;
+      this.clientsLoggedAt = now;
+      this.logger.log({ msg: 'realtime clients', clients: this.hub.size });
+    }
     for (const client of [...this.hub.all()]) {
       if (client.isClosed) this.disconnect(client);
       else if (now - client.lastActive >= this.config.idleTimeoutMs) this.disconnect(client);

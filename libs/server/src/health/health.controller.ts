@@ -34,7 +34,9 @@ export class HealthController {
   async check(@Req() request: FastifyRequest): Promise<HealthResponse> {
     await this.assertHealthy();
     const data = isSuperuser(await this.authenticator.of(request)) ? this.superuserData(request) : {};
-    return { message: HEALTHY_MESSAGE, code: 200, data: { ...data } };
+    // A distributed service's own port is where operators look; clients only ever see the gateway's answer.
+    const details = this.config.mode === 'distributed' ? this.checks.detailData() : {};
+    return { message: HEALTHY_MESSAGE, code: 200, data: { ...data, ...details } };
   }
 
   private superuserData(request: FastifyRequest): SuperuserHealthData {
