@@ -314,7 +314,8 @@ export function RecordEditor({
       size="lg"
       title={isNew ? `New ${collection.name} record` : `Edit ${collection.name} record`}
     >
-      <form onSubmit={submit}>
+      {/* noValidate: the server's checks decide, and their messages show beside the inputs. */}
+      <form onSubmit={submit} noValidate>
         <Stack>
           {fields.map((field) =>
             field.system && field.name === 'id' ? (

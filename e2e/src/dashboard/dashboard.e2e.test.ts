@@ -57,7 +57,10 @@ async function api(): Promise<PocketBase> {
 
 /** Picks `option` in the Mantine select labelled `label`. */
 async function choose(scope: Page, label: string, option: string): Promise<void> {
-  await scope.locator(`input[aria-label="${label}"]`).click();
+  await scope
+    .locator('input:not([type=hidden])')
+    .and(scope.getByLabel(label, { exact: true }))
+    .click();
   await scope.getByRole('option', { name: option, exact: true }).click();
 }
 
@@ -202,5 +205,95 @@ describe('dashboard (standalone)', () => {
     expect(posts.listRule).toBe('f_text != ""');
     expect(posts.viewRule).toBe('');
     expect(posts.createRule).toBeNull();
+  });
+
+  it('records: create (server errors inline first), filter, sort, edit and delete, an input per field type', async () => {
+    const rows = page.getByTestId('record-row');
+    await page.getByRole('button', { name: '+ New record' }).click();
+    await drawer().getByLabel('f_text').fill('zulu');
+    await drawer().getByLabel('f_email').fill('not-an-email');
+    await drawer().getByRole('button', { name: 'Create' }).click();
+    await drawer().getByText('Must be a valid email address.').waitFor();
+
+    await drawer().getByLabel('f_email').fill('zulu@example.com');
+    await drawer().getByLabel('f_number').fill('10');
+    await drawer().getByLabel('f_bool').check();
+    await drawer().getByLabel('f_url').fill('https://example.com/zulu');
+    await drawer().getByLabel('f_editor').fill('<p>Hello</p>');
+    await drawer().getByLabel('f_date').fill('2024-05-06 07:08:09.000Z');
+    await choose(page, 'f_select', 'published');
+    await drawer().getByLabel('f_json').fill('{"tags": ["a", "b"]}');
+    await drawer().getByLabel('f_geoPoint longitude').fill('2.35');
+    await drawer().getByLabel('f_geoPoint latitude').fill('48.85');
+    await screenshot(page, 'record-editor');
+    await drawer().getByRole('button', { name: 'Create' }).click();
+    await drawer().waitFor({ state: 'detached' });
+    await rows.filter({ hasText: 'zulu@example.com' }).waitFor();
+
+    const pb = await api();
+    const [zulu] = (await pb.collection('posts').getFullList()).filter((record) => record.f_text === 'zulu');
+    expect(zulu).toMatchObject({
+      f_number: 10,
+      f_bool: true,
+      f_url: 'https://example.com/zulu',
+      f_editor: '<p>Hello</p>',
+      f_date: '2024-05-06 07:08:09.000Z',
+      f_select: 'published',
+      f_json: { tags: ['a', 'b'] },
+      f_geoPoint: { lon: 2.35, lat: 48.85 },
+    });
+    await pb.collection('posts').create({ f_text: 'alpha', f_number: 1, f_email: 'alpha@example.com' });
+    await page.reload();
+    await rows.nth(1).waitFor();
+    expect(await rows.count()).toBe(2);
+
+    await page.getByLabel('Filter records').fill('f_number > 5');
+    await page.getByLabel('Filter records').press('Enter');
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.first().textContent()).toContain('zulu');
+    await page.getByLabel('Filter records').fill('no_such_field > 5');
+    await page.getByLabel('Filter records').press('Enter');
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('Filter records').fill('');
+    await page.getByLabel('Filter records').press('Enter');
+    await expect.poll(() => rows.count()).toBe(2);
+
+    await page.getByLabel('Sort by f_text').click();
+    await expect.poll(() => rows.first().textContent()).toContain('alpha');
+    await page.getByLabel('Sort by f_text').click();
+    await expect.poll(() => rows.first().textContent()).toContain('zulu');
+    await screenshot(page, 'records');
+
+    await rows.first().getByText('zulu@example.com').click();
+    await drawer().getByLabel('f_text').fill('zulu-edited');
+    await drawer().getByRole('button', { name: 'Save changes' }).click();
+    await drawer().waitFor({ state: 'detached' });
+    await rows.filter({ hasText: 'zulu-edited' }).waitFor();
+    expect((await pb.collection('posts').getOne(zulu?.id ?? '')).f_text).toBe('zulu-edited');
+
+    await rows.filter({ hasText: 'zulu-edited' }).getByText('zulu@example.com').click();
+    await drawer().getByRole('button', { name: 'Delete' }).click();
+    await drawer().waitFor({ state: 'detached' });
+    await expect.poll(() => rows.count()).toBe(1);
+    expect((await pb.collection('posts').getFullList()).map((record) => record.f_text)).toEqual(['alpha']);
+  });
+
+  it('auth records: a users record with a password', async () => {
+    await page.getByRole('link', { name: /^users/ }).click();
+    await page.getByRole('button', { name: '+ New record' }).click();
+    await drawer()
+      .getByLabel(/^email( \*)?$/)
+      .fill('reader@example.com');
+    await drawer()
+      .getByLabel(/^password( \*)?$/)
+      .fill('reader-password');
+    await drawer()
+      .getByLabel(/^passwordConfirm/)
+      .fill('reader-password');
+    await drawer().getByRole('button', { name: 'Create' }).click();
+    await drawer().waitFor({ state: 'detached' });
+    const reader = new PocketBase(server.baseUrl);
+    await reader.collection('users').authWithPassword('reader@example.com', 'reader-password');
+    expect(reader.authStore.record?.email).toBe('reader@example.com');
   });
 });
