@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import type { LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 import PinoPretty from 'pino-pretty';
@@ -56,6 +57,8 @@ function humanMessage(log: Record<string, unknown>, messageKey: string): string 
 export function prettyLogStream(destination: 1 | 2 | NodeJS.WritableStream = 1): DestinationStream {
   return PinoPretty({
     destination,
+    // Colours for a terminal only; FORCE_COLOR (set by task runners) must not put escapes in files or pipes.
+    colorize: typeof destination === 'number' && isatty(destination),
     sync: true,
     singleLine: true,
     translateTime: 'SYS:yyyy/mm/dd HH:MM:ss',
