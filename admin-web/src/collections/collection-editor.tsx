@@ -137,7 +137,7 @@ export function CollectionEditor({
       {!draft ? (
         <Text c="dimmed">Loading…</Text>
       ) : (
-        <form onSubmit={submit}>
+        <form onSubmit={submit} noValidate>
           <Stack>
             <Group align="flex-start" grow>
               <TextInput
@@ -161,7 +161,7 @@ export function CollectionEditor({
                 }}
               />
             </Group>
-            <Tabs defaultValue={type === 'view' ? 'query' : 'fields'} keepMounted={false}>
+            <Tabs key={type} defaultValue={type === 'view' ? 'query' : 'fields'} keepMounted={false}>
               <Tabs.List>
                 {type === 'view' ? (
                   <Tabs.Tab value="query" color={errors.viewQuery ? 'red' : undefined}>

@@ -65,7 +65,7 @@ function SectionForm({
     }
   };
   return (
-    <form onSubmit={submit}>
+    <form onSubmit={submit} noValidate>
       <Stack>
         {children(value, (key, v) => setValue((current) => ({ ...current, [key]: v })), errors)}
         {error && (

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { createTestDatabase, type SmtpCapture, startSmtpCapture, type TestDatabase } from '@hivebase/server/testing';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import PocketBase from 'pocketbase';
@@ -19,9 +19,11 @@ let server: RunningShape;
 let browser: DashboardBrowser;
 let installerLink: string;
 let page: Page;
+let smtp: SmtpCapture;
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  smtp = await startSmtpCapture();
   server = await bootStandalone({ databaseUrl: database.url, env: { LOG_PRETTY: 'true', LOG_LEVEL: 'warn' } });
   [, installerLink = ''] = await waitForOutput(server.processes.standalone, /^ {2}(http:\S+\/_\/#\/pbinstall\/\S+)$/m);
   browser = await launchBrowser();
@@ -32,6 +34,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await database?.drop();
+  await smtp?.close();
 });
 
 afterEach(() => {
@@ -128,11 +131,12 @@ describe('dashboard (standalone)', () => {
   });
 
   it('keeps the session over a reload (token refreshed), logs out, and shows a failed login inline', async () => {
-    const before = await page.evaluate("localStorage.getItem('pocketbase_auth')");
+    const refreshed = page.waitForResponse((response) =>
+      response.url().endsWith('/api/collections/_superusers/auth-refresh'),
+    );
     await page.reload();
+    expect((await refreshed).status()).toBe(200);
     await page.getByText('Pick a collection in the sidebar').waitFor();
-    const after = await page.evaluate("localStorage.getItem('pocketbase_auth')");
-    expect(after).not.toBe(before);
 
     await page.getByRole('button', { name: 'Logout' }).click();
     await page.getByRole('button', { name: 'Login' }).waitFor();
@@ -295,5 +299,56 @@ describe('dashboard (standalone)', () => {
     const reader = new PocketBase(server.baseUrl);
     await reader.collection('users').authWithPassword('reader@example.com', 'reader-password');
     expect(reader.authStore.record?.email).toBe('reader@example.com');
+  });
+
+  it('a view collection: the query error inline, then its records', async () => {
+    await page.getByRole('button', { name: '+ New collection' }).click();
+    await choose(page, 'Type', 'view');
+    await drawer().getByLabel(/^Name/).first().fill('post_texts');
+    await drawer().getByRole('textbox', { name: 'View query' }).fill('SELECT id, no_such_column FROM posts');
+    await drawer().getByRole('button', { name: 'Create' }).click();
+    await drawer()
+      .getByText(/no_such_column|invalid|query/i)
+      .first()
+      .waitFor();
+    await drawer().getByRole('textbox', { name: 'View query' }).fill('SELECT id, f_text FROM posts');
+    await drawer().getByRole('button', { name: 'Create' }).click();
+    await drawer().waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'post_texts' }).waitFor();
+    await page.getByTestId('record-row').filter({ hasText: 'alpha' }).waitFor();
+  });
+
+  it('settings: application name (blank refused inline), SMTP, a test email to the capture, batch', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const appName = page.getByLabel(/^Application name/);
+    await appName.fill('');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Cannot be blank.').waitFor();
+    await appName.fill('Hive Dashboard Test');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    await screenshot(page, 'settings');
+
+    await page.getByRole('tab', { name: 'Mail' }).click();
+    await page.getByLabel('Use SMTP mail server').check();
+    await page.getByLabel('SMTP server host').fill(smtp.host);
+    await page.getByLabel('Port').fill(String(smtp.port));
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    await page.getByLabel('Test email address').fill('inbox@example.com');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Test email sent to inbox@example.com.').waitFor();
+    const mail = await smtp.waitForMail((message) => message.to.includes('inbox@example.com'));
+    expect(mail.subject).toContain('Hive Dashboard Test');
+
+    await page.getByRole('tab', { name: 'Batch' }).click();
+    await page.getByLabel('Enable batch API').check();
+    await page.getByLabel('Max requests per batch').fill('25');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    const settings = await (await api()).settings.getAll();
+    expect(settings.meta.appName).toBe('Hive Dashboard Test');
+    expect(settings.smtp).toMatchObject({ enabled: true, host: smtp.host, port: smtp.port });
+    expect(settings.batch).toMatchObject({ enabled: true, maxRequests: 25 });
   });
 });
