@@ -1,0 +1,56 @@
+import { upsertSuperuser } from '@hivebase/server';
+import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootDistributed, type RunningShape } from '../support/boot-shape';
+import { type DashboardBrowser, launchBrowser } from './browser';
+
+// The distributed shape: the gateway serves the dashboard, whose SDK calls go through the
+// gateway to the collections and auth services.
+
+const EMAIL = 'gateway-admin@example.com';
+const PASSWORD = 'a-long-password';
+
+let database: TestDatabase;
+let shape: RunningShape;
+let browser: DashboardBrowser;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+  try {
+    await upsertSuperuser(pool, EMAIL, PASSWORD);
+  } finally {
+    await pool.end();
+  }
+  shape = await bootDistributed({ databaseUrl: database.url });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await shape?.stop();
+  await database?.drop();
+});
+
+describe('dashboard through the gateway (distributed)', () => {
+  it('serves /_/ with its cache rules, signs in and lists the collections', async () => {
+    const index = await fetch(`${shape.baseUrl}/_/settings`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const asset = (await index.text()).match(/src="(\/_\/assets\/[^"]+\.js)"/)?.[1];
+    const script = await fetch(`${shape.baseUrl}${asset}`);
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+
+    const page = await browser.newPage();
+    await page.goto(`${shape.baseUrl}/_/`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel(/^Password( \*)?$/).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Login' }).click();
+    await page.getByRole('link', { name: /^users/ }).click();
+    await page.getByRole('heading', { name: 'users' }).waitFor();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel(/^Application name/).waitFor();
+    expect(browser.errors).toEqual([]);
+  });
+});
