@@ -3,3 +3,4 @@ export * from './events';
 export * from './health';
 export * from './list-result';
 export * from './realtime';
+export * from './uploaded-file';

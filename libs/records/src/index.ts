@@ -2,6 +2,7 @@ export * from './access';
 export * from './list-params';
 export * from './queryable';
 export * from './record-expander';
+export * from './record-files';
 export * from './record-json';
 export * from './record-reader';
 export * from './record-rule';

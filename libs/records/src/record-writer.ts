@@ -1,4 +1,4 @@
-import type { ErrorData } from '@hivebase/contracts';
+import { type ErrorData, isUploadedFile } from '@hivebase/contracts';
 import {
   type Collection,
   type CollectionLookup,
@@ -19,12 +19,23 @@ import * as bcrypt from 'bcrypt';
 import type { Pool, PoolClient } from 'pg';
 import type { RecordAccess } from './access';
 import type { Queryable } from './queryable';
+import { type FileFieldChange, planFileField, type RecordFileStore } from './record-files';
 import { RecordReader } from './record-reader';
 import { recordMatchesRule } from './record-rule';
 import { isPossibleId, ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
 import { fileUploadsUnsupported, type ResolvedBody, resolveModifiers } from './write-modifiers';
 
 type Json = Record<string, unknown>;
+
+/**
+ * File work of one transaction: what it stored (removed again if it rolls back, so a failed
+ * write leaves no orphan) and what goes once it commits (replaced files, deleted records').
+ */
+interface PendingFiles {
+  stored: { collectionId: string; recordId: string; name: string }[];
+  removed: { collectionId: string; recordId: string; names: string[] }[];
+  removedRecords: { collectionId: string; recordId: string }[];
+}
 
 /** Runs inside a record write's transaction (the outbox writer hooks in here). */
 export type AfterWrite = (
@@ -40,11 +51,17 @@ const UPDATE_FAILED = 'Failed to update record.';
 const VALUES_MISMATCH = { code: 'validation_values_mismatch', message: "Values don't match." };
 const REQUIRED = { code: 'validation_required', message: 'Cannot be blank.' };
 
-/** `access` with `@request.body` replaced by the resolved write body. */
+/** `access` with `@request.body` replaced by the resolved write body (uploads by their stored names). */
 const withBody = (access: RecordAccess, body: Json): RecordAccess => ({
   ...access,
-  request: { ...access.request, body },
+  request: {
+    ...access.request,
+    body: Object.fromEntries(Object.entries(body).map(([key, value]) => [key, namesOf(value)])),
+  },
 });
+
+const namesOf = (value: unknown): unknown =>
+  Array.isArray(value) ? value.map(namesOf) : isUploadedFile(value) ? value.name : value;
 
 /** A body value as PocketBase's `cast.ToString` reads it ("" for null, absent, objects). */
 function formText(value: unknown): string {
@@ -95,11 +112,14 @@ async function authFormErrors(collection: Collection, input: Json, existing: Jso
  */
 export class RecordWriter {
   private readonly reader: RecordReader;
+  private readonly pendingFiles = new WeakMap<PoolClient, PendingFiles>();
 
   constructor(
     private readonly pool: Pool,
     private readonly lookup: CollectionLookup,
     private readonly afterWrite: AfterWrite = async () => {},
+    /** Without a store, uploads are refused (`validation_file_uploads_unsupported`). */
+    private readonly files?: RecordFileStore,
   ) {
     this.reader = new RecordReader(pool, lookup);
   }
@@ -112,7 +132,7 @@ export class RecordWriter {
     const ruleAccess = withBody(access, resolved.body);
     const prepared = await this.prepare(collection, resolved, null, ruleAccess, CREATE_FAILED, tx);
     return this.transaction(tx, async (client) => {
-      const { values, verifyAfterRules } = prepared;
+      const { values, verifyAfterRules, fileChanges } = prepared;
       const columns = Object.keys(values);
       const table = quoteIdent(collection.name);
       const { rows } = await this.insertOrExplain(collection, CREATE_FAILED, () =>
@@ -122,6 +142,7 @@ export class RecordWriter {
         ),
       );
       let record = rows[0] as Json;
+      await this.storeFiles(client, collection, String(record.id), fileChanges);
       // The create rule sees the record as it would be stored (PocketBase checks it in the transaction).
       if (
         !access.isSuperuser &&
@@ -160,7 +181,14 @@ export class RecordWriter {
         ruleAccess,
       );
       if (!existing) throw recordNotFound();
-      const { values } = await this.prepare(collection, resolved, existing, ruleAccess, UPDATE_FAILED, client);
+      const { values, fileChanges } = await this.prepare(
+        collection,
+        resolved,
+        existing,
+        ruleAccess,
+        UPDATE_FAILED,
+        client,
+      );
       const params: unknown[] = [id];
       const sets = Object.keys(values).map((column) => `${quoteIdent(column)} = $${params.push(values[column])}`);
       const { rows } = await this.insertOrExplain(collection, UPDATE_FAILED, () =>
@@ -171,6 +199,7 @@ export class RecordWriter {
       );
       const record = rows[0];
       if (!record) throw recordNotFound();
+      await this.storeFiles(client, collection, id, fileChanges);
       await this.afterWrite(client, { action: 'update', collection, record, previous: existing });
       return this.reader.toJson(collection, record, access);
     });
@@ -190,6 +219,7 @@ export class RecordWriter {
       }
       await this.releaseReferences(client, collection, id);
       await client.query(`DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1`, [id]);
+      this.removeRecordFilesOnCommit(client, collection, id);
       await this.afterWrite(client, { action: 'delete', collection, record: existing });
     });
   }
@@ -233,7 +263,7 @@ export class RecordWriter {
     access: RecordAccess,
     message: string,
     tx: PoolClient | undefined,
-  ): Promise<{ values: Json; verifyAfterRules: boolean }> {
+  ): Promise<{ values: Json; verifyAfterRules: boolean; fileChanges: FileFieldChange[] }> {
     const isNew = existing === null;
     let verifyAfterRules = false;
     if (collection.type === 'auth') {
@@ -249,6 +279,7 @@ export class RecordWriter {
     }
     const errors: ErrorData = { ...modifierErrors };
     const values: Json = {};
+    const fileChanges: FileFieldChange[] = [];
     const now = nowDateTime();
     for (const field of collection.fields) {
       if (field.type === 'autodate') {
@@ -259,7 +290,17 @@ export class RecordWriter {
       if (!this.acceptsInput(collection, field, access, isNew)) continue;
       if (!submitted && !isNew) continue;
       if (field.type === 'file' && submitted) {
-        errors[field.name] = fileUploadsUnsupported();
+        const raw = input[field.name];
+        if (!this.files && (Array.isArray(raw) ? raw : [raw]).some(isUploadedFile)) {
+          errors[field.name] = fileUploadsUnsupported();
+          continue;
+        }
+        const planned = planFileField(field, raw, existing?.[field.name]);
+        if ('error' in planned) errors[field.name] = planned.error;
+        else {
+          values[field.name] = planned.change.value;
+          fileChanges.push(planned.change);
+        }
         continue;
       }
       if (field.type === 'password' && !submitted && !isNew) continue;
@@ -289,7 +330,64 @@ export class RecordWriter {
       // A new email also ends old sessions and pending reset/verification tokens, as in PocketBase.
       if (existing && 'email' in values && values.email !== existing.email) values.tokenKey = randomString(50);
     }
-    return { values, verifyAfterRules };
+    return { values, verifyAfterRules, fileChanges };
+  }
+
+  /**
+   * Stores a write's uploads inside its transaction (after its statement succeeded) and notes
+   * what to remove once it commits.
+   */
+  private async storeFiles(client: PoolClient, collection: Collection, recordId: string, changes: FileFieldChange[]) {
+    if (changes.length === 0 || !this.files) return;
+    const pending = this.pendingOf(client);
+    for (const change of changes) {
+      for (const upload of change.uploads) {
+        pending.stored.push({ collectionId: collection.id, recordId, name: upload.name });
+        await this.files.save(collection.id, recordId, upload);
+      }
+      if (change.removed.length > 0) {
+        pending.removed.push({ collectionId: collection.id, recordId, names: change.removed });
+      }
+    }
+  }
+
+  private removeRecordFilesOnCommit(client: PoolClient, collection: Collection, recordId: string): void {
+    if (!this.files || !collection.fields.some((field) => field.type === 'file')) return;
+    this.pendingOf(client).removedRecords.push({ collectionId: collection.id, recordId });
+  }
+
+  private pendingOf(client: PoolClient): PendingFiles {
+    let pending = this.pendingFiles.get(client);
+    if (!pending) {
+      pending = { stored: [], removed: [], removedRecords: [] };
+      this.pendingFiles.set(client, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Finishes the file work of a transaction the caller ran (a batch's): after a commit the old
+   * files go; after a rollback the new ones do. Writes in their own transaction do this themselves.
+   */
+  async settleFiles(tx: PoolClient, committed: boolean): Promise<void> {
+    const pending = this.pendingFiles.get(tx);
+    this.pendingFiles.delete(tx);
+    const files = this.files;
+    if (!pending || !files) return;
+    // Storage errors must not turn a committed write into a failure: they are logged by the store.
+    const settle = async (work: () => Promise<void>) => work().catch(() => undefined);
+    if (committed) {
+      for (const { collectionId, recordId, names } of pending.removed) {
+        await settle(() => files.delete(collectionId, recordId, names));
+      }
+      for (const { collectionId, recordId } of pending.removedRecords) {
+        await settle(() => files.deleteRecord(collectionId, recordId));
+      }
+    } else {
+      for (const { collectionId, recordId, name } of pending.stored) {
+        await settle(() => files.delete(collectionId, recordId, [name]));
+      }
+    }
   }
 
   private generateId(field: Field): string {
@@ -367,6 +465,7 @@ export class RecordWriter {
           if (field.cascadeDelete) {
             await this.releaseReferences(client, other, row.id);
             await client.query(`DELETE FROM ${table} WHERE id = $1`, [row.id]);
+            this.removeRecordFilesOnCommit(client, other, row.id);
           } else if (field.required && Number(row.remaining) === 0) {
             throw new RecordsError(400, 'The record is referenced by a required relation.', {
               '': {
@@ -415,9 +514,11 @@ export class RecordWriter {
       await client.query('BEGIN');
       const result = await run(client);
       await client.query('COMMIT');
+      await this.settleFiles(client, true);
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      await this.settleFiles(client, false);
       throw error;
     } finally {
       client.release();

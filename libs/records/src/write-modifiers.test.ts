@@ -16,7 +16,7 @@ const posts = normalizeCollection({
   ],
 }).collection;
 
-const STORED = { id: 'p1', title: 't', views: 10, tags: ['a', 'b'], status: 'draft', score: 1 };
+const STORED = { id: 'p1', title: 't', views: 10, tags: ['a', 'b'], status: 'draft', docs: ['old.txt'], score: 1 };
 const resolve = (input: Record<string, unknown>, isNew = false) =>
   resolveModifiers(posts, input, isNew ? null : STORED);
 
@@ -75,7 +75,7 @@ describe('resolveModifiers', () => {
     expect(resolve({ 'code:autogenerate': 'fixed' }).body.code).toBe('fixed');
   });
 
-  it('refuses file modifiers, resolves modifiers on any field (the writer decides what it takes), keeps other keys', () => {
+  it('resolves file modifiers to a list of names, resolves modifiers on any field, keeps other keys', () => {
     const { body, errors } = resolve({
       'docs+': 'a.txt',
       '+docs': 'b.txt',
@@ -83,7 +83,11 @@ describe('resolveModifiers', () => {
       'title+': 'x',
       extra: 1,
     });
-    expect(errors).toEqual({ docs: expect.objectContaining({ code: 'validation_file_uploads_unsupported' }) });
-    expect(body).toEqual({ 'title+': 'x', extra: 1, score: 6 });
+    expect(errors).toEqual({});
+    expect(body).toEqual({ 'title+': 'x', extra: 1, score: 6, docs: ['b.txt', 'old.txt', 'a.txt'] });
+  });
+
+  it('removes file names with `docs-` and keeps the rest in order', () => {
+    expect(resolve({ 'docs-': ['old.txt'], 'docs+': 'n.txt' }).body.docs).toEqual(['n.txt']);
   });
 });

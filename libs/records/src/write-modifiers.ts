@@ -10,6 +10,7 @@ import {
   type RelationField,
   type SelectField,
 } from '@hivebase/schema';
+import { type FileItem, toFileItems } from './record-files';
 
 type Json = Record<string, unknown>;
 
@@ -29,14 +30,14 @@ export interface ResolvedBody {
    * Rules read this as `@request.body`, so `owner+` is judged by the owner it produces.
    */
   body: Json;
-  /** Refused modifiers by field name (file modifiers belong to file uploads, not built yet). */
+  /** Refused modifiers by field name. */
   errors: ErrorData;
 }
 
-/** File parts, modifiers included, wait for file uploads. */
+/** Uploads reached a writer with no file store (a service that does not take files). */
 export const fileUploadsUnsupported = () => ({
   code: 'validation_file_uploads_unsupported',
-  message: 'File uploads are not supported yet.',
+  message: 'File uploads are not supported here.',
 });
 
 const LIST_TYPES: ReadonlySet<Field['type']> = new Set(['select', 'relation', 'file']);
@@ -90,10 +91,6 @@ export function resolveModifiers(collection: Collection, input: Json, stored: Js
       continue;
     }
     const { field, modifier } = parsed;
-    if (field.type === 'file') {
-      errors[field.name] = fileUploadsUnsupported();
-      continue;
-    }
     const list = modifiersByField.get(field) ?? [];
     list.push({ kind: modifier, raw: input[key] });
     modifiersByField.set(field, list);
@@ -117,6 +114,20 @@ export function resolveModifiers(collection: Collection, input: Json, stored: Js
       const ops = modifiers.map(({ kind, raw }) => ({ kind, values: toList(field, raw) }) as ListOp);
       const result = applyListOps(start === undefined ? [] : toList(field, start), ops, isMultiValue(field));
       body[field.name] = isMultiValue(field) ? result : (result[0] ?? '');
+    } else if (field.type === 'file') {
+      // Names and uploads together; the writer checks and stores them (record-files.ts).
+      let list: FileItem[] = start === undefined ? [] : toFileItems(field, start);
+      for (const { kind, raw } of modifiers) {
+        const items = toFileItems(field, raw);
+        if (kind === 'remove') {
+          const names = items.filter((item): item is string => typeof item === 'string');
+          list = list.filter((item) => typeof item !== 'string' || !names.includes(item));
+        } else {
+          list = kind === 'append' ? [...list, ...items] : [...items, ...list];
+        }
+        if (!isMultiValue(field)) list = list.slice(-1);
+      }
+      body[field.name] = list;
     }
   }
   return { body, errors };

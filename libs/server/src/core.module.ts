@@ -12,6 +12,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ClientDirectoryModule } from './realtime/client-directory.provider';
 import { SchemaModule } from './schema/schema.module';
 import { SettingsModule } from './settings/settings.module';
+import { StorageModule } from './storage/storage.module';
 
 export interface CoreModuleOptions {
   /** Name on log lines and the Postgres connection. */
@@ -43,6 +44,7 @@ export class CoreModule {
         SettingsModule,
         AuthCoreModule,
         ClientDirectoryModule,
+        StorageModule,
       ],
     };
   }

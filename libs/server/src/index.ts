@@ -37,3 +37,4 @@ export * from './redis/connect-redis';
 export * from './rules';
 export * from './schema';
 export * from './settings';
+export * from './storage/storage.module';

@@ -194,10 +194,14 @@ describe('autogenerate, unknown keys, hidden and file fields', () => {
     expect((await stored()).secret).toBe(12);
   });
 
-  it.each(['doc+', '+doc', 'doc-'])('refuses the file modifier %s until file uploads exist', async (key) => {
+  it.each(['doc+', '+doc'])('refuses a file name the record does not have through %s', async (key) => {
     const { status, body } = await patch({ [key]: 'a.txt' });
     expect(status).toBe(400);
-    expect(body).toMatchObject({ data: { doc: { code: 'validation_file_uploads_unsupported' } } });
+    expect(body).toMatchObject({ data: { doc: { code: 'validation_invalid_file' } } });
+  });
+
+  it('takes `doc-` of a name the record does not have as nothing to remove', async () => {
+    expect((await patch({ 'doc-': 'a.txt' })).status).toBe(200);
   });
 });
 

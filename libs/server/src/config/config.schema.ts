@@ -44,6 +44,9 @@ export const baseConfigSchema = z.object({
   mode: z.enum(['standalone', 'distributed']).default('standalone'),
   http: httpAddress.prefault('127.0.0.1:8090'),
   dataDir: z.string().min(1).default('./hb_data'),
+  // Local file storage (docs/files.md): `<dataDir>/storage` unless set; the collections and files
+  // processes of one machine must share it.
+  storageDir: z.string().min(1).optional(),
   databaseUrl: postgresUrl.optional(),
   redisUrl: redisUrl.default('redis://127.0.0.1:6379'),
   // Starts every Redis key and channel Hivebase uses (bus, job queues, rate-limit counts), so
@@ -98,6 +101,7 @@ export const ENV_NAMES = {
   mode: 'HB_MODE',
   http: 'HB_HTTP',
   dataDir: 'HB_DIR',
+  storageDir: 'HB_STORAGE_DIR',
   databaseUrl: 'DATABASE_URL',
   redisUrl: 'REDIS_URL',
   redisPrefix: 'HB_REDIS_PREFIX',

@@ -1,4 +1,13 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { MultipartFile } from '@fastify/multipart';
 import fastifyMultipart from '@fastify/multipart';
+import { isUploadedFile, type UploadedFile, uploadedFile } from '@hivebase/contracts';
+import { SNIFF_BYTES, sniffContentType, storedFileName } from '@hivebase/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../errors/api-error';
 
@@ -13,7 +22,9 @@ const LOAD_FAILED = 'An error occurred while loading the submitted data.';
  * array), then every `@jsonPayload` part (a JSON object) is merged over them, later parts
  * winning per key. Text values stay strings: PocketBase infers `true`/numbers here, but the
  * record field types cast text already and string DTOs (passwords, usernames) must not change.
- * File parts are refused (400) until file storage exists; the route's body limit applies (413).
+ * File parts stream to temporary files (removed once the response is sent), each sniffed and
+ * named as PocketBase names uploads; they join the body as `UploadedFile` values under their part
+ * name (see `mergeUploadedFiles`). The route's body limit applies while streaming (413).
  */
 export async function registerMultipartBody(fastify: FastifyInstance): Promise<void> {
   // Registered on the instance directly: Nest's adapter then sees the plugin as present and
@@ -23,7 +34,72 @@ export async function registerMultipartBody(fastify: FastifyInstance): Promise<v
     if (!request.isMultipart()) return;
     request.body = await readMultipartBody(request, reply);
   });
+  const cleanUp = async (request: FastifyRequest) => {
+    const dir = uploadDirs.get(request);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  };
+  fastify.addHook('onResponse', cleanUp);
+  fastify.addHook('onRequestAbort', cleanUp);
 }
+
+/** Each request's temporary upload directory, removed when it ends. */
+const uploadDirs = new WeakMap<FastifyRequest, string>();
+
+/**
+ * Puts uploads for `key` into `body` as PocketBase's record form merges them: under a plain key
+ * they join the names already sent for it (`documents` = names to keep + new files); under a
+ * modifier key (`+documents`, `documents+`) or a key with no value they stand alone.
+ */
+export function mergeUploadedFiles(body: Record<string, unknown>, key: string, files: UploadedFile[]): void {
+  const plain = !key.startsWith('+') && !key.endsWith('+') && !key.endsWith('-');
+  const sent = body[key];
+  const kept =
+    plain && sent !== undefined && sent !== null
+      ? (Array.isArray(sent) ? sent : [sent]).filter((value) => typeof value === 'string' || isUploadedFile(value))
+      : [];
+  Object.defineProperty(body, key, {
+    value: [...kept, ...files],
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+/** Streams one file part to a temporary file, keeping only its first bytes for sniffing. */
+async function saveUpload(request: FastifyRequest, part: MultipartFile): Promise<UploadedFile> {
+  let dir = uploadDirs.get(request);
+  if (!dir) {
+    dir = await mkdtemp(join(tmpdir(), 'hb-upload-'));
+    uploadDirs.set(request, dir);
+  }
+  const path = join(dir, String(uploadCounter++));
+  const head: Buffer[] = [];
+  let headLength = 0;
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (headLength < SNIFF_BYTES) {
+        head.push(chunk.subarray(0, SNIFF_BYTES - headLength));
+        headLength += Math.min(chunk.length, SNIFF_BYTES - headLength);
+      }
+      done(null, chunk);
+    },
+  });
+  await pipeline(part.file, tap, createWriteStream(path));
+  // The plugin ends a part cut at its size limit instead of failing it.
+  if (part.file.truncated) throw new ApiError(413);
+  const sniffed = await sniffContentType(Buffer.concat(head));
+  return uploadedFile({
+    originalName: part.filename,
+    name: storedFileName(part.filename, sniffed.ext),
+    path,
+    size,
+    contentType: sniffed.mime,
+  });
+}
+
+let uploadCounter = 0;
 
 async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
   const limit = request.routeOptions.bodyLimit;
@@ -31,7 +107,8 @@ async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): 
 
   const values = new Map<string, string[]>();
   const payloads: unknown[] = [];
-  const fileParts = new Set<string>();
+  const files = new Map<string, UploadedFile[]>();
+  let current: { destroy(): void } | undefined;
 
   // The plugin does not count bytes: stop feeding the parser once the body passes the limit.
   const raw = request.raw;
@@ -65,8 +142,11 @@ async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): 
       const part = next.value;
       if (!part.fieldname) continue; // unnamed parts are skipped, as Go's form reader does
       if (part.type === 'file') {
-        fileParts.add(part.fieldname);
-        part.file.resume(); // drain it so the following parts arrive
+        current = part.file;
+        const saving = saveUpload(request, part);
+        saving.catch(() => undefined); // a body over the limit wins the race below
+        const upload = await Promise.race([saving, exceeded]);
+        files.set(part.fieldname, [...(files.get(part.fieldname) ?? []), upload]);
         continue;
       }
       // The plugin already parsed parts labelled application/json; others arrive as text.
@@ -78,22 +158,15 @@ async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): 
       values.set(part.fieldname, [...(values.get(part.fieldname) ?? []), text]);
     }
   } catch (error) {
+    current?.destroy(); // a part cut off mid-stream: close its temporary file
+    const dir = uploadDirs.get(request);
+    if (dir) await rm(dir, { recursive: true, force: true });
     if (error instanceof ApiError) throw error;
     // Malformed multipart (bad boundary, truncated parts), parser limits, unsafe field names.
     const status = (error as { statusCode?: unknown }).statusCode === 413 ? 413 : 400;
     throw new ApiError(status, status === 413 ? undefined : LOAD_FAILED, {}, { cause: error });
   } finally {
     raw.off('data', countBytes);
-  }
-
-  if (fileParts.size > 0) {
-    const data = Object.fromEntries(
-      [...fileParts].map((name) => [
-        name,
-        { code: 'validation_file_uploads_unsupported', message: 'File uploads are not supported yet.' },
-      ]),
-    );
-    throw badRequest(LOAD_FAILED, data);
   }
 
   // Plain values first, then the payloads over them, in order (PocketBase's order too).
@@ -110,6 +183,7 @@ async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): 
       Object.defineProperty(body, key, { value, enumerable: true, writable: true, configurable: true });
     }
   }
+  for (const [key, list] of files) mergeUploadedFiles(body, key, list);
   return body;
 }
 

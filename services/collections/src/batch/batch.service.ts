@@ -1,3 +1,4 @@
+import { isUploadedFile, type UploadedFile } from '@hivebase/contracts';
 import type { RecordAccess } from '@hivebase/records';
 import {
   ApiError,
@@ -5,6 +6,7 @@ import {
   FieldsParamError,
   forbidden,
   isSuperuser,
+  mergeUploadedFiles,
   PG_POOL,
   parseFieldsParam,
   pickFields,
@@ -66,6 +68,7 @@ export class BatchService {
     if (!config.enabled || config.maxRequests <= 0) throw forbidden('Batch requests are not allowed.');
     if (config.maxBodySize > 0 && bodySizeOf(request, body) > config.maxBodySize) throw new ApiError(413);
     const requests = parseBatchRequests(body, config.maxRequests);
+    attachUploads(body, requests);
     // Every sub-request acts as the batch's caller; its own Authorization header is ignored (as PocketBase).
     const auth = await this.authenticator.of(request);
     const timeoutMs = (config.timeout > 0 ? config.timeout : DEFAULT_TIMEOUT_SECONDS) * 1000;
@@ -99,9 +102,11 @@ export class BatchService {
       running.catch(() => undefined);
       const result = await Promise.race([running, deadline]);
       await tx.query('COMMIT');
+      await this.records.settleFiles(tx, true);
       return result;
     } catch (error) {
       if (!timedOut) await tx.query('ROLLBACK').catch(() => undefined);
+      await this.records.settleFiles(tx, false);
       throw this.failureOf(error, timedOut, requestId, timeoutMs);
     } finally {
       clearTimeout(timer);
@@ -184,6 +189,21 @@ export class BatchService {
       return transactionFailed();
     }
     return error;
+  }
+}
+
+/**
+ * Multipart batches carry files as `requests.N.field` parts (as the SDK sends them): each joins
+ * its sub-request's body as an upload would join a record form's (names kept under a plain key).
+ */
+function attachUploads(body: unknown, requests: BatchRequest[]): void {
+  if (typeof body !== 'object' || body === null) return;
+  for (const [key, value] of Object.entries(body)) {
+    const match = /^requests\.(\d+)\.(.+)$/.exec(key);
+    const files = (Array.isArray(value) ? value : [value]).filter(isUploadedFile) as UploadedFile[];
+    const target = match ? requests[Number(match[1])] : undefined;
+    if (!match || !target || files.length === 0) continue;
+    mergeUploadedFiles(target.body, match[2] as string, files);
   }
 }
 

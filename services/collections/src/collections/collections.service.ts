@@ -15,8 +15,17 @@ import {
   quoteIdent,
   validateCollection,
 } from '@hivebase/schema';
-import { ApiError, lookupOf, notFound, PG_POOL, type SchemaChange, SchemaRegistry } from '@hivebase/server';
-import { Inject, Injectable } from '@nestjs/common';
+import {
+  ApiError,
+  lookupOf,
+  notFound,
+  PG_POOL,
+  type SchemaChange,
+  SchemaRegistry,
+  STORAGE_DRIVER,
+} from '@hivebase/server';
+import { collectionPrefix, type StorageDriver } from '@hivebase/storage';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { validateCollectionRules } from './collection-rules.validator';
 
@@ -74,7 +83,17 @@ export class CollectionsService {
   constructor(
     @Inject(SchemaRegistry) private readonly registry: SchemaRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
   ) {}
+
+  /** A deleted or truncated collection's files go too (after the change committed). */
+  private async removeFiles(collectionId: string): Promise<void> {
+    await this.storage.deletePrefix(collectionPrefix(collectionId)).catch((error: unknown) => {
+      this.logger.warn({ collectionId, err: error }, 'failed to delete the collection files');
+    });
+  }
+
+  private readonly logger = new Logger('Collections');
 
   findOrThrow(idOrName: string): Collection {
     const collection = this.registry.find(idOrName);
@@ -224,6 +243,7 @@ export class CollectionsService {
       if (before.system) throw new ApiError(400, message);
       return [{ before, after: null }];
     }, message);
+    await this.removeFiles(id);
   }
 
   async truncate(idOrName: string): Promise<void> {
@@ -232,6 +252,7 @@ export class CollectionsService {
       throw new ApiError(400, 'View collections cannot be truncated.');
     }
     await this.pool.query(`DELETE FROM ${quoteIdent(collection.name)}`);
+    await this.removeFiles(collection.id);
   }
 
   /**

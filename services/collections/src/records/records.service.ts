@@ -7,6 +7,7 @@ import {
   RequestAuthenticator,
   ruleContextOf,
   SchemaRegistry,
+  StorageRecordFileStore,
 } from '@hivebase/server';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
@@ -28,9 +29,15 @@ export class RecordsService {
     @Inject(SchemaRegistry) private readonly registry: SchemaRegistry,
     @Inject(PG_POOL) pool: Pool,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(StorageRecordFileStore) files: StorageRecordFileStore,
   ) {
     this.reader = new RecordReader(pool, registry);
-    this.writer = outboxRecordWriter(pool, registry);
+    this.writer = outboxRecordWriter(pool, registry, files);
+  }
+
+  /** After a batch's transaction ends: its replaced files go (commit) or its new ones do (rollback). */
+  settleFiles(tx: PoolClient, committed: boolean): Promise<void> {
+    return this.writer.settleFiles(tx, committed);
   }
 
   collectionOrThrow(idOrName: string): Collection {

@@ -1,0 +1,193 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { normalizeCollection } from '@hivebase/schema';
+import {
+  baseConfigSchema,
+  createServiceApp,
+  loadConfig,
+  requireDatabaseUrl,
+  SchemaRegistry,
+  SettingsService,
+} from '@hivebase/server';
+import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CollectionsModule } from '../src/collections.module';
+import { createAuthRecord } from './support/auth-record';
+
+type Json = Record<string, unknown>;
+let database: TestDatabase;
+let app: NestFastifyApplication;
+let storageDir: string;
+let token = '';
+let docsId = '';
+
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082',
+  'hex',
+);
+
+/** The multipart body the SDK sends for a FormData. */
+async function multipart(form: FormData) {
+  const request = new Request('http://local', { method: 'POST', body: form });
+  return {
+    payload: Buffer.from(await request.arrayBuffer()),
+    headers: { 'content-type': request.headers.get('content-type') ?? '', authorization: token },
+  };
+}
+
+async function send(method: 'POST' | 'PATCH', url: string, form: FormData) {
+  const response = await app.inject({ method, url, ...(await multipart(form)) });
+  return { status: response.statusCode, body: response.json() as Json };
+}
+
+const file = (content: string | Buffer, name: string) => new File([content], name);
+
+async function storedFiles(): Promise<string[]> {
+  const walk = async (dir: string, prefix: string): Promise<string[]> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const out: string[] = [];
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      if (entry.isDirectory()) out.push(...(await walk(join(dir, entry.name), `${prefix}${entry.name}/`)));
+      else out.push(prefix + entry.name);
+    }
+    return out.sort();
+  };
+  return walk(storageDir, '');
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  storageDir = await mkdtemp(join(tmpdir(), 'hb-files-test-'));
+  const config = requireDatabaseUrl(
+    loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent', HB_STORAGE_DIR: storageDir }),
+  );
+  app = await createServiceApp('record-files-test', CollectionsModule, config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  token = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
+  const { collection } = normalizeCollection({
+    name: 'docs',
+    fields: [
+      { name: 'title', type: 'text' },
+      { name: 'one', type: 'file', maxSelect: 1, maxSize: 1000 },
+      { name: 'many', type: 'file', maxSelect: 3 },
+      { name: 'images', type: 'file', maxSelect: 2, mimeTypes: ['image/png'] },
+    ],
+  });
+  docsId = collection.id;
+  await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+  await app.get(SettingsService).update({ batch: { enabled: true, maxRequests: 10, timeout: 3, maxBodySize: 0 } });
+});
+
+// Each test starts with no record and no stored file.
+beforeEach(async () => {
+  await app.inject({ method: 'DELETE', url: '/api/collections/docs/truncate', headers: { authorization: token } });
+  expect(await storedFiles()).toEqual([]);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await database?.drop();
+  await rm(storageDir, { recursive: true, force: true });
+});
+
+describe('record file uploads', () => {
+  it('stores uploads under PocketBase names, replaces a single file, appends and removes', async () => {
+    const form = new FormData();
+    form.append('title', 'a');
+    form.append('one', file('hello', 'Hello World.txt'));
+    form.append('many', file('x', 'xxx.txt'));
+    form.append('many', file('y', 'yyy.txt'));
+    const created = await send('POST', '/api/collections/docs/records', form);
+    expect(created.status).toBe(200);
+    const id = String(created.body.id);
+    expect(created.body.one).toMatch(/^hello_world_[a-z0-9]{10}\.txt$/);
+    expect(created.body.many).toEqual([expect.stringMatching(/^xxx_/), expect.stringMatching(/^yyy_/)]);
+    expect(await storedFiles()).toEqual(
+      [created.body.one, ...(created.body.many as string[])].map((name) => `${docsId}/${id}/${name}`).sort(),
+    );
+
+    const replace = new FormData();
+    replace.append('one', file('bye', 'b.txt'));
+    replace.append('many+', file('z', 'zzz.txt'));
+    replace.append('many-', (created.body.many as string[])[0] as string);
+    const updated = await send('PATCH', `/api/collections/docs/records/${id}`, replace);
+    expect(updated.status).toBe(200);
+    const many = updated.body.many as string[];
+    expect(many).toEqual([(created.body.many as string[])[1], expect.stringMatching(/^zzz_/)]);
+    expect(await storedFiles()).toEqual([updated.body.one, ...many].map((name) => `${docsId}/${id}/${name}`).sort());
+
+    const removed = await app.inject({
+      method: 'DELETE',
+      url: `/api/collections/docs/records/${id}`,
+      headers: { authorization: token },
+    });
+    expect(removed.statusCode).toBe(204);
+    expect(await storedFiles()).toEqual([]);
+  });
+
+  it.each([
+    ['too large', 'one', [file('x'.repeat(1001), 'big.txt')], 'validation_file_size_limit'],
+    ['too many', 'many', ['a', 'b', 'c', 'd'].map((n) => file(n, `${n}.txt`)), 'validation_too_many_files'],
+    ['HTML named .png', 'images', [file('<!doctype html><script>1</script>', 'x.png')], 'validation_invalid_mime_type'],
+  ])('refuses %s and leaves no file behind', async (_name, field, files, code) => {
+    const form = new FormData();
+    for (const upload of files) form.append(field, upload);
+    const { status, body } = await send('POST', '/api/collections/docs/records', form);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ data: { [field]: { code } } });
+    expect(await storedFiles()).toEqual([]);
+  });
+
+  it('takes a PNG by its content', async () => {
+    const form = new FormData();
+    form.append('images', file(PNG, 'pixel'));
+    const { status, body } = await send('POST', '/api/collections/docs/records', form);
+    expect(status).toBe(200);
+    expect(body.images).toEqual([expect.stringMatching(/^pixel_[a-z0-9]{10}\.png$/)]);
+  });
+
+  it('refuses a plain name the record does not have', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/collections/docs/records',
+      headers: { authorization: token },
+      payload: { one: '../../etc/passwd' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ data: { one: { code: 'validation_invalid_file' } } });
+  });
+
+  it('rolls back stored files when a batch fails', async () => {
+    const form = new FormData();
+    form.append(
+      '@jsonPayload',
+      JSON.stringify({
+        requests: [
+          { method: 'POST', url: '/api/collections/docs/records', body: { title: 'ok' } },
+          { method: 'POST', url: '/api/collections/docs/records', body: { title: 'fails', one: 'nope.txt' } },
+        ],
+      }),
+    );
+    form.append('requests.0.many', file('m', 'mmm.txt'));
+    const failed = await send('POST', '/api/batch', form);
+    expect(failed.status).toBe(400);
+    expect(await storedFiles()).toEqual([]);
+
+    const ok = new FormData();
+    ok.append(
+      '@jsonPayload',
+      JSON.stringify({ requests: [{ method: 'POST', url: '/api/collections/docs/records', body: { title: 'ok' } }] }),
+    );
+    ok.append('requests.0.many', file('m', 'mmm.txt'));
+    const done = await send('POST', '/api/batch', ok);
+    expect(done.status).toBe(200);
+    const [result] = done.body as unknown as { body: { id: string; many: string[] } }[];
+    expect(result?.body.many).toEqual([expect.stringMatching(/^mmm_/)]);
+    expect(await storedFiles()).toEqual([`${docsId}/${result?.body.id}/${result?.body.many[0]}`]);
+  });
+});
