@@ -25,7 +25,7 @@ export async function launchBrowser(): Promise<DashboardBrowser> {
     browser,
     errors,
     newPage: async ({ colorScheme = 'light' } = {}) => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
+      const context = await browser.newContext({ viewport: { width: 1200, height: 720 }, colorScheme });
       const page = await context.newPage();
       page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
       page.on('console', (message) => {
@@ -48,5 +48,5 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.DASHBOARD_SCREENSHOTS !== '1') return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.waitForTimeout(300); // drawers and modals animate in
-  await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`) });
+  await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }

@@ -144,7 +144,6 @@ describe('dashboard (standalone)', () => {
     await page.getByLabel(PASSWORD_LABEL).fill('wrong-password');
     await page.getByRole('button', { name: 'Login' }).click();
     await page.getByRole('alert').getByText('Failed to authenticate.').waitFor();
-    await screenshot(page, 'login');
     await page.getByLabel(PASSWORD_LABEL).fill(PASSWORD);
     await page.getByRole('button', { name: 'Login' }).click();
     await page.getByText('Pick a collection in the sidebar').waitFor();
@@ -229,7 +228,6 @@ describe('dashboard (standalone)', () => {
     await drawer().getByLabel('f_json').fill('{"tags": ["a", "b"]}');
     await drawer().getByLabel('f_geoPoint longitude').fill('2.35');
     await drawer().getByLabel('f_geoPoint latitude').fill('48.85');
-    await screenshot(page, 'record-editor');
     await drawer().getByRole('button', { name: 'Create' }).click();
     await drawer().waitFor({ state: 'detached' });
     await rows.filter({ hasText: 'zulu@example.com' }).waitFor();
@@ -266,7 +264,6 @@ describe('dashboard (standalone)', () => {
     await expect.poll(() => rows.first().textContent()).toContain('alpha');
     await page.getByLabel('Sort by f_text').click();
     await expect.poll(() => rows.first().textContent()).toContain('zulu');
-    await screenshot(page, 'records');
 
     await rows.first().getByText('zulu@example.com').click();
     await drawer().getByLabel('f_text').fill('zulu-edited');
@@ -327,7 +324,6 @@ describe('dashboard (standalone)', () => {
     await appName.fill('Hive Dashboard Test');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').getByText('Saved.').waitFor();
-    await screenshot(page, 'settings');
 
     await page.getByRole('tab', { name: 'Mail' }).click();
     await page.getByLabel('Use SMTP mail server').check();
@@ -350,5 +346,31 @@ describe('dashboard (standalone)', () => {
     expect(settings.meta.appName).toBe('Hive Dashboard Test');
     expect(settings.smtp).toMatchObject({ enabled: true, host: smtp.host, port: smtp.port });
     expect(settings.batch).toMatchObject({ enabled: true, maxRequests: 25 });
+  });
+
+  // Not a check: the pictures in docs/dashboard.md, made from this test's data on demand.
+  it.runIf(process.env.DASHBOARD_SCREENSHOTS === '1')('screenshots of the main pages, light and dark', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      const shot = await browser.newPage({ colorScheme: scheme });
+      await shot.goto(`${server.baseUrl}/_/`);
+      await screenshot(shot, `login-${scheme}`);
+      await shot.getByLabel('Email').fill(EMAIL);
+      await shot.getByLabel(PASSWORD_LABEL).fill(PASSWORD);
+      await shot.getByRole('button', { name: 'Login' }).click();
+      await shot.getByRole('link', { name: 'posts' }).click();
+      await shot.getByTestId('record-row').first().waitFor();
+      await screenshot(shot, `records-${scheme}`);
+      await shot.getByTestId('record-row').first().getByText('alpha', { exact: true }).click();
+      await screenshot(shot, `record-editor-${scheme}`);
+      await shot.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      await shot.getByRole('button', { name: 'Edit collection' }).click();
+      await screenshot(shot, `collection-editor-${scheme}`);
+      await shot.getByRole('dialog').getByRole('tab', { name: 'API rules' }).click();
+      await screenshot(shot, `rules-${scheme}`);
+      await shot.goto(`${server.baseUrl}/_/#/settings/mail`);
+      await shot.getByLabel('SMTP server host').waitFor();
+      await screenshot(shot, `settings-${scheme}`);
+      await shot.context().close();
+    }
   });
 });
