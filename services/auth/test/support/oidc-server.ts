@@ -29,7 +29,18 @@ export interface OidcServer {
    * the SDK does) signed in as `accountId`, and returns what the provider sent back.
    */
   authorize(authURL: string, accountId: string): Promise<{ code: string; state: string }>;
+  /**
+   * Plays the browser for a complete authorization URL (its `redirect_uri` one of `redirectURLs`,
+   * as the SDK's all-in-one `authWithOAuth2()` builds it) signed in as `accountId`, and returns
+   * the URL the provider redirects back to (with `code` and `state`, or `error`).
+   */
+  follow(url: string, accountId: string): Promise<URL>;
   close(): Promise<void>;
+}
+
+export interface OidcServerOptions {
+  /** More redirect URLs the client accepts, e.g. a server's `<baseUrl>/api/oauth2-redirect`. */
+  redirectURLs?: string[];
 }
 
 // The little of oidc-provider's API used here (the package ships no types).
@@ -54,7 +65,7 @@ interface OidcProvider {
 }
 type OidcProviderClass = new (issuer: string, configuration: Record<string, unknown>) => OidcProvider;
 
-export async function startOidcServer(): Promise<OidcServer> {
+export async function startOidcServer(options: OidcServerOptions = {}): Promise<OidcServer> {
   // A specifier in a variable: the untyped ESM package is loaded at run time only.
   const packageName = 'oidc-provider';
   const { default: Provider } = (await import(packageName)) as { default: OidcProviderClass };
@@ -76,7 +87,7 @@ export async function startOidcServer(): Promise<OidcServer> {
       {
         client_id: clientId,
         client_secret: clientSecret,
-        redirect_uris: [redirectURL],
+        redirect_uris: [redirectURL, ...(options.redirectURLs ?? [])],
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },
@@ -131,9 +142,11 @@ export async function startOidcServer(): Promise<OidcServer> {
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 
-  const authorize = async (authURL: string, accountId: string) => {
+  // Follows the provider's redirects (keeping its cookies) until one leaves for a registered redirect URL.
+  const walk = async (start: string, accountId: string): Promise<URL> => {
+    const redirects = [redirectURL, ...(options.redirectURLs ?? [])];
     const cookies = new Map<string, string>();
-    let url = `${authURL}${encodeURIComponent(redirectURL)}&login_hint=${encodeURIComponent(accountId)}`;
+    let url = `${start}&login_hint=${encodeURIComponent(accountId)}`;
     for (let hop = 0; hop < 10; hop++) {
       const cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
       const response = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
@@ -147,14 +160,17 @@ export async function startOidcServer(): Promise<OidcServer> {
       const location = response.headers.get('location');
       if (!location) throw new Error(`authorization stopped with ${response.status}: ${await response.text()}`);
       const next = new URL(location, url);
-      if (next.href.startsWith(redirectURL)) {
-        const error = next.searchParams.get('error');
-        if (error) throw new Error(`authorization failed: ${error} ${next.searchParams.get('error_description')}`);
-        return { code: next.searchParams.get('code') ?? '', state: next.searchParams.get('state') ?? '' };
-      }
+      if (redirects.some((redirect) => next.href.startsWith(redirect))) return next;
       url = next.href;
     }
     throw new Error('too many redirects');
+  };
+
+  const authorize = async (authURL: string, accountId: string) => {
+    const next = await walk(`${authURL}${encodeURIComponent(redirectURL)}`, accountId);
+    const error = next.searchParams.get('error');
+    if (error) throw new Error(`authorization failed: ${error} ${next.searchParams.get('error_description')}`);
+    return { code: next.searchParams.get('code') ?? '', state: next.searchParams.get('state') ?? '' };
   };
 
   return {
@@ -168,6 +184,7 @@ export async function startOidcServer(): Promise<OidcServer> {
     redirectURL,
     accounts,
     authorize,
+    follow: walk,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
