@@ -18,6 +18,7 @@ import type { CollectionModel } from 'pocketbase';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { errorsUnder, type ShownError, toShownError } from '../api-errors';
 import { pb } from '../pb';
+import { AuthOptions } from './auth-options';
 import { FieldRow } from './field-row';
 import { FIELD_TYPES, type FieldDraft, newField, RULES } from './field-types';
 import { RuleInput } from './rule-input';
@@ -125,6 +126,11 @@ export function CollectionEditor({
   const otherCollections = useMemo(() => collections.filter((c) => c.id !== collection?.id), [collections, collection]);
   const fieldTabError = Object.keys(errors).some((key) => key.startsWith('fields'));
   const ruleTabError = RULES.some((rule) => errors[rule.key]);
+  const optionsTabError = Object.keys(errors).some((key) =>
+    /^(passwordAuth|oauth2|otp|mfa|authToken|verificationToken|passwordResetToken|emailChangeToken|fileToken|verificationTemplate|resetPasswordTemplate|confirmEmailChangeTemplate)\b/.test(
+      key,
+    ),
+  );
 
   return (
     <Drawer
@@ -180,7 +186,15 @@ export function CollectionEditor({
                     Indexes
                   </Tabs.Tab>
                 )}
+                {type === 'auth' && (
+                  <Tabs.Tab value="options" color={optionsTabError ? 'red' : undefined}>
+                    Options
+                  </Tabs.Tab>
+                )}
               </Tabs.List>
+              <Tabs.Panel value="options" pt="sm">
+                <AuthOptions draft={draft} errors={errors} onChange={(patch) => update(patch as Partial<Draft>)} />
+              </Tabs.Panel>
               <Tabs.Panel value="fields" pt="sm">
                 <Stack gap="xs">
                   {typeof errors.fields === 'string' && (

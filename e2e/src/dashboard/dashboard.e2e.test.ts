@@ -348,6 +348,27 @@ describe('dashboard (standalone)', () => {
     expect(settings.batch).toMatchObject({ enabled: true, maxRequests: 25 });
   });
 
+  it("an auth collection's OAuth2 provider form: missing client id shown inline, then saved", async () => {
+    await page.getByRole('button', { name: 'Collections' }).click();
+    await page.getByRole('link', { name: /^users/ }).click();
+    await page.getByRole('button', { name: 'Edit collection' }).click();
+    await drawer().getByRole('tab', { name: 'Options' }).click();
+    await drawer().getByLabel('Enable OAuth2 auth').check();
+    await choose(page, 'Add OAuth2 provider', 'Google');
+    const google = drawer().getByTestId('provider-google');
+    await drawer().getByRole('button', { name: 'Save changes' }).click();
+    await google.getByText('Cannot be blank.').first().waitFor();
+    await screenshot(page, 'oauth2-errors');
+
+    await google.getByLabel('Client ID').fill('google-client-id');
+    await google.getByLabel('Client secret').fill('google-client-secret');
+    await drawer().getByRole('button', { name: 'Save changes' }).click();
+    await drawer().waitFor({ state: 'detached' });
+    const users = await (await api()).collections.getOne('users');
+    expect(users.oauth2.enabled).toBe(true);
+    expect(users.oauth2.providers).toEqual([expect.objectContaining({ name: 'google', clientId: 'google-client-id' })]);
+  });
+
   // Not a check: the pictures in docs/dashboard.md, made from this test's data on demand.
   it.runIf(process.env.DASHBOARD_SCREENSHOTS === '1')('screenshots of the main pages, light and dark', async () => {
     for (const scheme of ['light', 'dark'] as const) {
