@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
+import { FilesController } from './files.controller';
+import { FilesService } from './files.service';
 
 /**
- * The files service's feature module. Serving stored files and thumbnails. Its routes arrive with the Files issue; until then it serves `/api/health` and PocketBase-shaped 404s.
+ * The files service's feature module: PocketBase's `/api/files` (downloads with thumbs, ranges
+ * and protected-file tokens) over the storage driver (docs/files.md).
  */
-@Module({})
+@Module({
+  controllers: [FilesController],
+  providers: [FilesService],
+})
 export class FilesModule {}

@@ -1,0 +1,197 @@
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type PocketBase from 'pocketbase';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuthFixture, failure, SHAPE_NAMES, startAuthFixture } from './support/auth-fixture';
+
+type Doc = { id: string; collectionId: string; one: string; many: string[]; images: string[]; secret: string };
+
+// Every process of a shape reads and writes this directory (docs/files.md).
+const storageDir = mkdtempSync(join(tmpdir(), 'hb-e2e-files-'));
+process.env.HB_STORAGE_DIR = storageDir;
+afterAll(() => rm(storageDir, { recursive: true, force: true }));
+
+const png = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+    .png()
+    .toBuffer();
+
+describe.each(SHAPE_NAMES)('record files through the SDK (%s)', (shape) => {
+  let fixture: AuthFixture;
+  let root: PocketBase;
+  let baseUrl: string;
+
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${baseUrl}${path}`, { headers });
+  const bytesOf = async (response: Response) => Buffer.from(await response.arrayBuffer());
+  const urlOf = (record: Doc, name: string, options: Record<string, string> = {}) =>
+    root.files.getURL(record, name, options).slice(baseUrl.length);
+
+  beforeAll(async () => {
+    fixture = await startAuthFixture(shape);
+    root = fixture.root;
+    baseUrl = fixture.running.baseUrl;
+    await root.collections.create({
+      name: 'docs',
+      type: 'base',
+      listRule: '',
+      viewRule: 'secret = "" || @request.auth.id != ""',
+      createRule: '',
+      updateRule: '',
+      deleteRule: '',
+      fields: [
+        { name: 'title', type: 'text' },
+        { name: 'one', type: 'file', maxSelect: 1, maxSize: 2000 },
+        { name: 'many', type: 'file', maxSelect: 3 },
+        { name: 'images', type: 'file', maxSelect: 2, mimeTypes: ['image/png', 'image/jpeg'], thumbs: ['50x0'] },
+        { name: 'secret', type: 'file', maxSelect: 1, protected: true },
+      ],
+    });
+  }, 120_000);
+
+  afterAll(() => fixture?.stop());
+
+  it('uploads a FormData and serves the exact bytes back, with PocketBase headers and ranges', async () => {
+    const form = new FormData();
+    form.append('title', 'a');
+    form.append('one', new File(['hello files'], 'Hello World.txt'));
+    const record = await root.collection('docs').create<Doc>(form);
+    expect(record.one).toMatch(/^hello_world_[a-z0-9]{10}\.txt$/);
+
+    const response = await get(urlOf(record, record.one));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('hello files');
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename=${record.one}`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain('sandbox');
+    const etag = response.headers.get('etag') ?? '';
+    expect(etag).not.toBe('');
+    expect(response.headers.get('last-modified')).not.toBeNull();
+    expect((await get(urlOf(record, record.one), { 'if-none-match': etag })).status).toBe(304);
+
+    const ranged = await get(urlOf(record, record.one), { range: 'bytes=6-10' });
+    expect(ranged.status).toBe(206);
+    expect(await ranged.text()).toBe('files');
+    expect(ranged.headers.get('content-range')).toBe('bytes 6-10/11');
+    expect((await get(urlOf(record, record.one), { range: 'bytes=50-60' })).status).toBe(416);
+  });
+
+  it('uploads a plain object holding a Blob, and thumbs a PNG to listed sizes only', async () => {
+    const original = await png(300, 200);
+    const record = await root
+      .collection('docs')
+      .create<Doc>({ title: 'img', images: [new File([original], 'photo.png')] });
+    const name = record.images[0] as string;
+    expect(name).toMatch(/^photo_[a-z0-9]{10}\.png$/);
+    const served = await get(urlOf(record, name));
+    expect(served.headers.get('content-disposition')).toBe(`inline; filename=${name}`);
+    expect((await bytesOf(served)).equals(original)).toBe(true);
+
+    const thumb = await get(urlOf(record, name, { thumb: '100x100' }));
+    expect(thumb.status).toBe(200);
+    expect(await sharp(await bytesOf(thumb)).metadata()).toMatchObject({ width: 100, height: 100, format: 'png' });
+    const listed = await sharp(await bytesOf(await get(urlOf(record, name, { thumb: '50x0' })))).metadata();
+    expect(listed).toMatchObject({ width: 50, height: 33 });
+    // A size the field does not list (or an absurd one) serves the original.
+    for (const size of ['200x200', '99999x99999', '../../x']) {
+      const fallback = await get(urlOf(record, name, { thumb: size }));
+      expect(fallback.status).toBe(200);
+      expect((await bytesOf(fallback)).equals(original)).toBe(true);
+    }
+    // Served again from storage: the same bytes.
+    const again = await bytesOf(await get(urlOf(record, name, { thumb: '100x100' })));
+    expect(again.equals(await bytesOf(await get(urlOf(record, name, { thumb: '100x100' }))))).toBe(true);
+  });
+
+  it('appends with field+, removes with field-, replaces a single file and deletes the old ones', async () => {
+    const created = await root.collection('docs').create<Doc>({
+      one: new File(['first'], 'first.txt'),
+      many: [new File(['a'], 'aaa.txt'), new File(['b'], 'bbb.txt')],
+    });
+    const [aaa, bbb] = created.many as [string, string];
+    const updated = await root.collection('docs').update<Doc>(created.id, {
+      one: new File(['second'], 'second.txt'),
+      'many+': new File(['c'], 'ccc.txt'),
+      'many-': [aaa],
+    });
+    expect(updated.many).toEqual([bbb, expect.stringMatching(/^ccc_/)]);
+    expect(updated.one).toMatch(/^second_/);
+    expect((await get(urlOf(created, created.one))).status).toBe(404);
+    expect((await get(urlOf(created, aaa))).status).toBe(404);
+    expect(await (await get(urlOf(updated, updated.one))).text()).toBe('second');
+
+    await root.collection('docs').delete(created.id);
+    for (const name of [updated.one, ...updated.many]) expect((await get(urlOf(updated, name))).status).toBe(404);
+  });
+
+  it('serves a protected file only with a file token that passes the view rule', async () => {
+    const record = await root.collection('docs').create<Doc>({ secret: new File(['top secret'], 'secret.txt') });
+    const guest = fixture.client();
+    expect((await get(urlOf(record, record.secret))).status).toBe(404);
+    expect((await failure(guest.files.getToken())).status).toBe(401);
+    const token = await root.files.getToken();
+    const withToken = await get(urlOf(record, record.secret, { token }));
+    expect(withToken.status).toBe(200);
+    expect(await withToken.text()).toBe('top secret');
+    expect((await get(urlOf(record, record.secret, { token: `${token}x` }))).status).toBe(404);
+  });
+
+  it('answers every validation error with PocketBase codes, storing nothing', async () => {
+    const refused = async (data: Record<string, unknown>) =>
+      (await failure(root.collection('docs').create(data))).response.data;
+    expect(await refused({ one: new File(['x'.repeat(2001)], 'big.txt') })).toMatchObject({
+      one: { code: 'validation_file_size_limit' },
+    });
+    expect(await refused({ many: ['a', 'b', 'c', 'd'].map((n) => new File([n], `${n}${n}${n}.txt`)) })).toMatchObject({
+      many: { code: 'validation_too_many_files' },
+    });
+    expect(await refused({ images: [new File(['<html><script>alert(1)</script>'], 'x.png')] })).toMatchObject({
+      images: { code: 'validation_invalid_mime_type' },
+    });
+    expect(await refused({ one: 'not-mine.txt' })).toMatchObject({ one: { code: 'validation_invalid_file' } });
+  });
+
+  it('takes files in a batch as requests.N.field parts', async () => {
+    await root.settings.update({ batch: { enabled: true, maxRequests: 10, timeout: 5, maxBodySize: 0 } });
+    const batch = root.createBatch();
+    batch.collection('docs').create({ title: 'b1', one: new File(['batch one'], 'b1.txt') });
+    batch.collection('docs').create({ title: 'b2', many: [new File(['x'], 'xxx.txt'), new File(['y'], 'yyy.txt')] });
+    const [first, second] = ((await batch.send()) as { body: Doc }[]).map((result) => result.body) as [Doc, Doc];
+    expect(await (await get(urlOf(first, first.one))).text()).toBe('batch one');
+    expect(second.many).toHaveLength(2);
+  });
+
+  it('serves hostile content safely', async () => {
+    // A PNG signature in front of HTML: stored and served as a PNG image, never as a page.
+    const disguised = Buffer.concat([(await png(1, 1)).subarray(0, 33), Buffer.from('<html><script>1</script>')]);
+    const record = await root.collection('docs').create<Doc>({
+      one: new File([disguised], '../../../etc/passwd.html'),
+      many: [new File(['<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'], 'x.svg')],
+    });
+    expect(record.one).toMatch(/^passwd_[a-z0-9]{10}\.html$/);
+    const html = await get(urlOf(record, record.one));
+    expect(html.headers.get('content-type')).toBe('image/png');
+    expect(html.headers.get('x-content-type-options')).toBe('nosniff');
+    const svg = await get(urlOf(record, record.many[0] as string));
+    expect(svg.headers.get('content-type')).toBe('image/svg+xml');
+    expect(svg.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(svg.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox",
+    );
+    for (const path of [
+      `/api/files/docs/${record.id}/..%2F..%2Fpackage.json`,
+      `/api/files/docs/${record.id}/.attrs`,
+      `/api/files/docs/..%2F${record.id}/${record.one}`,
+      `/api/files/nope/${record.id}/${record.one}`,
+      `/api/files/docs/${'a'.repeat(15)}/${record.one}`,
+      `/api/files/docs/${record.id}/missing.txt`,
+    ]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.json()).toMatchObject({ status: 404 });
+    }
+  });
+});

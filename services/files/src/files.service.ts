@@ -1,0 +1,178 @@
+import { Readable } from 'node:stream';
+import { recordMatchesRule } from '@hivebase/records';
+import { type Collection, type FileField, quoteIdent, SUPERUSERS_COLLECTION_NAME } from '@hivebase/schema';
+import {
+  ApiError,
+  isSuperuser,
+  notFound,
+  PG_POOL,
+  type RequestAuth,
+  RequestAuthenticator,
+  ruleContextOf,
+  SchemaRegistry,
+  STORAGE_DRIVER,
+  signRecordToken,
+} from '@hivebase/server';
+import {
+  type ByteRange,
+  InvalidObjectKeyError,
+  isSafeFileName,
+  recordFileKey,
+  type StorageDriver,
+  type StoredObject,
+  thumbKey,
+} from '@hivebase/storage';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Pool } from 'pg';
+import { DEFAULT_THUMB_SIZES, makeThumb, THUMBABLE_TYPES, thumbPipeline } from './serve/thumbnails';
+
+/** What to serve for a file request: the object and the name it goes out under. */
+export interface ServedFile {
+  key: string;
+  object: StoredObject;
+  name: string;
+}
+
+/**
+ * PocketBase's file endpoints: finds the record and the file field naming the file, checks
+ * protected files against the view rule with the file token's auth, and makes thumbs once.
+ */
+@Injectable()
+export class FilesService {
+  private readonly logger = new Logger('Files');
+  // Concurrent first requests for one thumb share one generation.
+  private readonly generating = new Map<string, Promise<void>>();
+
+  constructor(
+    @Inject(SchemaRegistry) private readonly registry: SchemaRegistry,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+  ) {}
+
+  /** A short-lived file token for the signed-in record (PocketBase's `POST /api/files/token`). */
+  async token(request: FastifyRequest): Promise<{ token: string }> {
+    const auth = await this.authenticator.of(request);
+    if (!auth) throw new ApiError(401, 'The request requires valid record authorization token.');
+    return {
+      token: signRecordToken(
+        auth.collection,
+        { id: auth.record.id, tokenKey: String(auth.record.tokenKey) },
+        'fileToken',
+      ),
+    };
+  }
+
+  /** The file (or its thumb) to serve; any miss is PocketBase's bare 404. */
+  async resolve(
+    request: FastifyRequest,
+    collectionIdOrName: string,
+    recordId: string,
+    fileName: string,
+    query: { thumb?: string; token?: string },
+  ): Promise<ServedFile> {
+    const collection = this.registry.find(collectionIdOrName);
+    // View collections' files live with their source records: not served yet.
+    if (!collection || collection.type === 'view' || !isSafeFileName(fileName) || !/^\w{1,100}$/.test(recordId)) {
+      throw notFound();
+    }
+    const field = await this.fieldHolding(collection, recordId, fileName);
+    if (!field) throw notFound();
+    if (field.protected && !(await this.mayViewProtected(request, collection, recordId, query.token))) {
+      throw notFound();
+    }
+    const key = recordFileKey(collection.id, recordId, fileName);
+    const object = await this.storage.stat(key);
+    if (!object) throw notFound();
+    const size = query.thumb ?? '';
+    if (size === '' || !(DEFAULT_THUMB_SIZES.includes(size) || (field.thumbs ?? []).includes(size))) {
+      return { key, object, name: fileName };
+    }
+    if (!THUMBABLE_TYPES.has(object.contentType)) return { key, object, name: fileName };
+    return (await this.thumb(collection, recordId, fileName, size, key)) ?? { key, object, name: fileName };
+  }
+
+  /** The stored bytes to send (the object may have gone since `resolve`: then a 404). */
+  async open(key: string, range?: ByteRange): Promise<Readable> {
+    const found = await this.storage.get(key, range);
+    if (!found) throw notFound();
+    return found.body;
+  }
+
+  /** The thumb, made and stored on first request; `null` falls back to the original. */
+  private async thumb(
+    collection: Collection,
+    recordId: string,
+    fileName: string,
+    size: string,
+    originalKey: string,
+  ): Promise<ServedFile | null> {
+    let key: string;
+    try {
+      key = thumbKey(collection.id, recordId, fileName, size);
+    } catch (error) {
+      if (error instanceof InvalidObjectKeyError) return null;
+      throw error;
+    }
+    let object = await this.storage.stat(key);
+    if (!object) {
+      let running = this.generating.get(key);
+      if (!running) {
+        running = this.generate(originalKey, key, size).finally(() => this.generating.delete(key));
+        this.generating.set(key, running);
+      }
+      try {
+        await running;
+      } catch (error) {
+        this.logger.warn({ err: error, thumb: key }, 'fallback to original - failed to create the thumb');
+        return null;
+      }
+      object = await this.storage.stat(key);
+      if (!object) return null;
+    }
+    return { key, object, name: `${size}_${fileName}` };
+  }
+
+  private async generate(originalKey: string, key: string, size: string): Promise<void> {
+    const pipeline = thumbPipeline(size);
+    if (!pipeline) throw new Error(`thumb size ${size} is not made`);
+    const original = await this.storage.get(originalKey);
+    if (!original) throw new Error('the original is gone');
+    const bytes = await makeThumb(original.body, pipeline);
+    await this.storage.put(key, Readable.from([bytes]), { contentType: original.object.contentType });
+  }
+
+  /** The file field of the record whose value names `fileName`, if any. */
+  private async fieldHolding(collection: Collection, recordId: string, fileName: string): Promise<FileField | null> {
+    const fileFields = collection.fields.filter((field): field is FileField => field.type === 'file');
+    if (fileFields.length === 0) return null;
+    const { rows } = await this.pool.query<Record<string, unknown>>(
+      `SELECT ${fileFields.map((field) => quoteIdent(field.name)).join(', ')} FROM ${quoteIdent(collection.name)} WHERE id = $1`,
+      [recordId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return (
+      fileFields.find((field) => {
+        const value = row[field.name];
+        return Array.isArray(value) ? value.includes(fileName) : value === fileName;
+      }) ?? null
+    );
+  }
+
+  /** A protected file: the view rule, judged for the file token's auth (a guest without one). */
+  private async mayViewProtected(
+    request: FastifyRequest,
+    collection: Collection,
+    recordId: string,
+    token: string | undefined,
+  ): Promise<boolean> {
+    const verified = token ? await this.authenticator.verify(token, 'fileToken') : null;
+    const auth: RequestAuth | null = verified ? { collection: verified.collection, record: verified.record } : null;
+    if (isSuperuser(auth)) return true;
+    if (collection.viewRule === null || collection.name === SUPERUSERS_COLLECTION_NAME) return false;
+    const context = { ...ruleContextOf(request, auth), context: 'protectedFile' as const };
+    return recordMatchesRule(this.pool, this.registry, collection, recordId, collection.viewRule, context);
+  }
+}
