@@ -19,6 +19,7 @@ import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { type ShownError, toShownError } from '../api-errors';
 import { pb } from '../pb';
 import { navigate } from '../router';
+import { ExportCollections, ImportCollections } from './collections-sync';
 
 type Section = Record<string, unknown>;
 type Settings = Record<string, Section>;
@@ -166,7 +167,15 @@ export function SettingsPage({ route }: { route: string }) {
           <Tabs.Tab value="application">Application</Tabs.Tab>
           <Tabs.Tab value="mail">Mail</Tabs.Tab>
           <Tabs.Tab value="batch">Batch</Tabs.Tab>
+          <Tabs.Tab value="export">Export collections</Tabs.Tab>
+          <Tabs.Tab value="import">Import collections</Tabs.Tab>
         </Tabs.List>
+        <Tabs.Panel value="export" pt="md">
+          <ExportCollections />
+        </Tabs.Panel>
+        <Tabs.Panel value="import" pt="md">
+          <ImportCollections />
+        </Tabs.Panel>
         <Tabs.Panel value="application" pt="md">
           <SectionForm section="meta" settings={data}>
             {(v, set, errors) => (

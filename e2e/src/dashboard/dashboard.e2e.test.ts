@@ -328,7 +328,7 @@ describe('dashboard (standalone)', () => {
     await page.getByRole('tab', { name: 'Mail' }).click();
     await page.getByLabel('Use SMTP mail server').check();
     await page.getByLabel('SMTP server host').fill(smtp.host);
-    await page.getByLabel('Port').fill(String(smtp.port));
+    await page.getByLabel('Port', { exact: true }).fill(String(smtp.port));
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').getByText('Saved.').waitFor();
     await page.getByLabel('Test email address').fill('inbox@example.com');
@@ -367,6 +367,37 @@ describe('dashboard (standalone)', () => {
     const users = await (await api()).collections.getOne('users');
     expect(users.oauth2.enabled).toBe(true);
     expect(users.oauth2.providers).toEqual([expect.objectContaining({ name: 'google', clientId: 'google-client-id' })]);
+  });
+
+  it('imports collections JSON after a review of the changes; bad JSON and server errors shown', async () => {
+    const pb = await api();
+    const posts = await pb.collections.getOne('posts');
+    const edited = { ...posts, fields: [...posts.fields, { name: 'f_extra', type: 'text' }] };
+    const notes = { name: 'imported_notes', type: 'base', fields: [{ name: 'note', type: 'text' }] };
+
+    await page.goto(`${server.baseUrl}/_/#/settings/import`);
+    const input = page.getByRole('textbox', { name: 'Collections to import' });
+    await input.fill('{ not json');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByText(/^Invalid collections JSON/).waitFor();
+
+    await input.fill(JSON.stringify([{ name: 'bad name!', type: 'base', fields: [] }]));
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Confirm and import' }).click();
+    await page.getByRole('alert').waitFor();
+
+    await input.fill(JSON.stringify([edited, notes]));
+    await page.getByRole('button', { name: 'Review' }).click();
+    const review = page.getByTestId('import-review');
+    await review.getByText('add field "f_extra" (text)').waitFor();
+    await review.getByText('imported_notes').waitFor();
+    await screenshot(page, 'import-review');
+    await page.getByRole('button', { name: 'Confirm and import' }).click();
+    await page.getByRole('status').getByText('Collections imported.').waitFor();
+
+    const names = (await pb.collections.getFullList()).map((collection) => collection.name);
+    expect(names).toContain('imported_notes');
+    expect((await pb.collections.getOne('posts')).fields.map((field) => field.name)).toContain('f_extra');
   });
 
   // Not a check: the pictures in docs/dashboard.md, made from this test's data on demand.
