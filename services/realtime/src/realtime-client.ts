@@ -1,3 +1,4 @@
+import type { RequestContext } from '@hivebase/filter';
 import type { RequestAuth } from '@hivebase/server';
 import { type ParsedTopic, parseTopic, parseTopicOptions, type SubscriptionOptions } from './topic';
 
@@ -6,6 +7,10 @@ export interface Subscription {
   topic: string;
   parsed: ParsedTopic;
   options: SubscriptionOptions;
+  /** `options` as text, made once: part of the key that lets equal checks be asked once per event. */
+  optionsKey: string;
+  /** What rules see for this subscription and its memo key, kept while the client's auth is the same object. */
+  seen?: { auth: RequestAuth | null; request: RequestContext; memoKey: string };
 }
 
 /** Where a client's SSE frames go; false from `write` means the socket is backed up. */
@@ -49,7 +54,9 @@ export class RealtimeClient {
     for (const topic of topics) {
       if (topic === '' || seen.has(topic)) continue;
       seen.add(topic);
-      next.push({ topic, parsed: parseTopic(topic), options: parseTopicOptions(topic) });
+      const options = parseTopicOptions(topic);
+      const optionsKey = `${JSON.stringify(options.query)}\u0000${JSON.stringify(options.headers)}`;
+      next.push({ topic, parsed: parseTopic(topic), options, optionsKey });
     }
     this.subscriptions = next;
   }

@@ -16,9 +16,14 @@ export function newClientId(): string {
 /** `collectionId/recordId` of an auth, "" for a guest: how the directory and the 403 check compare them. */
 export const authKeyOf = (auth: RequestAuth | null): string => (auth ? `${auth.collection.id}/${auth.record.id}` : '');
 
+/** Index key of a record topic: `coll` for `coll/*`, `coll/ID` for one record (neither part holds a slash). */
+const indexKey = (collection: string, recordId: string): string =>
+  recordId === '*' ? collection : `${collection}/${recordId}`;
+
 /**
- * The clients whose streams this process holds, indexed by the collection names and ids their
- * topics mention, so an event looks only at the clients that may want it.
+ * The clients whose streams this process holds, indexed by the collection names and ids (and
+ * record ids) their topics mention, so an event looks only at the clients that may want it:
+ * `coll/ID` subscribers of other records are never visited.
  */
 export class RealtimeHub {
   private readonly clients = new Map<string, RealtimeClient>();
@@ -64,10 +69,13 @@ export class RealtimeHub {
     this.oauth2.delete(client);
   }
 
-  /** Clients with a record topic on any of `keys` (a collection's id and name). */
-  subscribersOf(keys: readonly string[]): Set<RealtimeClient> {
+  /** Clients with a `coll/*` or `coll/recordId` topic, `coll` any of `keys` (a collection's id and name). */
+  subscribersOf(keys: readonly string[], recordId: string): Set<RealtimeClient> {
     const found = new Set<RealtimeClient>();
-    for (const key of keys) for (const client of this.byCollection.get(key) ?? []) found.add(client);
+    for (const key of keys) {
+      for (const client of this.byCollection.get(key) ?? []) found.add(client);
+      for (const client of this.byCollection.get(indexKey(key, recordId)) ?? []) found.add(client);
+    }
     return found;
   }
 
@@ -87,7 +95,7 @@ export class RealtimeHub {
     for (const subscription of client.subscriptions) {
       if (subscription.parsed.kind === 'oauth2') this.oauth2.add(client);
       if (subscription.parsed.kind !== 'record') continue;
-      const key = subscription.parsed.collection;
+      const key = indexKey(subscription.parsed.collection, subscription.parsed.recordId);
       let set = this.byCollection.get(key);
       if (!set) {
         set = new Set();
@@ -101,9 +109,10 @@ export class RealtimeHub {
     this.oauth2.delete(client);
     for (const subscription of client.subscriptions) {
       if (subscription.parsed.kind !== 'record') continue;
-      const set = this.byCollection.get(subscription.parsed.collection);
+      const key = indexKey(subscription.parsed.collection, subscription.parsed.recordId);
+      const set = this.byCollection.get(key);
       set?.delete(client);
-      if (set?.size === 0) this.byCollection.delete(subscription.parsed.collection);
+      if (set?.size === 0) this.byCollection.delete(key);
     }
   }
 }

@@ -261,7 +261,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     }
     if (collection?.type === 'auth') this.refreshBoundAuth(collection, event);
     if (!collection || !this.firstSighting(event)) return;
-    const subscribers = this.hub.subscribersOf([collection.id, collection.name]);
+    const subscribers = this.hub.subscribersOf([collection.id, collection.name], String(event.record.id));
     if (subscribers.size === 0) return;
     const record = event.record;
     const checks = new RecordChecks(this.registry, collection, record, event.action === 'delete');
@@ -303,8 +303,12 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     const auth = client.auth;
     const superuser = isSuperuser(auth);
     const { query, headers } = subscription.options;
-    const request: RequestContext = { context: 'realtime', method: 'GET', headers, query, body: {}, auth };
-    const memoKey = `${authKeyOf(auth)}\u0000${JSON.stringify(query)}\u0000${JSON.stringify(headers)}`;
+    // Built once per subscription and auth, not per event: thousands of subscribers meet here on every event.
+    if (subscription.seen?.auth !== auth) {
+      const request: RequestContext = { context: 'realtime', method: 'GET', headers, query, body: {}, auth };
+      subscription.seen = { auth, request, memoKey: `${authKeyOf(auth)}\u0000${subscription.optionsKey}` };
+    }
+    const { request, memoKey } = subscription.seen;
     const rule =
       subscription.parsed.kind === 'record' && subscription.parsed.recordId === '*'
         ? collection.listRule

@@ -44,7 +44,8 @@ const CHECKS_PER_QUERY = 200;
  * checks (same rule, same auth, same options) are asked once.
  */
 export class RecordChecks {
-  private readonly memo = new Map<string, CheckAnswer>();
+  /** Answers by allowHidden (0/1), then rule, then the subscriber's memo key: no key strings built per check. */
+  private readonly memo = [new Map<string, Map<string, CheckAnswer>>(), new Map<string, Map<string, CheckAnswer>>()];
   private readonly pending: PendingCheck[] = [];
 
   constructor(
@@ -56,11 +57,16 @@ export class RecordChecks {
   ) {}
 
   check(rule: string, request: RequestContext, allowHidden: boolean, memoKey: string): CheckAnswer {
-    const key = `${allowHidden ? 1 : 0}\u0000${rule}\u0000${memoKey}`;
-    const known = this.memo.get(key);
+    const byRule = this.memo[allowHidden ? 1 : 0];
+    let byKey = byRule.get(rule);
+    if (!byKey) {
+      byKey = new Map();
+      byRule.set(rule, byKey);
+    }
+    const known = byKey.get(memoKey);
     if (known !== undefined) return known;
     const answer = this.evaluate(rule, request, allowHidden);
-    this.memo.set(key, answer);
+    byKey.set(memoKey, answer);
     return answer;
   }
 
