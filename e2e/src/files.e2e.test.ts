@@ -164,6 +164,14 @@ describe.each(SHAPE_NAMES)('record files through the SDK (%s)', (shape) => {
     expect(second.many).toHaveLength(2);
   });
 
+  it('refuses a 30 MB upload over the field limit (streamed to disk, then refused)', async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    const big = new Blob(Array.from({ length: 30 }, () => chunk));
+    const error = await failure(root.collection('docs').create({ many: [new File([big], 'big.bin')] }));
+    expect(error.status).toBe(400);
+    expect(error.response.data).toMatchObject({ many: { code: 'validation_file_size_limit' } });
+  });
+
   it('serves hostile content safely', async () => {
     // A PNG signature in front of HTML: stored and served as a PNG image, never as a page.
     const disguised = Buffer.concat([(await png(1, 1)).subarray(0, 33), Buffer.from('<html><script>1</script>')]);
