@@ -1,5 +1,12 @@
 import { Center, Loader } from '@mantine/core';
 import { lazy, Suspense, useEffect, useState } from 'react';
+import {
+  ConfirmEmailChangePage,
+  ConfirmPasswordResetPage,
+  ConfirmVerificationPage,
+  OAuth2RedirectPage,
+  RequestPasswordResetPage,
+} from './pages/account-pages';
 import { InstallerPage } from './pages/installer-page';
 import { LoginPage } from './pages/login-page';
 import { pb, SUPERUSERS } from './pb';
@@ -28,6 +35,21 @@ function useRefreshedSession(): boolean {
   return ready;
 }
 
+/** Pages the account mails and OAuth2 redirects open: they work signed in or not. */
+function accountPage(route: string) {
+  const token = (pattern: string) => matchRoute(pattern, route)?.token;
+  const reset = token('/auth/confirm-password-reset/:token');
+  if (reset) return <ConfirmPasswordResetPage token={reset} />;
+  const verification = token('/auth/confirm-verification/:token');
+  if (verification) return <ConfirmVerificationPage token={verification} />;
+  const emailChange = token('/auth/confirm-email-change/:token');
+  if (emailChange) return <ConfirmEmailChangePage token={emailChange} />;
+  if (route === '/auth/oauth2-redirect-success') return <OAuth2RedirectPage success />;
+  if (route === '/auth/oauth2-redirect-failure') return <OAuth2RedirectPage success={false} />;
+  if (route === '/request-password-reset' && !pb.authStore.isValid) return <RequestPasswordResetPage />;
+  return null;
+}
+
 export function App() {
   const route = useRoute();
   const superuser = useSuperuser();
@@ -35,6 +57,8 @@ export function App() {
 
   const install = matchRoute('/pbinstall/:token', route);
   if (install?.token) return <InstallerPage token={install.token} />;
+  const publicPage = accountPage(route);
+  if (publicPage) return publicPage;
   if (!ready) return <Loading />;
   if (!superuser) return <LoginPage />;
   if (route === '/' || route === '/login') {

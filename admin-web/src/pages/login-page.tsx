@@ -54,6 +54,9 @@ export function LoginPage() {
         <Button type="submit" fullWidth loading={busy}>
           Login
         </Button>
+        <Button component="a" href="#/request-password-reset" variant="subtle" fullWidth mt="xs">
+          Forgotten password?
+        </Button>
       </form>
     </CenteredCard>
   );

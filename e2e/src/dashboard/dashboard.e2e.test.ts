@@ -4,13 +4,14 @@ import type { Page } from 'playwright-core';
 import PocketBase from 'pocketbase';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bootStandalone, type RunningShape, waitForOutput } from '../support/boot-shape';
+import { mailMark, tokenMailedTo } from '../support/mail';
 import { type DashboardBrowser, launchBrowser, screenshot } from './browser';
 
 // The dashboard in real Chromium against `hivebase serve`: the installer link it prints, sign-in,
 // collections, rules, records and settings, each through the pages a person would use.
 
 const EMAIL = 'admin@example.com';
-const PASSWORD = 'a-long-password';
+let PASSWORD = 'a-long-password';
 // Required inputs' names end in Mantine's asterisk.
 const PASSWORD_LABEL = /^Password( \*)?$/;
 
@@ -398,6 +399,38 @@ describe('dashboard (standalone)', () => {
     const names = (await pb.collections.getFullList()).map((collection) => collection.name);
     expect(names).toContain('imported_notes');
     expect((await pb.collections.getOne('posts')).fields.map((field) => field.name)).toContain('f_extra');
+  });
+
+  it('superuser password reset: the request from the login page, the mailed link, the new password', async () => {
+    await page.getByRole('button', { name: 'Logout' }).click();
+    await page.getByRole('link', { name: 'Forgotten password?' }).click();
+    const mark = mailMark(smtp);
+    await page.getByLabel(/^Email/).fill(EMAIL);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByRole('status').waitFor();
+    const token = await tokenMailedTo(smtp, EMAIL, 'confirm-password-reset', mark);
+
+    await page.goto(`${server.baseUrl}/_/#/auth/confirm-password-reset/${token}`);
+    await page.getByLabel(/^New password( \*)?$/).fill('the-new-password');
+    await page.getByLabel(/^New password confirm/).fill('not-the-same');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page
+      .getByText(/do not match|match/i)
+      .first()
+      .waitFor();
+    await page.getByLabel(/^New password confirm/).fill('the-new-password');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/password was changed/)
+      .waitFor();
+    PASSWORD = 'the-new-password';
+
+    await page.goto(`${server.baseUrl}/_/#/login`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel(PASSWORD_LABEL).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Login' }).click();
+    await page.getByText('Pick a collection in the sidebar').waitFor();
   });
 
   // Not a check: the pictures in docs/dashboard.md, made from this test's data on demand.
