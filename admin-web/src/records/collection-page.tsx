@@ -15,7 +15,7 @@ import {
 } from '@mantine/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RecordModel } from 'pocketbase';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, lazy, Suspense, useState } from 'react';
 import { toShownError } from '../api-errors';
 import { CollectionEditor } from '../collections/collection-editor';
 import type { FieldDraft } from '../collections/field-types';
@@ -26,6 +26,10 @@ import { cellText } from './cell-text';
 import { RecordEditor } from './record-editor';
 
 const PER_PAGE = 20;
+
+const ApiPreviewDrawer = lazy(() =>
+  import('./api-preview-drawer').then((module) => ({ default: module.ApiPreviewDrawer })),
+);
 
 /** A collection's records: filter bar, sortable columns, paging, the record and collection editors. */
 export function CollectionPage({ idOrName }: { idOrName: string }) {
@@ -38,6 +42,7 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<RecordModel | 'new' | null>(null);
   const [editingCollection, setEditingCollection] = useState(false);
+  const [previewing, setPreviewing] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
 
   const records = useQuery({
@@ -79,6 +84,9 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
           <Badge variant="light">{collection.type}</Badge>
           <Button size="xs" variant="subtle" onClick={() => setEditingCollection(true)}>
             Edit collection
+          </Button>
+          <Button size="xs" variant="subtle" onClick={() => setPreviewing(true)}>
+            API preview
           </Button>
         </Group>
         <Group gap="xs">
@@ -175,6 +183,11 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
             if (changed) void refresh();
           }}
         />
+      )}
+      {previewing && (
+        <Suspense fallback={null}>
+          <ApiPreviewDrawer collection={collection} onClose={() => setPreviewing(false)} />
+        </Suspense>
       )}
       {editingCollection && (
         <CollectionEditor

@@ -433,6 +433,19 @@ describe('dashboard (standalone)', () => {
     await page.getByText('Pick a collection in the sidebar').waitFor();
   });
 
+  it("API preview: a collection's routes, rules, body parameters and answers from its live schema", async () => {
+    await page.goto(`${server.baseUrl}/_/#/collections/posts`);
+    await page.getByRole('button', { name: 'API preview' }).click();
+    await drawer().getByText('GET /api/collections/posts/records', { exact: true }).waitFor();
+    await drawer().getByText('Requires: f_text != ""').waitFor();
+    await drawer()
+      .getByRole('button', { name: /Create/ })
+      .click();
+    await drawer().getByText('POST /api/collections/posts/records', { exact: true }).waitFor();
+    await drawer().getByRole('cell', { name: 'f_geoPoint' }).waitFor();
+    await drawer().getByText('Superusers only (null rule)').first().waitFor();
+  });
+
   // Not a check: the pictures in docs/dashboard.md, made from this test's data on demand.
   it.runIf(process.env.DASHBOARD_SCREENSHOTS === '1')('screenshots of the main pages, light and dark', async () => {
     for (const scheme of ['light', 'dark'] as const) {
@@ -452,6 +465,10 @@ describe('dashboard (standalone)', () => {
       await screenshot(shot, `collection-editor-${scheme}`);
       await shot.getByRole('dialog').getByRole('tab', { name: 'API rules' }).click();
       await screenshot(shot, `rules-${scheme}`);
+      await shot.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      await shot.getByRole('button', { name: 'API preview' }).click();
+      await shot.getByRole('dialog').getByText('GET /api/collections/posts/records', { exact: true }).waitFor();
+      await screenshot(shot, `api-preview-${scheme}`);
       await shot.goto(`${server.baseUrl}/_/#/settings/mail`);
       await shot.getByLabel('SMTP server host').waitFor();
       await screenshot(shot, `settings-${scheme}`);
