@@ -1,45 +1,22 @@
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
-import PocketBase, { ClientResponseError } from 'pocketbase';
+import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootDistributed, bootStandalone, CLI, type RunningShape, start } from './support/boot-shape';
+import { type RunningShape } from './support/boot-shape';
+import { type BootedWithRoot, bootWithRoot, failure, SHAPE_NAMES } from './support/sdk-shapes';
 
 // Collections API and health parity with PocketBase v0.39 (Hivebase issue 10), through the SDK.
 
-const ROOT = { email: 'root@example.com', password: 'root-password-1' };
-
-const shapes = {
-  standalone: (databaseUrl: string) => bootStandalone({ databaseUrl }),
-  distributed: (databaseUrl: string) => bootDistributed({ databaseUrl }),
-};
-
-async function failure(promise: Promise<unknown>): Promise<ClientResponseError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ClientResponseError)) throw new Error(`expected a ClientResponseError, got ${String(error)}`);
-  return error;
-}
-
 type Json = Record<string, unknown>;
 
-describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('collections parity through the SDK (%s)', (shape) => {
-  let database: TestDatabase;
+describe.each(SHAPE_NAMES)('collections parity through the SDK (%s)', (shape) => {
+  let booted: BootedWithRoot | undefined;
   let running: RunningShape;
   let root: PocketBase;
   let alice: PocketBase;
   let guest: PocketBase;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const cli = start('superuser', [CLI, 'superuser', 'upsert', ROOT.email, ROOT.password], {
-      ...process.env,
-      DATABASE_URL: database.url,
-    });
-    await new Promise((done) => cli.child.once('exit', done));
-    running = await shapes[shape](database.url);
-    root = new PocketBase(running.baseUrl);
-    await root.collection('_superusers').authWithPassword(ROOT.email, ROOT.password);
+    booted = await bootWithRoot(shape);
+    ({ running, root } = booted);
     guest = new PocketBase(running.baseUrl);
     await guest.collection('users').create({
       email: 'alice@example.com',
@@ -57,10 +34,7 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('collections parit
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await running?.stop();
-    await database?.drop();
-  });
+  afterAll(() => booted?.stop());
 
   describe('1. GET /api/health', () => {
     it('gives superusers exactly canBackup, possibleProxyHeader and realIP (the client address); others data {}', async () => {

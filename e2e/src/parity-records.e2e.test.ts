@@ -1,27 +1,12 @@
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootDistributed, bootStandalone, CLI, type RunningShape, start } from './support/boot-shape';
+import { type RunningShape } from './support/boot-shape';
+import { type BootedWithRoot, bootWithRoot, failure, SHAPE_NAMES } from './support/sdk-shapes';
 
 // PocketBase v0.39.11's wire behaviour for records, auth records and lists, through the SDK
 // (issue: PocketBase parity, items 8 and 10–17; security: modifier guards, hostile query input).
 
-const ROOT = { email: 'root@example.com', password: 'root-password-1' };
 const PASSWORD = 'user-password-1';
-
-const shapes = {
-  standalone: (databaseUrl: string) => bootStandalone({ databaseUrl }),
-  distributed: (databaseUrl: string) => bootDistributed({ databaseUrl }),
-};
-
-async function failure(promise: Promise<unknown>): Promise<ClientResponseError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ClientResponseError)) throw new Error(`expected a ClientResponseError, got ${String(error)}`);
-  return error;
-}
 
 /** The `data` codes of a failed request, by key. */
 const codes = (error: ClientResponseError) =>
@@ -29,8 +14,8 @@ const codes = (error: ClientResponseError) =>
     Object.entries(error.response.data ?? {}).map(([key, value]) => [key, (value as { code: string }).code]),
   );
 
-describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('PocketBase record parity (%s)', (shape) => {
-  let database: TestDatabase;
+describe.each(SHAPE_NAMES)('PocketBase record parity (%s)', (shape) => {
+  let booted: BootedWithRoot | undefined;
   let running: RunningShape;
   let root: PocketBase;
   let guest: PocketBase;
@@ -40,15 +25,8 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('PocketBase record
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const cli = start('superuser', [CLI, 'superuser', 'upsert', ROOT.email, ROOT.password], {
-      ...process.env,
-      DATABASE_URL: database.url,
-    });
-    await new Promise((done) => cli.child.once('exit', done));
-    running = await shapes[shape](database.url);
-    root = new PocketBase(running.baseUrl);
-    await root.collection('_superusers').authWithPassword(ROOT.email, ROOT.password);
+    booted = await bootWithRoot(shape);
+    ({ running, root } = booted);
     guest = new PocketBase(running.baseUrl);
     for (const user of Object.values(users)) {
       user.id = (
@@ -73,10 +51,7 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('PocketBase record
     await root.settings.update({ batch: { enabled: true, maxRequests: 50, timeout: 3, maxBodySize: 0 } });
   }, 180_000);
 
-  afterAll(async () => {
-    await running?.stop();
-    await database?.drop();
-  });
+  afterAll(() => booted?.stop());
 
   it('8. reads perPage <= 0 as 30 and caps it at 1000', async () => {
     expect((await guest.collection('items').getList(1, -5)).perPage).toBe(30);

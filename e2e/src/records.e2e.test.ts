@@ -1,27 +1,11 @@
 import http from 'node:http';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
-import PocketBase, { ClientResponseError } from 'pocketbase';
+import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootDistributed, bootStandalone, CLI, type RunningShape, start } from './support/boot-shape';
+import { type RunningShape } from './support/boot-shape';
+import { type BootedWithRoot, bootWithRoot, failure, SHAPE_NAMES } from './support/sdk-shapes';
 
-const ROOT = { email: 'root@example.com', password: 'root-password-1' };
-
-const shapes = {
-  standalone: (databaseUrl: string) => bootStandalone({ databaseUrl }),
-  distributed: (databaseUrl: string) => bootDistributed({ databaseUrl }),
-};
-
-async function failure(promise: Promise<unknown>): Promise<ClientResponseError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof ClientResponseError)) throw new Error(`expected a ClientResponseError, got ${String(error)}`);
-  return error;
-}
-
-describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('records through the SDK (%s)', (shape) => {
-  let database: TestDatabase;
+describe.each(SHAPE_NAMES)('records through the SDK (%s)', (shape) => {
+  let booted: BootedWithRoot | undefined;
   let running: RunningShape;
   let root: PocketBase;
   let alice: PocketBase;
@@ -29,15 +13,8 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('records through t
   let aliceId = '';
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const cli = start('superuser', [CLI, 'superuser', 'upsert', ROOT.email, ROOT.password], {
-      ...process.env,
-      DATABASE_URL: database.url,
-    });
-    await new Promise((done) => cli.child.once('exit', done));
-    running = await shapes[shape](database.url);
-    root = new PocketBase(running.baseUrl);
-    await root.collection('_superusers').authWithPassword(ROOT.email, ROOT.password);
+    booted = await bootWithRoot(shape);
+    ({ running, root } = booted);
     guest = new PocketBase(running.baseUrl);
 
     const user = await guest.collection('users').create({
@@ -78,10 +55,7 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('records through t
     }
   }, 180_000);
 
-  afterAll(async () => {
-    await running?.stop();
-    await database?.drop();
-  });
+  afterAll(() => booted?.stop());
 
   it('pages through a list as a superuser', async () => {
     const page = await root.collection('notes').getList(2, 20, { sort: 'rank' });

@@ -1,20 +1,13 @@
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootDistributed, bootStandalone, CLI, type RunningShape, start } from './support/boot-shape';
+import { type RunningShape } from './support/boot-shape';
+import { type BootedWithRoot, bootWithRoot, SHAPE_NAMES } from './support/sdk-shapes';
 
 // Hivebase issue 11 (items 1 and 4) through the SDK: an ordinary user filtering or sorting through
 // joined collections learns nothing that their list rules hide, nor any email that is not visible.
 
-const ROOT = { email: 'root@example.com', password: 'root-password-1' };
-
-const shapes = {
-  standalone: (databaseUrl: string) => bootStandalone({ databaseUrl }),
-  distributed: (databaseUrl: string) => bootDistributed({ databaseUrl }),
-};
-
-describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('filters through joins (%s)', (shape) => {
-  let database: TestDatabase;
+describe.each(SHAPE_NAMES)('filters through joins (%s)', (shape) => {
+  let booted: BootedWithRoot | undefined;
   let running: RunningShape;
   let root: PocketBase;
   let alice: PocketBase;
@@ -24,15 +17,8 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('filters through j
     (await client.collection(collection).getFullList(options)).map((record) => record.id);
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const cli = start('superuser', [CLI, 'superuser', 'upsert', ROOT.email, ROOT.password], {
-      ...process.env,
-      DATABASE_URL: database.url,
-    });
-    await new Promise((done) => cli.child.once('exit', done));
-    running = await shapes[shape](database.url);
-    root = new PocketBase(running.baseUrl);
-    await root.collection('_superusers').authWithPassword(ROOT.email, ROOT.password);
+    booted = await bootWithRoot(shape);
+    ({ running, root } = booted);
     const guest = new PocketBase(running.baseUrl);
 
     // signed-in users list each other; the rule reads @request, like most real ones
@@ -82,10 +68,7 @@ describe.each(Object.keys(shapes) as (keyof typeof shapes)[])('filters through j
     await root.collection('notes').create({ body: 'zebra secret', owner: ids.bob, project: project.id });
   });
 
-  afterAll(async () => {
-    await running?.stop();
-    await database?.drop();
-  });
+  afterAll(() => booted?.stop());
 
   it("finds no trace of Bob's note through a back-relation", async () => {
     for (const [collection, filter] of [
