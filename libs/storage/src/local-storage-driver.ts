@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ByteRange, StorageDriver, StoredObject } from './storage-driver';
+import type { ByteRange, PutOptions, StorageDriver, StoredObject } from './storage-driver';
 
 // Object metadata sits in a sidecar directory whose name no stored name can take (they never
 // start with a dot), as PocketBase's local driver keeps `.attrs` files.
@@ -18,7 +18,7 @@ export class LocalStorageDriver implements StorageDriver {
     this.root = resolve(root);
   }
 
-  async put(key: string, body: Readable, { contentType }: { contentType: string }): Promise<void> {
+  async put(key: string, body: Readable, { contentType }: PutOptions): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(join(dirname(path), ATTRS_DIR), { recursive: true });
     // Written aside then renamed: a reader never sees half a file, a failed write leaves nothing.

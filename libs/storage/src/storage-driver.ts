@@ -8,6 +8,11 @@ export interface StoredObject {
   modified: Date;
 }
 
+export interface PutOptions {
+  contentType: string;
+  size?: number;
+}
+
 /** An inclusive byte range, as HTTP's `Range: bytes=start-end`. */
 export interface ByteRange {
   start: number;
@@ -19,8 +24,11 @@ export interface ByteRange {
  * `object-keys.ts` only, so a driver never sees a name a client chose unchecked.
  */
 export interface StorageDriver {
-  /** Writes the whole stream under `key` (replacing it); nothing is visible until it completes. */
-  put(key: string, body: Readable, options: { contentType: string }): Promise<void>;
+  /**
+   * Writes the whole stream under `key` (replacing it); nothing is visible until it completes.
+   * `size`, when known, lets S3 take it in one PUT instead of a multipart upload.
+   */
+  put(key: string, body: Readable, options: PutOptions): Promise<void>;
   /** The object's bytes (or a range of them); `null` when it does not exist. */
   get(key: string, range?: ByteRange): Promise<{ object: StoredObject; body: Readable } | null>;
   stat(key: string): Promise<StoredObject | null>;

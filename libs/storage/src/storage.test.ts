@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { afterAll, describe, expect, it } from 'vitest';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorageDriver } from './local-storage-driver';
 import { recordFileKey, recordPrefix, thumbKey } from './object-keys';
+import { S3StorageDriver } from './s3-storage-driver';
 import { mimeTypeAllowed, sniffContentType } from './sniff-content-type';
+import type { StorageDriver } from './storage-driver';
 import { storedFileName } from './stored-file-name';
 
 const PNG_HEAD = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
@@ -71,34 +74,73 @@ describe('sniffContentType', () => {
   });
 });
 
-describe('LocalStorageDriver', () => {
-  const roots: string[] = [];
-  afterAll(async () => Promise.all(roots.map((root) => rm(root, { recursive: true, force: true }))));
-  const driver = async () => {
-    const root = await mkdtemp(join(tmpdir(), 'hb-storage-'));
-    roots.push(root);
-    return new LocalStorageDriver(root);
-  };
+const roots: string[] = [];
+afterAll(async () => Promise.all(roots.map((root) => rm(root, { recursive: true, force: true }))));
+const tempDir = async () => {
+  const root = await mkdtemp(join(tmpdir(), 'hb-storage-'));
+  roots.push(root);
+  return root;
+};
 
+let s3: S3rver | undefined;
+let s3Endpoint = '';
+beforeAll(async () => {
+  // A real S3-protocol server on loopback.
+  s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: await tempDir(),
+    configureBuckets: [{ name: 'hb-test', configs: [] }],
+  });
+  const { port } = await s3.run();
+  s3Endpoint = `http://127.0.0.1:${port}`;
+});
+afterAll(async () => s3?.close());
+
+const drivers: [string, () => Promise<StorageDriver>][] = [
+  ['local', async () => new LocalStorageDriver(await tempDir())],
+  [
+    's3',
+    async () =>
+      new S3StorageDriver({
+        bucket: 'hb-test',
+        region: 'us-east-1',
+        endpoint: s3Endpoint,
+        accessKey: 'S3RVER',
+        secret: 'S3RVER',
+        forcePathStyle: true,
+      }),
+  ],
+];
+
+describe.each(drivers)('%s driver', (name, driver) => {
   it('puts, stats, reads ranges, lists and deletes', async () => {
     const storage = await driver();
-    const key = recordFileKey('c1', 'r1', 'a_1234567890.txt');
-    await storage.put(key, Readable.from([Buffer.from('hello world')]), { contentType: 'text/plain' });
+    const key = recordFileKey(`c${name}`, 'r1', 'a_1234567890.txt');
+    await storage.put(key, Readable.from([Buffer.from('hello world')]), {
+      contentType: 'text/plain',
+      size: 11,
+    });
     expect(await storage.stat(key)).toMatchObject({ size: 11, contentType: 'text/plain' });
+    const whole = await storage.get(key);
+    expect(await text(whole?.body ?? Readable.from([]))).toBe('hello world');
     const ranged = await storage.get(key, { start: 6, end: 10 });
     expect(await text(ranged?.body ?? Readable.from([]))).toBe('world');
-    await storage.put(thumbKey('c1', 'r1', 'a_1234567890.txt', '10x10'), Readable.from([Buffer.from('t')]), {
+    await storage.put(thumbKey(`c${name}`, 'r1', 'a_1234567890.txt', '10x10'), Readable.from([Buffer.from('t')]), {
       contentType: 'image/png',
+      size: 1,
     });
-    expect(await storage.list('c1/')).toEqual([
-      'c1/r1/a_1234567890.txt',
-      'c1/r1/thumbs_a_1234567890.txt/10x10_a_1234567890.txt',
+    expect(await storage.list(`c${name}/`)).toEqual([
+      `c${name}/r1/a_1234567890.txt`,
+      `c${name}/r1/thumbs_a_1234567890.txt/10x10_a_1234567890.txt`,
     ]);
     await storage.delete(key);
     expect(await storage.stat(key)).toBeNull();
+    expect(await storage.get(key)).toBeNull();
     await storage.delete(key); // idempotent
-    await storage.deletePrefix(recordPrefix('c1', 'r1'));
-    expect(await storage.list('c1/')).toEqual([]);
+    await storage.deletePrefix(recordPrefix(`c${name}`, 'r1'));
+    expect(await storage.list(`c${name}/`)).toEqual([]);
   });
 
   it('leaves nothing when the stream fails', async () => {
@@ -108,13 +150,14 @@ describe('LocalStorageDriver', () => {
         this.destroy(new Error('client went away'));
       },
     });
-    await expect(storage.put('c/r/x_1234567890.bin', failing, { contentType: 'x' })).rejects.toThrow();
-    expect(await storage.list('c/')).toEqual([]);
-    expect(await storage.stat('c/r/x_1234567890.bin')).toBeNull();
+    await expect(storage.put(`f${name}/r/x_1234567890.bin`, failing, { contentType: 'x', size: 10 })).rejects.toThrow();
+    expect(await storage.list(`f${name}/`)).toEqual([]);
   });
+});
 
+describe('LocalStorageDriver', () => {
   it('refuses keys that climb out of the root', async () => {
-    const storage = await driver();
+    const storage = new LocalStorageDriver(await tempDir());
     await expect(storage.stat('../x')).rejects.toThrow();
     await expect(storage.stat('c/../../x')).rejects.toThrow();
   });

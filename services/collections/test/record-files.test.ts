@@ -11,7 +11,9 @@ import {
   SettingsService,
 } from '@hivebase/server';
 import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { S3StorageDriver } from '@hivebase/storage';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import S3rver from 's3rver';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CollectionsModule } from '../src/collections.module';
 import { createAuthRecord } from './support/auth-record';
@@ -83,11 +85,8 @@ beforeAll(async () => {
   await app.get(SettingsService).update({ batch: { enabled: true, maxRequests: 10, timeout: 3, maxBodySize: 0 } });
 });
 
-// Each test starts with no record and no stored file.
-beforeEach(async () => {
-  await app.inject({ method: 'DELETE', url: '/api/collections/docs/truncate', headers: { authorization: token } });
-  expect(await storedFiles()).toEqual([]);
-});
+const truncate = () =>
+  app.inject({ method: 'DELETE', url: '/api/collections/docs/truncate', headers: { authorization: token } });
 
 afterAll(async () => {
   await app?.close();
@@ -96,6 +95,13 @@ afterAll(async () => {
 });
 
 describe('record file uploads', () => {
+  // Each test starts with no record and no stored file.
+  beforeEach(async () => {
+    await truncate();
+    expect(await storedFiles()).toEqual([]);
+  });
+  afterAll(truncate);
+
   it('stores uploads under PocketBase names, replaces a single file, appends and removes', async () => {
     const form = new FormData();
     form.append('title', 'a');
@@ -189,5 +195,57 @@ describe('record file uploads', () => {
     const [result] = done.body as unknown as { body: { id: string; many: string[] } }[];
     expect(result?.body.many).toEqual([expect.stringMatching(/^mmm_/)]);
     expect(await storedFiles()).toEqual([`${docsId}/${result?.body.id}/${result?.body.many[0]}`]);
+  });
+});
+
+describe('record files on S3 (settings.s3)', () => {
+  let s3: S3rver;
+  let s3Dir: string;
+  const s3Settings = {
+    bucket: 'hb-files',
+    region: 'us-east-1',
+    accessKey: 'S3RVER',
+    secret: 'S3RVER',
+    forcePathStyle: true,
+  };
+
+  beforeAll(async () => {
+    s3Dir = await mkdtemp(join(tmpdir(), 'hb-s3rver-'));
+    s3 = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: s3Dir,
+      configureBuckets: [{ name: 'hb-files', configs: [] }],
+    });
+    const { port } = await s3.run();
+    await app
+      .get(SettingsService)
+      .update({ s3: { ...s3Settings, enabled: true, endpoint: `http://127.0.0.1:${port}` } });
+  });
+
+  afterAll(async () => {
+    await app.get(SettingsService).update({ s3: { enabled: false } });
+    await s3?.close();
+    await rm(s3Dir, { recursive: true, force: true });
+  });
+
+  it('stores uploads in the bucket while enabled, and deletes them with the record', async () => {
+    const endpoint = app.get(SettingsService).get().s3.endpoint;
+    const bucket = new S3StorageDriver({ ...s3Settings, endpoint });
+    const form = new FormData();
+    form.append('one', file('on s3', 'remote.txt'));
+    const created = await send('POST', '/api/collections/docs/records', form);
+    expect(created.status).toBe(200);
+    const key = `${docsId}/${created.body.id}/${created.body.one}`;
+    expect(await bucket.list(`${docsId}/`)).toEqual([key]);
+    expect(await storedFiles()).toEqual([]);
+    const removed = await app.inject({
+      method: 'DELETE',
+      url: `/api/collections/docs/records/${created.body.id}`,
+      headers: { authorization: token },
+    });
+    expect(removed.statusCode).toBe(204);
+    expect(await bucket.list(`${docsId}/`)).toEqual([]);
   });
 });

@@ -140,7 +140,10 @@ export class FilesService {
     const original = await this.storage.get(originalKey);
     if (!original) throw new Error('the original is gone');
     const bytes = await makeThumb(original.body, pipeline);
-    await this.storage.put(key, Readable.from([bytes]), { contentType: original.object.contentType });
+    await this.storage.put(key, Readable.from([bytes]), {
+      contentType: original.object.contentType,
+      size: bytes.length,
+    });
   }
 
   /** The file field of the record whose value names `fileName`, if any. */
