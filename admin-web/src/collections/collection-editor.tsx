@@ -47,7 +47,7 @@ function destructiveChanges(before: CollectionModel, after: Draft): string[] {
  * the view query. Server errors show beside their inputs (`fields.N.option` paths included).
  */
 export function CollectionEditor({
-  collection,
+  collection: initial,
   onClose,
   onDeleted,
 }: {
@@ -56,13 +56,15 @@ export function CollectionEditor({
   onDeleted?: () => void;
 }) {
   const queryClient = useQueryClient();
+  // The collection being edited; null when creating, including after "Duplicate".
+  const [collection, setCollection] = useState(initial);
   const { data: collections = [] } = useCollections();
   const scaffolds = useQuery({
     queryKey: ['scaffolds'],
     queryFn: () => pb.collections.getScaffolds(),
     enabled: !collection,
   });
-  const [draft, setDraft] = useState<Draft | null>(collection ? toDraft(collection) : null);
+  const [draft, setDraft] = useState<Draft | null>(initial ? toDraft(initial) : null);
   const [error, setError] = useState<ShownError | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState<string[] | null>(null);
@@ -112,6 +114,23 @@ export function CollectionEditor({
       setBusy(false);
       setDanger(null);
     }
+  };
+
+  const duplicate = () => {
+    if (!collection) return;
+    const copy = toDraft(collection);
+    delete copy.id;
+    delete copy.created;
+    delete copy.updated;
+    // New field ids, and no copied index: index names are unique per database.
+    setDraft({
+      ...copy,
+      name: `${collection.name}_duplicate`,
+      fields: copy.fields.map(({ id: _id, ...field }) => field),
+      indexes: [],
+    });
+    setCollection(null);
+    setError(null);
   };
 
   const submit = (event?: FormEvent) => {
@@ -312,6 +331,9 @@ export function CollectionEditor({
             <Group justify="flex-end">
               {collection && !collection.system && (
                 <>
+                  <Button variant="subtle" onClick={duplicate}>
+                    Duplicate
+                  </Button>
                   <Button variant="subtle" color="red" onClick={() => setDanger('delete')}>
                     Delete collection
                   </Button>

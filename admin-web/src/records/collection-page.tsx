@@ -5,6 +5,7 @@ import {
   Checkbox,
   Group,
   Pagination,
+  Popover,
   ScrollArea,
   Stack,
   Table,
@@ -13,6 +14,7 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
+import { useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RecordModel } from 'pocketbase';
 import { type FormEvent, lazy, Suspense, useState } from 'react';
@@ -43,6 +45,11 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
   const [editing, setEditing] = useState<RecordModel | 'new' | null>(null);
   const [editingCollection, setEditingCollection] = useState(false);
   const [previewing, setPreviewing] = useState(false);
+  // Columns the user hid, remembered per collection in this browser.
+  const [hiddenColumns, setHiddenColumns] = useLocalStorage<string[]>({
+    key: `hb-hidden-columns-${idOrName}`,
+    defaultValue: [],
+  });
   const [selected, setSelected] = useState<Set<string>>(new Set());
 
   const records = useQuery({
@@ -55,7 +62,16 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
   if (!collections) return null;
   if (!collection) return <Alert color="red">Collection "{idOrName}" not found.</Alert>;
 
-  const fields = (collection.fields as FieldDraft[]).filter((f) => !f.hidden && f.type !== 'password');
+  const readable = (collection.fields as FieldDraft[]).filter((f) => !f.hidden && f.type !== 'password');
+  const fields = readable.filter((f) => !hiddenColumns.includes(f.name));
+  const exportJson = async () => {
+    const all = await pb.collection(collection.id).getFullList({ filter, sort });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(all, null, 2)], { type: 'application/json' }));
+    link.download = `${collection.name}.json`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  };
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['records', collection.id] });
   const toggleSort = (name: string) => {
     setSort(sort === name ? `-${name}` : name);
@@ -95,6 +111,31 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
               Delete selected ({selected.size})
             </Button>
           )}
+          <Popover position="bottom-end" shadow="md">
+            <Popover.Target>
+              <Button size="xs" variant="default">
+                Columns
+              </Button>
+            </Popover.Target>
+            <Popover.Dropdown>
+              <Checkbox.Group
+                label="Shown columns"
+                value={fields.map((f) => f.name)}
+                onChange={(shown) =>
+                  setHiddenColumns(readable.map((f) => f.name).filter((name) => !shown.includes(name)))
+                }
+              >
+                <Stack gap={4} mt="xs">
+                  {readable.map((f) => (
+                    <Checkbox key={f.name} value={f.name} label={f.name} size="xs" />
+                  ))}
+                </Stack>
+              </Checkbox.Group>
+            </Popover.Dropdown>
+          </Popover>
+          <Button size="xs" variant="default" onClick={() => void exportJson()}>
+            Export JSON
+          </Button>
           {collection.type !== 'view' && (
             <Button size="xs" onClick={() => setEditing('new')}>
               + New record
@@ -192,7 +233,10 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
       {editingCollection && (
         <CollectionEditor
           collection={collection}
-          onClose={() => setEditingCollection(false)}
+          onClose={(saved) => {
+            setEditingCollection(false);
+            if (saved && saved.id !== collection.id) navigate(`/collections/${saved.id}`);
+          }}
           onDeleted={async () => {
             setEditingCollection(false);
             await queryClient.invalidateQueries({ queryKey: COLLECTIONS_KEY });

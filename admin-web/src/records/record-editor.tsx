@@ -2,6 +2,7 @@ import {
   Alert,
   Button,
   Checkbox,
+  Code,
   Drawer,
   FileInput,
   Group,
@@ -256,6 +257,83 @@ function toBody(fields: FieldDraft[], values: Values): { body: Values; jsonError
   return { body, jsonErrors };
 }
 
+/** A random password of 20 letters and digits, from the browser's CSPRNG. */
+function generatePassword(): string {
+  const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(20));
+  return Array.from(bytes, (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+/** Superuser actions on an existing auth record: account mails and an impersonation token. */
+function AuthRecordActions({ collection, record }: { collection: CollectionModel; record: RecordModel }) {
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [token, setToken] = useState<string | null>(null);
+  const run = async (action: () => Promise<unknown>, done: string) => {
+    setMessage(null);
+    try {
+      await action();
+      setMessage({ ok: true, text: done });
+    } catch (caught) {
+      setMessage({ ok: false, text: toShownError(caught).message });
+    }
+  };
+  const email = String(record.email ?? '');
+  return (
+    <Stack gap="xs">
+      <Group gap="xs">
+        <Button
+          size="xs"
+          variant="light"
+          disabled={!email}
+          onClick={() =>
+            void run(
+              () => pb.collection(collection.id).requestVerification(email),
+              `Verification email sent to ${email}.`,
+            )
+          }
+        >
+          Send verification email
+        </Button>
+        <Button
+          size="xs"
+          variant="light"
+          disabled={!email}
+          onClick={() =>
+            void run(
+              () => pb.collection(collection.id).requestPasswordReset(email),
+              `Password reset email sent to ${email}.`,
+            )
+          }
+        >
+          Send password reset email
+        </Button>
+        <Button
+          size="xs"
+          variant="light"
+          onClick={() =>
+            void run(async () => {
+              const client = await pb.collection(collection.id).impersonate(record.id, 3600);
+              setToken(client.authStore.token);
+            }, 'Impersonation token (1 hour, not refreshable):')
+          }
+        >
+          Impersonate
+        </Button>
+      </Group>
+      {message && (
+        <Text size="sm" c={message.ok ? 'green' : 'red'} role={message.ok ? 'status' : 'alert'}>
+          {message.text}
+        </Text>
+      )}
+      {token && (
+        <Code block data-testid="impersonation-token" style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>
+          {token}
+        </Code>
+      )}
+    </Stack>
+  );
+}
+
 /** Creates or edits one record with an input per field type; server errors beside their inputs. */
 export function RecordEditor({
   collection,
@@ -270,6 +348,7 @@ export function RecordEditor({
   const [values, setValues] = useState<Values>(() => ({ ...(record ?? {}) }));
   const [error, setError] = useState<ShownError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [generated, setGenerated] = useState<string | null>(null);
   const isNew = record === null;
   const withConfirm = fields.some((f) => f.type === 'password');
 
@@ -340,6 +419,26 @@ export function RecordEditor({
             ),
           )}
           {withConfirm && (
+            <Button
+              size="xs"
+              variant="subtle"
+              w="fit-content"
+              onClick={() => {
+                const generated = generatePassword();
+                const name = fields.find((f) => f.type === 'password')?.name ?? 'password';
+                setValues((current) => ({ ...current, [name]: generated, passwordConfirm: generated }));
+                setGenerated(generated);
+              }}
+            >
+              Generate password
+            </Button>
+          )}
+          {generated && (
+            <Text size="xs" c="dimmed">
+              Generated password: <Code>{generated}</Code>
+            </Text>
+          )}
+          {withConfirm && (
             <PasswordInput
               label="passwordConfirm"
               autoComplete="new-password"
@@ -348,6 +447,7 @@ export function RecordEditor({
               onChange={(e) => setValues({ ...values, passwordConfirm: e.currentTarget.value })}
             />
           )}
+          {record && collection.type === 'auth' && <AuthRecordActions collection={collection} record={record} />}
           {error && (
             <Alert color="red" role="alert">
               {error.message}

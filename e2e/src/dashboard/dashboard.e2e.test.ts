@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createTestDatabase, type SmtpCapture, startSmtpCapture, type TestDatabase } from '@hivebase/server/testing';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
@@ -444,6 +445,61 @@ describe('dashboard (standalone)', () => {
     await drawer().getByText('POST /api/collections/posts/records', { exact: true }).waitFor();
     await drawer().getByRole('cell', { name: 'f_geoPoint' }).waitFor();
     await drawer().getByText('Superusers only (null rule)').first().waitFor();
+    await page.keyboard.press('Escape');
+    await drawer().waitFor({ state: 'detached' });
+  });
+
+  it('records extras: column picker, JSON export, duplicate collection', async () => {
+    await page.goto(`${server.baseUrl}/_/#/collections/posts`);
+    await page.getByRole('button', { name: 'Sort by f_editor' }).waitFor();
+    await page.getByRole('button', { name: 'Columns' }).click();
+    await page.getByRole('checkbox', { name: 'f_editor' }).uncheck();
+    await expect.poll(() => page.getByRole('button', { name: 'Sort by f_editor' }).count()).toBe(0);
+    await page.getByRole('checkbox', { name: 'f_editor' }).check();
+    await page.keyboard.press('Escape');
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export JSON' }).click();
+    const exported = JSON.parse(await readFile((await (await download).path()) ?? '', 'utf8'));
+    expect(exported.map((record: { f_text: string }) => record.f_text)).toEqual(['alpha']);
+
+    await page.getByRole('button', { name: 'Edit collection' }).click();
+    await drawer().getByRole('button', { name: 'Duplicate' }).click();
+    await drawer().getByRole('button', { name: 'Create' }).click();
+    await drawer().waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'posts_duplicate' }).waitFor();
+    const pb = await api();
+    const [original, copy] = await Promise.all([
+      pb.collections.getOne('posts'),
+      pb.collections.getOne('posts_duplicate'),
+    ]);
+    expect(copy.fields.map((field) => field.name)).toEqual(original.fields.map((field) => field.name));
+    expect(copy.listRule).toBe(original.listRule);
+  });
+
+  it('auth record actions: verification mail and an impersonation token that works', async () => {
+    await page.goto(`${server.baseUrl}/_/#/collections/users`);
+    await page
+      .getByTestId('record-row')
+      .filter({ hasText: 'reader@example.com' })
+      .getByText('reader@example.com')
+      .click();
+    const mark = mailMark(smtp);
+    await drawer().getByRole('button', { name: 'Send verification email' }).click();
+    await drawer().getByText('Verification email sent to reader@example.com.').waitFor();
+    await tokenMailedTo(smtp, 'reader@example.com', 'confirm-verification', mark);
+
+    await drawer().getByRole('button', { name: 'Impersonate' }).click();
+    const token = (await drawer().getByTestId('impersonation-token').textContent()) ?? '';
+    const reader = new PocketBase(server.baseUrl);
+    reader.authStore.save(token, null);
+    const me = await reader.send('/api/collections/users/auth-methods', {});
+    expect(me).toBeDefined();
+    // users' list rule lets a signed-in user see itself only: the token signs in as the reader.
+    const readerId = (await (await api()).collection('users').getFirstListItem('email = "reader@example.com"')).id;
+    const { items } = await reader.collection('users').getList(1, 10);
+    expect(items.map((record) => record.id)).toEqual([readerId]);
+    await drawer().getByRole('button', { name: 'Cancel' }).click();
   });
 
   // Not a check: the pictures in docs/dashboard.md, made from this test's data on demand.
