@@ -477,6 +477,21 @@ describe('dashboard (standalone)', () => {
     expect(copy.listRule).toBe(original.listRule);
   });
 
+  it('uploads a file from the record editor', async () => {
+    await page.goto(`${server.baseUrl}/_/#/collections/posts`);
+    await page.getByTestId('record-row').filter({ hasText: 'alpha' }).getByText('alpha', { exact: true }).click();
+    await drawer()
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await drawer().getByRole('button', { name: 'Save changes' }).click();
+    await drawer().waitFor({ state: 'detached' });
+    const pb = await api();
+    const alpha = await pb.collection('posts').getFirstListItem('f_text = "alpha"');
+    expect(alpha.f_file).toMatch(/^notes_\w+\.txt$/);
+    const served = await fetch(pb.files.getURL(alpha, alpha.f_file));
+    expect(await served.text()).toBe('hello');
+  });
+
   it('auth record actions: verification mail and an impersonation token that works', async () => {
     await page.goto(`${server.baseUrl}/_/#/collections/users`);
     await page
