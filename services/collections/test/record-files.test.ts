@@ -248,4 +248,28 @@ describe('record files on S3 (settings.s3)', () => {
     expect(removed.statusCode).toBe(204);
     expect(await bucket.list(`${docsId}/`)).toEqual([]);
   });
+
+  it('answers POST /api/settings/test/s3 as PocketBase', async () => {
+    const test = async (body: Json) => {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/settings/test/s3',
+        headers: { authorization: token },
+        payload: body,
+      });
+      return { status: response.statusCode, body: response.body === '' ? null : (response.json() as Json) };
+    };
+    expect(await test({ filesystem: 'storage' })).toEqual({ status: 204, body: null });
+    expect(await test({ filesystem: 'elsewhere' })).toMatchObject({
+      status: 400,
+      body: { data: { filesystem: { code: 'validation_in_invalid' } } },
+    });
+    expect(await test({})).toMatchObject({
+      status: 400,
+      body: { data: { filesystem: { code: 'validation_required' } } },
+    });
+    const disabled = await test({ filesystem: 'backups' });
+    expect(disabled).toMatchObject({ status: 400, body: { data: {} } });
+    expect(String(disabled.body?.message)).toContain('S3 storage filesystem is not enabled');
+  });
 });

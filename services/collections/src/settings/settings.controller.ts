@@ -7,6 +7,7 @@ import {
 } from '@hivebase/server';
 import { Body, Controller, Get, HttpCode, Inject, Patch, Post, UseGuards } from '@nestjs/common';
 import { TestEmailService } from './test-email.service';
+import { testS3Filesystem } from './test-s3';
 
 /** `/api/settings`: superusers only; answers never carry the secrets, as in PocketBase. */
 @Controller('api/settings')
@@ -33,6 +34,13 @@ export class SettingsController {
   @HttpCode(204)
   async sendTestEmail(@Body() body: unknown): Promise<void> {
     await this.testEmail.send(body);
+  }
+
+  /** `{filesystem: "storage" | "backups"}` → 204 once a test file went up and away again (docs/files.md). */
+  @Post('test/s3')
+  @HttpCode(204)
+  async testS3(@Body() body: unknown): Promise<void> {
+    await testS3Filesystem(this.settings.get(), body);
   }
 
   /** `{clientId, teamId, keyId, privateKey, duration}` → `{secret}`: Apple's OAuth2 client secret JWT. */
