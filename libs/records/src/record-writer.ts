@@ -60,8 +60,9 @@ const withBody = (access: RecordAccess, body: Json): RecordAccess => ({
   },
 });
 
-const namesOf = (value: unknown): unknown =>
-  Array.isArray(value) ? value.map(namesOf) : isUploadedFile(value) ? value.name : value;
+/** Uploads stand in rules as their names (a file field's value, or one item of it); one level, never recursive. */
+const nameOf = (value: unknown): unknown => (isUploadedFile(value) ? value.name : value);
+const namesOf = (value: unknown): unknown => (Array.isArray(value) ? value.map(nameOf) : nameOf(value));
 
 /** A body value as PocketBase's `cast.ToString` reads it ("" for null, absent, objects). */
 function formText(value: unknown): string {
