@@ -21,6 +21,7 @@ import { pb } from '../pb';
 import { AuthOptions } from './auth-options';
 import { FieldRow } from './field-row';
 import { FIELD_TYPES, type FieldDraft, newField, RULES } from './field-types';
+import { ruleCompletions } from './rule-completions';
 import { RuleInput } from './rule-input';
 import { COLLECTIONS_KEY, useCollections } from './use-collections';
 
@@ -142,6 +143,10 @@ export function CollectionEditor({
   };
   useHotkeys([['mod+S', () => submit()]], []);
 
+  const completions = useMemo(
+    () => (draft ? ruleCompletions(draft, collections as unknown as Parameters<typeof ruleCompletions>[1]) : []),
+    [draft, collections],
+  );
   const otherCollections = useMemo(() => collections.filter((c) => c.id !== collection?.id), [collections, collection]);
   const fieldTabError = Object.keys(errors).some((key) => key.startsWith('fields'));
   const ruleTabError = RULES.some((rule) => errors[rule.key]);
@@ -272,6 +277,7 @@ export function CollectionEditor({
                     <RuleInput
                       key={rule.key}
                       ruleKey={rule.key}
+                      completions={completions}
                       label={rule.label}
                       error={errors[rule.key]}
                       value={(draft[rule.key] as string | null | undefined) ?? null}

@@ -1,4 +1,6 @@
-import { Group, SegmentedControl, Stack, Text, Textarea } from '@mantine/core';
+import { Group, SegmentedControl, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
+import { CodeInput } from './code-input';
 
 /**
  * One API rule. PocketBase's three states made explicit: `null` is "superusers only" (locked),
@@ -7,17 +9,21 @@ import { Group, SegmentedControl, Stack, Text, Textarea } from '@mantine/core';
 export function RuleInput({
   ruleKey,
   label,
+  completions,
   value,
   error,
   onChange,
 }: {
   ruleKey: string;
   label: string;
+  completions: string[];
   value: string | null;
   error: string | undefined;
   onChange: (value: string | null) => void;
 }) {
-  const mode = value === null ? 'locked' : value.trim() === '' ? 'public' : 'custom';
+  // Custom stays chosen while its text is being cleared and retyped (an empty rule is public).
+  const [custom, setCustom] = useState(value !== null && value.trim() !== '');
+  const mode = value === null ? 'locked' : custom ? 'custom' : 'public';
   return (
     <Stack gap={4} data-testid={`rule-${ruleKey}`}>
       <Group justify="space-between">
@@ -28,7 +34,10 @@ export function RuleInput({
           size="xs"
           aria-label={`${label} mode`}
           value={mode}
-          onChange={(next) => onChange(next === 'locked' ? null : next === 'public' ? '' : value || 'id != ""')}
+          onChange={(next) => {
+            setCustom(next === 'custom');
+            onChange(next === 'locked' ? null : next === 'public' ? '' : (value ?? ''));
+          }}
           data={[
             { value: 'locked', label: 'Superusers only' },
             { value: 'public', label: 'Everyone' },
@@ -37,15 +46,13 @@ export function RuleInput({
         />
       </Group>
       {mode === 'custom' && (
-        <Textarea
-          aria-label={label}
-          autosize
-          minRows={1}
-          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+        <CodeInput
+          label={label}
           value={value ?? ''}
           error={error}
+          completions={completions}
           placeholder='e.g. @request.auth.id != "" && author = @request.auth.id'
-          onChange={(event) => onChange(event.currentTarget.value)}
+          onChange={onChange}
         />
       )}
       {mode !== 'custom' && error && (
@@ -57,7 +64,7 @@ export function RuleInput({
         {mode === 'locked' && 'Only superusers can perform this action (null rule).'}
         {mode === 'public' && 'Anyone can perform this action, signed in or not (empty rule).'}
         {mode === 'custom' &&
-          'Requests must match this filter. @request.auth.*, @request.body.*, @collection.* and fields are available.'}
+          'Requests must match this filter (left empty, it lets everyone through). @request.auth.*, @request.body.*, @collection.* and fields are available.'}
       </Text>
     </Stack>
   );

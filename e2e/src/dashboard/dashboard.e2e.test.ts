@@ -197,13 +197,23 @@ describe('dashboard (standalone)', () => {
     await drawer().getByRole('tab', { name: 'API rules' }).click();
     const listRule = drawer().getByTestId('rule-listRule');
     await listRule.getByText('Custom').click();
-    await listRule.getByRole('textbox').fill('no_such_field = 1');
+    const editor = listRule.getByRole('textbox', { name: 'List/Search rule' });
+    // Autocomplete offers @request.* and the fields, through relations too.
+    await editor.fill('');
+    await editor.pressSequentially('@request.au');
+    await page.getByRole('option', { name: '@request.auth.id' }).first().waitFor();
+    await editor.fill('f_relation.');
+    await editor.press('End');
+    await editor.pressSequentially('em');
+    await page.getByRole('option', { name: 'f_relation.email' }).first().waitFor();
+    await screenshot(page, 'rules-autocomplete');
+    await editor.fill('no_such_field = 1');
     await drawer().getByTestId('rule-viewRule').getByText('Everyone').click();
     await drawer().getByRole('button', { name: 'Save changes' }).click();
     await listRule.getByText(/^Invalid rule\./).waitFor();
     await screenshot(page, 'rules-error');
 
-    await listRule.getByRole('textbox').fill('f_text != ""');
+    await editor.fill('f_text != ""');
     await drawer().getByRole('button', { name: 'Save changes' }).click();
     await drawer().waitFor({ state: 'detached' });
     const posts = await (await api()).collections.getOne('posts');

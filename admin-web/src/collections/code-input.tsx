@@ -1,0 +1,91 @@
+import { autocompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { EditorState } from '@codemirror/state';
+import { EditorView, keymap, placeholder as placeholderText } from '@codemirror/view';
+import { Input } from '@mantine/core';
+import { useEffect, useRef } from 'react';
+
+interface CodeInputProps {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  /** Names offered while typing (fields, `@request.*`, macros…). */
+  completions: string[];
+  error?: string;
+  placeholder?: string;
+}
+
+const theme = EditorView.theme({
+  '&': {
+    fontSize: '13px',
+    border: '1px solid var(--mantine-color-default-border)',
+    borderRadius: 'var(--mantine-radius-sm)',
+    backgroundColor: 'var(--mantine-color-body)',
+  },
+  '&.cm-focused': { outline: 'none', borderColor: 'var(--mantine-primary-color-filled)' },
+  '.cm-content': {
+    fontFamily: 'var(--mantine-font-family-monospace)',
+    padding: '6px 4px',
+    caretColor: 'var(--mantine-color-text)',
+  },
+  '.cm-tooltip-autocomplete': { fontFamily: 'var(--mantine-font-family-monospace)' },
+});
+
+/** A CodeMirror 6 editor for rules and filters, with autocomplete of what they may name. */
+export function CodeInput({ label, value, onChange, completions, error, placeholder }: CodeInputProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  // The latest callbacks and names, read by the editor without rebuilding it.
+  const latest = useRef({ onChange, completions });
+  latest.current = { onChange, completions };
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is built once per mount; later values are pushed in by the effect below
+  useEffect(() => {
+    if (!host.current) return;
+    const source = (context: CompletionContext): CompletionResult | null => {
+      const word = context.matchBefore(/[@\w.:]+/);
+      if (!word && !context.explicit) return null;
+      return {
+        from: word?.from ?? context.pos,
+        options: latest.current.completions.map((name) => ({
+          label: name,
+          type: name.startsWith('@') ? 'keyword' : 'property',
+        })),
+        validFor: /^[@\w.:]*$/,
+      };
+    };
+    const editor = new EditorView({
+      parent: host.current,
+      state: EditorState.create({
+        doc: value,
+        extensions: [
+          history(),
+          keymap.of([...defaultKeymap, ...historyKeymap]),
+          autocompletion({ override: [source], activateOnTyping: true }),
+          EditorView.lineWrapping,
+          EditorView.contentAttributes.of({ 'aria-label': label }),
+          placeholderText(placeholder ?? ''),
+          theme,
+          EditorView.updateListener.of((update) => {
+            if (update.docChanged) latest.current.onChange(update.state.doc.toString());
+          }),
+        ],
+      }),
+    });
+    view.current = editor;
+    return () => editor.destroy();
+  }, []);
+
+  useEffect(() => {
+    const editor = view.current;
+    if (editor && editor.state.doc.toString() !== value) {
+      editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
+    }
+  }, [value]);
+
+  return (
+    <Input.Wrapper error={error}>
+      <div ref={host} />
+    </Input.Wrapper>
+  );
+}
