@@ -13,6 +13,8 @@ interface CodeInputProps {
   completions: string[];
   error?: string;
   placeholder?: string;
+  /** One line: Enter calls this (unless it picks a completion) instead of breaking the line. */
+  onSubmit?: () => void;
 }
 
 const theme = EditorView.theme({
@@ -32,12 +34,12 @@ const theme = EditorView.theme({
 });
 
 /** A CodeMirror 6 editor for rules and filters, with autocomplete of what they may name. */
-export function CodeInput({ label, value, onChange, completions, error, placeholder }: CodeInputProps) {
+export function CodeInput({ label, value, onChange, completions, error, placeholder, onSubmit }: CodeInputProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   // The latest callbacks and names, read by the editor without rebuilding it.
-  const latest = useRef({ onChange, completions });
-  latest.current = { onChange, completions };
+  const latest = useRef({ onChange, completions, onSubmit });
+  latest.current = { onChange, completions, onSubmit };
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is built once per mount; later values are pushed in by the effect below
   useEffect(() => {
@@ -60,9 +62,20 @@ export function CodeInput({ label, value, onChange, completions, error, placehol
         doc: value,
         extensions: [
           history(),
-          keymap.of([...defaultKeymap, ...historyKeymap]),
+          keymap.of([
+            {
+              key: 'Enter',
+              run: () => {
+                if (!latest.current.onSubmit) return false;
+                latest.current.onSubmit();
+                return true;
+              },
+            },
+            ...defaultKeymap,
+            ...historyKeymap,
+          ]),
           autocompletion({ override: [source], activateOnTyping: true }),
-          EditorView.lineWrapping,
+          ...(onSubmit ? [] : [EditorView.lineWrapping]),
           EditorView.contentAttributes.of({ 'aria-label': label }),
           placeholderText(placeholder ?? ''),
           theme,

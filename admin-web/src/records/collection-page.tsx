@@ -10,17 +10,18 @@ import {
   Stack,
   Table,
   Text,
-  TextInput,
   Title,
   UnstyledButton,
 } from '@mantine/core';
 import { useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RecordModel } from 'pocketbase';
-import { type FormEvent, lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useMemo, useRef, useState } from 'react';
 import { toShownError } from '../api-errors';
+import { CodeInput } from '../collections/code-input';
 import { CollectionEditor } from '../collections/collection-editor';
 import type { FieldDraft } from '../collections/field-types';
+import { ruleCompletions } from '../collections/rule-completions';
 import { COLLECTIONS_KEY, useCollections } from '../collections/use-collections';
 import { pb } from '../pb';
 import { navigate } from '../router';
@@ -40,6 +41,9 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
   const collection = collections?.find((c) => c.id === idOrName || c.name === idOrName);
   const [filterText, setFilterText] = useState('');
   const [filter, setFilter] = useState('');
+  // Enter in the editor reads the text typed so far, not the value of an earlier render.
+  const latestFilter = useRef('');
+  latestFilter.current = filterText;
   const [sort, setSort] = useState('');
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<RecordModel | 'new' | null>(null);
@@ -59,6 +63,17 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
     placeholderData: keepPreviousData,
   });
 
+  const completions = useMemo(
+    () =>
+      collection
+        ? ruleCompletions(
+            collection as unknown as Parameters<typeof ruleCompletions>[0],
+            (collections ?? []) as unknown as Parameters<typeof ruleCompletions>[1],
+          ).filter((name) => !name.startsWith('@request.body'))
+        : [],
+    [collection, collections],
+  );
+
   if (!collections) return null;
   if (!collection) return <Alert color="red">Collection "{idOrName}" not found.</Alert>;
 
@@ -77,9 +92,8 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
     setSort(sort === name ? `-${name}` : name);
     setPage(1);
   };
-  const applyFilter = (event: FormEvent) => {
-    event.preventDefault();
-    setFilter(filterText);
+  const applyFilter = () => {
+    setFilter(latestFilter.current);
     setPage(1);
   };
   const deleteSelected = async () => {
@@ -143,15 +157,21 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
           )}
         </Group>
       </Group>
-      <form onSubmit={applyFilter}>
-        <TextInput
-          aria-label="Filter records"
-          placeholder='Filter, e.g. title ~ "hello" && created > "2024-01-01"'
-          value={filterText}
-          onChange={(e) => setFilterText(e.currentTarget.value)}
-          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-        />
-      </form>
+      <Group gap="xs" align="flex-start" wrap="nowrap">
+        <div style={{ flex: 1 }}>
+          <CodeInput
+            label="Filter records"
+            value={filterText}
+            onChange={setFilterText}
+            completions={completions}
+            placeholder='Filter, e.g. title ~ "hello" && created > "2024-01-01"'
+            onSubmit={() => applyFilter()}
+          />
+        </div>
+        <Button variant="default" onClick={() => applyFilter()}>
+          Apply
+        </Button>
+      </Group>
       {error && (
         <Alert color="red" role="alert">
           {error.message}
