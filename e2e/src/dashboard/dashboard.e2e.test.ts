@@ -544,7 +544,7 @@ describe('dashboard (standalone)', () => {
       await shot.getByLabel('Email').fill(EMAIL);
       await shot.getByLabel(PASSWORD_LABEL).fill(PASSWORD);
       await shot.getByRole('button', { name: 'Login' }).click();
-      await shot.getByRole('link', { name: 'posts' }).click();
+      await shot.getByRole('link', { name: 'posts', exact: true }).click();
       await shot.getByTestId('record-row').first().waitFor();
       await screenshot(shot, `records-${scheme}`);
       await shot.getByTestId('record-row').first().getByText('alpha', { exact: true }).click();
