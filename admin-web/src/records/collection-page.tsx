@@ -16,7 +16,7 @@ import {
 import { useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RecordModel } from 'pocketbase';
-import { lazy, Suspense, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { toShownError } from '../api-errors';
 import { CodeInput } from '../collections/code-input';
 import { CollectionEditor } from '../collections/collection-editor';
@@ -62,6 +62,26 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
     enabled: Boolean(collection),
     placeholderData: keepPreviousData,
   });
+
+  // Realtime: any change to this collection's records refetches the table (views have no events).
+  const collectionId = collection?.id;
+  const viewType = collection?.type === 'view';
+  useEffect(() => {
+    if (!collectionId || viewType) return;
+    let unsubscribe: (() => Promise<void>) | null = null;
+    let closed = false;
+    pb.collection(collectionId)
+      .subscribe('*', () => void queryClient.invalidateQueries({ queryKey: ['records', collectionId] }))
+      .then((stop) => {
+        if (closed) void stop();
+        else unsubscribe = stop;
+      })
+      .catch(() => undefined); // no realtime: the table still refreshes on its own actions
+    return () => {
+      closed = true;
+      void unsubscribe?.();
+    };
+  }, [collectionId, viewType, queryClient]);
 
   const completions = useMemo(
     () =>

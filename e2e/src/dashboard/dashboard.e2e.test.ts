@@ -495,6 +495,21 @@ describe('dashboard (standalone)', () => {
     expect(copy.listRule).toBe(original.listRule);
   });
 
+  it('refreshes the records table in realtime when a record changes elsewhere', async () => {
+    await page.goto(`${server.baseUrl}/_/#/collections/posts`);
+    const rows = page.getByTestId('record-row');
+    await rows.first().waitFor();
+    const before = await rows.count();
+    await (await api()).collection('posts').create({ f_text: 'from-elsewhere' });
+    await rows.filter({ hasText: 'from-elsewhere' }).waitFor();
+    expect(await rows.count()).toBe(before + 1);
+    const pb = await api();
+    await pb
+      .collection('posts')
+      .delete((await pb.collection('posts').getFirstListItem('f_text = "from-elsewhere"')).id);
+    await expect.poll(() => rows.count()).toBe(before);
+  });
+
   it('uploads a file from the record editor', async () => {
     await page.goto(`${server.baseUrl}/_/#/collections/posts`);
     await page.getByTestId('record-row').filter({ hasText: 'alpha' }).getByText('alpha', { exact: true }).click();
