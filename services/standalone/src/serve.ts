@@ -85,6 +85,18 @@ export async function serve(config: BaseConfig, output: NodeJS.WriteStream = pro
   leaveStopSignalsToCaller();
   const url = baseUrl(config.http.host, server.port);
   const pool = server.app.get<Pool>(PG_POOL);
+  try {
+    await announce(config, output, url, pool);
+  } catch (error) {
+    // A stop signal right after the start closes the pool under the first-run hints: the
+    // server is going away, so there is nothing left to announce (and no failure to report).
+    if ((pool as Pool & { ending?: boolean }).ending) return;
+    throw error;
+  }
+}
+
+/** The start banner and, on a database without superusers, how to create the first one. */
+async function announce(config: BaseConfig, output: NodeJS.WriteStream, url: string, pool: Pool): Promise<void> {
   const command = await firstSuperuserCommandIfNone(pool, config);
   // PocketBase's installer link, when there is a dashboard to open it in.
   const installer = command && isAdminWebBuilt() ? installerLink(url, await installerToken(pool)) : null;
