@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The auth service's loopback OpenID Connect server (oidc-provider), self-contained: reused as is.
 import { type OidcServer, startOidcServer } from '../../services/auth/test/support/oidc-server';
 import { type AuthFixture, SHAPE_NAMES, startAuthFixture } from './support/auth-fixture';
-
-// Collection changes reach the other services over the bus; the auth service answers auth-methods.
-const PROPAGATION = { timeout: 10_000, interval: 100 };
+import { enableOidcSignIn } from './support/oidc';
 
 describe.each(SHAPE_NAMES)('OAuth2 through the SDK (%s)', (shape) => {
   let fixture: AuthFixture;
@@ -22,28 +20,7 @@ describe.each(SHAPE_NAMES)('OAuth2 through the SDK (%s)', (shape) => {
     fixture = await startAuthFixture(shape);
 
     // As an app's admin would: the generic OIDC provider, and a field for the sign-up form's extra data.
-    const users = await fixture.root.collections.getOne('users');
-    await fixture.root.collections.update('users', {
-      fields: [...users.fields, { name: 'nickname', type: 'text' }],
-      oauth2: {
-        enabled: true,
-        providers: [
-          {
-            name: 'oidc',
-            displayName: 'Test IdP',
-            clientId: idp.clientId,
-            clientSecret: idp.clientSecret,
-            authURL: idp.authURL,
-            tokenURL: idp.tokenURL,
-            userInfoURL: idp.userInfoURL,
-          },
-        ],
-      },
-    });
-    await vi.waitFor(async () => {
-      const methods = await fixture.client().collection('users').listAuthMethods();
-      expect(methods.oauth2.providers.map((provider) => provider.name)).toEqual(['oidc']);
-    }, PROPAGATION);
+    await enableOidcSignIn(fixture.root, fixture.client(), idp, [{ name: 'nickname', type: 'text' }]);
   }, 180_000);
   afterAll(async () => {
     await fixture?.stop();

@@ -1,7 +1,7 @@
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BootedWithRoot, bootWithRoot, failure, SHAPE_NAMES } from './support/auth-fixture';
 import { type RunningShape } from './support/boot-shape';
-import { type BootedWithRoot, bootWithRoot, failure, SHAPE_NAMES } from './support/sdk-shapes';
 
 // Collections API and health parity with PocketBase v0.39 (Hivebase issue 10), through the SDK.
 

@@ -1,7 +1,7 @@
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BootedWithRoot, bootWithRoot, failure, SHAPE_NAMES } from './support/auth-fixture';
 import { type RunningShape } from './support/boot-shape';
-import { type BootedWithRoot, bootWithRoot, failure, SHAPE_NAMES } from './support/sdk-shapes';
 
 // PocketBase v0.39.11's wire behaviour for records, auth records and lists, through the SDK
 // (issue: PocketBase parity, items 8 and 10–17; security: modifier guards, hostile query input).

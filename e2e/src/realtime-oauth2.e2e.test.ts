@@ -1,14 +1,13 @@
 import { EventSource } from 'eventsource';
 import type { RecordAuthResponse, RecordModel } from 'pocketbase';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The auth service's loopback OpenID Connect server, told to accept this shape's /api/oauth2-redirect.
 import { type OidcServer, startOidcServer } from '../../services/auth/test/support/oidc-server';
 import { type AuthFixture, failure, SHAPE_NAMES, startAuthFixture } from './support/auth-fixture';
+import { enableOidcSignIn } from './support/oidc';
 
 // The SDK's realtime client needs a global EventSource, which Node lacks.
 (globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
-
-const PROPAGATION = { timeout: 10_000, interval: 100 };
 
 /**
  * PocketBase's all-in-one OAuth2 flow: the SDK opens a realtime stream, subscribes `@oauth2`, and
@@ -26,28 +25,7 @@ describe.each(SHAPE_NAMES)('authWithOAuth2() popup flow through the SDK (%s)', (
     redirectURL = `${fixture.running.baseUrl}/api/oauth2-redirect`;
     idp = await startOidcServer({ redirectURLs: [redirectURL] });
     idp.accounts.set('carol', { email: 'carol@example.com', emailVerified: true, name: 'Carol' });
-    const users = await fixture.root.collections.getOne('users');
-    await fixture.root.collections.update('users', {
-      fields: [...users.fields, { name: 'nickname', type: 'text' }],
-      oauth2: {
-        enabled: true,
-        providers: [
-          {
-            name: 'oidc',
-            displayName: 'Test IdP',
-            clientId: idp.clientId,
-            clientSecret: idp.clientSecret,
-            authURL: idp.authURL,
-            tokenURL: idp.tokenURL,
-            userInfoURL: idp.userInfoURL,
-          },
-        ],
-      },
-    });
-    await vi.waitFor(async () => {
-      const methods = await fixture.client().collection('users').listAuthMethods();
-      expect(methods.oauth2.providers.map((provider) => provider.name)).toEqual(['oidc']);
-    }, PROPAGATION);
+    await enableOidcSignIn(fixture.root, fixture.client(), idp, [{ name: 'nickname', type: 'text' }]);
   }, 180_000);
   afterAll(async () => {
     await fixture?.stop();

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BootedWithRoot, bootWithRoot, failure, SHAPE_NAMES } from './support/auth-fixture';
 import { type RunningShape } from './support/boot-shape';
-import { type BootedWithRoot, bootWithRoot, failure, SHAPE_NAMES } from './support/sdk-shapes';
 
 describe.each(SHAPE_NAMES)('records through the SDK (%s)', (shape) => {
   let booted: BootedWithRoot | undefined;

@@ -1,7 +1,7 @@
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BootedWithRoot, bootWithRoot, SHAPE_NAMES } from './support/auth-fixture';
 import { type RunningShape } from './support/boot-shape';
-import { type BootedWithRoot, bootWithRoot, SHAPE_NAMES } from './support/sdk-shapes';
 
 // Hivebase issue 11 (items 1 and 4) through the SDK: an ordinary user filtering or sorting through
 // joined collections learns nothing that their list rules hide, nor any email that is not visible.

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type OidcServer, startOidcServer } from '../../../services/auth/test/support/oidc-server';
 import { failure, SHAPE_NAMES } from '../support/auth-fixture';
 import { mailMark, tokenMailedTo } from '../support/mail';
+import { enableOidcSignIn } from '../support/oidc';
 import {
   expectApiError,
   type FixtureUser,
@@ -16,7 +17,6 @@ import {
 // SECURITY-CHECKLIST items 14–21: tokens and auth. Expectations are PocketBase v0.39.11's
 // (tools/security/jwt.go ParseJWT: HS256 only; apis/record_auth_refresh.go; apis/record_auth_with_oauth2.go).
 
-const PROPAGATION = { timeout: 10_000, interval: 100 };
 // A password change must end the record's other sessions on every service within a second.
 const REVOCATION = { timeout: 1_000, interval: 50 };
 const NO_AUTH = 'The request requires valid record authorization token.';
@@ -29,25 +29,7 @@ describe.each(SHAPE_NAMES)('adversarial tokens and sign-in (%s)', (shape) => {
   beforeAll(async () => {
     idp = await startOidcServer();
     fixture = await startSecurityFixture(shape);
-    await fixture.root.collections.update('users', {
-      oauth2: {
-        enabled: true,
-        providers: [
-          {
-            name: 'oidc',
-            clientId: idp.clientId,
-            clientSecret: idp.clientSecret,
-            authURL: idp.authURL,
-            tokenURL: idp.tokenURL,
-            userInfoURL: idp.userInfoURL,
-          },
-        ],
-      },
-    });
-    await vi.waitFor(async () => {
-      const methods = await fixture.client().collection('users').listAuthMethods();
-      expect(methods.oauth2.providers.map((provider) => provider.name)).toEqual(['oidc']);
-    }, PROPAGATION);
+    await enableOidcSignIn(fixture.root, fixture.client(), idp);
   }, 240_000);
   afterAll(async () => {
     await fixture?.stop();

@@ -29,6 +29,44 @@ export interface AuthFixture {
   stop(): Promise<void>;
 }
 
+/** Makes SUPERUSER with the CLI on `database`, then boots `shape` on it. */
+async function bootWithSuperuser(shape: ShapeName, database: TestDatabase): Promise<RunningShape> {
+  const cli = start('superuser', [CLI, 'superuser', 'upsert', SUPERUSER.email, SUPERUSER.password], {
+    ...process.env,
+    DATABASE_URL: database.url,
+  });
+  const code = await new Promise((done) => cli.child.once('exit', done));
+  if (code !== 0) throw new Error(`superuser upsert failed:\n${cli.output()}`);
+  return SHAPES[shape](database.url);
+}
+
+export interface BootedWithRoot {
+  running: RunningShape;
+  /** An SDK client signed in as SUPERUSER. */
+  root: PocketBase;
+  /** Stops the shape and drops its database. */
+  stop(): Promise<void>;
+}
+
+/** The lighter fixture: a fresh database, `shape` booted on it, SUPERUSER signed in (no mail capture). */
+export async function bootWithRoot(shape: ShapeName): Promise<BootedWithRoot> {
+  const database = await createTestDatabase();
+  let running: RunningShape | undefined;
+  const stop = async () => {
+    await running?.stop();
+    await database.drop();
+  };
+  try {
+    running = await bootWithSuperuser(shape, database);
+    const root = new PocketBase(running.baseUrl);
+    await root.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
+    return { running, root, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 export async function startAuthFixture(shape: ShapeName): Promise<AuthFixture> {
   const database = await createTestDatabase();
   const smtp = await startSmtpCapture();
@@ -39,13 +77,7 @@ export async function startAuthFixture(shape: ShapeName): Promise<AuthFixture> {
     await database.drop();
   };
   try {
-    const cli = start('superuser', [CLI, 'superuser', 'upsert', SUPERUSER.email, SUPERUSER.password], {
-      ...process.env,
-      DATABASE_URL: database.url,
-    });
-    const code = await new Promise((done) => cli.child.once('exit', done));
-    if (code !== 0) throw new Error(`superuser upsert failed:\n${cli.output()}`);
-    running = await SHAPES[shape](database.url);
+    running = await bootWithSuperuser(shape, database);
     const baseUrl = running.baseUrl;
     const client = () => {
       const pb = new PocketBase(baseUrl);
