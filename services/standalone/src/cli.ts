@@ -10,16 +10,8 @@ import { serve } from './serve';
 import { type ServeFlags, standaloneConfig, withTerminalDefaults } from './standalone-config';
 import { superuserCreate, superuserDelete, superuserUpdate, superuserUpsert } from './superuser';
 
-/** Like `runMain`, and a Postgres that cannot run (directory in use, its own refusal) is a one-line message too. */
-function run(main: () => Promise<void>): void {
-  runMain(() =>
-    main().catch((error: unknown) => {
-      if (!(error instanceof EmbeddedPostgresError)) throw error;
-      console.error(error.message);
-      process.exit(1);
-    }),
-  );
-}
+/** `runMain`, where a Postgres that cannot run (directory in use, its own refusal) is a one-line message too. */
+const run = (main: () => Promise<void>) => runMain(main, [EmbeddedPostgresError]);
 
 /**
  * A one-off command's config. Such a command prints its result on stdout and nothing else:

@@ -176,14 +176,18 @@ export function closeOnSignals(
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
+/** An error class whose instances are the user's to fix: their message is the whole story. */
+type UserErrorClass = abstract new (...args: never[]) => Error;
+
 /**
- * Runs a process entry point: a user's mistake (bad config, bad CLI input) prints its message, any other
- * failure its stack, and the process exits non-zero either way.
+ * Runs a process entry point: a user's mistake (bad config, bad CLI input, or an error of one of
+ * `userErrors`) prints its message, any other failure its stack, and the process exits non-zero
+ * either way.
  */
-export function runMain(main: () => Promise<void>): void {
+export function runMain(main: () => Promise<void>, userErrors: readonly UserErrorClass[] = []): void {
   main().catch((error: unknown) => {
-    const expected = error instanceof ConfigError || error instanceof SuperuserInputError;
-    console.error(expected ? error.message : error);
+    const expected = [ConfigError, SuperuserInputError, ...userErrors].some((type) => error instanceof type);
+    console.error(expected ? (error as Error).message : error);
     process.exit(1);
   });
 }
