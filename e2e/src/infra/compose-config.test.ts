@@ -222,7 +222,18 @@ describe('infra/Dockerfile', () => {
     expect(stages.get('deps')?.body).toContain('RUN npm ci');
     expect(stages.get('build')?.from).toBe('deps');
     expect(stages.get('runtime')?.body.join('\n')).not.toMatch(/npm (ci|install)/);
-    expect([...stages.values()].some(({ body }) => body.includes('RUN npm ci --omit=dev'))).toBe(true);
+    expect(stages.get('prod-deps')?.body.join('\n')).toMatch(/npm ci --omit=dev --workspace "services\/\$service"/);
+  });
+
+  it.each(APP_SERVICES)('gives %s only its own build output and production dependencies', (name) => {
+    const body = stages.get(name)?.body ?? [];
+    expect(body).toContain(`COPY --from=prod-deps /deps/${name}/ ./`);
+    expect(body).toContain(`COPY --from=build /out/services/${name}/ ./services/${name}/`);
+    // Only the gateway serves the dashboard.
+    expect(body.includes('COPY --from=build /out/admin-web/ ./admin-web/')).toBe(name === 'gateway');
+    expect(body.some((line) => line.startsWith('COPY --from=build /out/ '))).toBe(false);
+    const user = body.find((line) => line.startsWith('USER '));
+    expect(user).toBe('USER 10001:10001');
   });
 
   it('runs as a non-root user in production mode, stopping on SIGTERM, with a healthcheck', () => {
@@ -230,9 +241,11 @@ describe('infra/Dockerfile', () => {
     expect(runtime).toContain('ENV NODE_ENV=production');
     expect(runtime).toContain('STOPSIGNAL SIGTERM');
     expect(runtime.some((line) => line.startsWith('HEALTHCHECK '))).toBe(true);
-    const user = runtime.find((line) => line.startsWith('USER '));
-    expect(user).toBeDefined();
-    expect(user).not.toMatch(/^USER (root|0)\b/);
+    for (const target of [...APP_SERVICES, 'standalone']) {
+      const user = stages.get(target)?.body.find((line) => line.startsWith('USER '));
+      expect(user, target).toBeDefined();
+      expect(user, target).not.toMatch(/^USER (root|0)\b/);
+    }
   });
 
   it.each(APP_SERVICES)('has a %s target running its dist/main.js on its port', (name) => {
