@@ -12,7 +12,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 function workspaceAliases(): { find: RegExp; replacement: string }[] {
   const tsconfig = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'utf8'));
   const paths: Record<string, string[]> = tsconfig.compilerOptions.paths;
-  // Exact matches, so `@hivebase/server` does not swallow `@hivebase/server/testing`.
+  // Exact matches, so `@hivebase/platform` does not swallow `@hivebase/platform/testing`.
   return Object.entries(paths).map(([name, [target]]) => ({
     find: new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`),
     replacement: resolve(root, target),
@@ -27,7 +27,7 @@ export function packageTestConfig(packageDir: string, overrides: ViteUserConfig[
       name: basename(packageDir),
       root: packageDir,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      globalSetup: [resolve(root, 'libs/server/src/testing/global-setup.ts')],
+      globalSetup: [resolve(root, 'libs/platform/src/testing/global-setup.ts')],
       testTimeout: 30_000,
       hookTimeout: 60_000,
       ...overrides,

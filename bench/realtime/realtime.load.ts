@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { freePort } from '@hivebase/platform';
 import { randomString } from '@hivebase/schema';
-import { freePort } from '@hivebase/server';
 import { distributedEnvironment, type ServiceName } from '@hivebase/standalone';
 import PocketBase from 'pocketbase';
 import { afterAll, expect, it } from 'vitest';

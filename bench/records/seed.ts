@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LOCAL_POSTGRES_URL, withDatabase } from '@hivebase/server/testing';
+import { LOCAL_POSTGRES_URL, withDatabase } from '@hivebase/platform/testing';
 import * as bcrypt from 'bcrypt';
 import pg from 'pg';
 import PocketBase from 'pocketbase';

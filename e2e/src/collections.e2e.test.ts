@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import pg from 'pg';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDistributed, bootStandalone, type RunningShape } from './support/boot-shape';

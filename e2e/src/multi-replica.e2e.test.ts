@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { freePort } from '@hivebase/platform';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import { randomString } from '@hivebase/schema';
-import { freePort } from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import { distributedEnvironment, type ServiceName } from '@hivebase/standalone';
 import { EventSource } from 'eventsource';
 import PocketBase from 'pocketbase';

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { testPostgresUrl, withDatabase } from '@hivebase/server/testing';
+import { testPostgresUrl, withDatabase } from '@hivebase/platform/testing';
 import pg from 'pg';
 import PocketBase from 'pocketbase';
 import { afterAll, describe, expect, it } from 'vitest';

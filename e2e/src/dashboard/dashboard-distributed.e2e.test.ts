@@ -1,5 +1,5 @@
-import { upsertSuperuser } from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
+import { upsertSuperuser } from '@hivebase/standalone';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDistributed, type RunningShape } from '../support/boot-shape';

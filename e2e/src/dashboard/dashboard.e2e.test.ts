@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createTestDatabase, type SmtpCapture, startSmtpCapture, type TestDatabase } from '@hivebase/server/testing';
+import { createTestDatabase, type SmtpCapture, startSmtpCapture, type TestDatabase } from '@hivebase/platform/testing';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import PocketBase from 'pocketbase';

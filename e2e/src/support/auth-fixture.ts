@@ -4,7 +4,7 @@ import {
   smtpSettingsFor,
   startSmtpCapture,
   type TestDatabase,
-} from '@hivebase/server/testing';
+} from '@hivebase/platform/testing';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { bootDistributed, bootStandalone, CLI, type RunningShape, start } from './boot-shape';
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { freePort } from '@hivebase/platform';
 import { randomString } from '@hivebase/schema';
-import { freePort } from '@hivebase/server';
 import { distributedEnvironment, distributedProcesses, type ServiceName } from '@hivebase/standalone';
 
 const SERVICES_DIR = resolve(__dirname, '../../../services');

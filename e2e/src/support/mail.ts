@@ -1,4 +1,4 @@
-import type { CapturedMail, SmtpCapture } from '@hivebase/server/testing';
+import type { CapturedMail, SmtpCapture } from '@hivebase/platform/testing';
 
 /** The confirm pages the default templates link to, one per account flow. */
 export type AccountAction = 'confirm-verification' | 'confirm-password-reset' | 'confirm-email-change';

@@ -1,4 +1,5 @@
 export * from './api-error';
+export * from './client-error';
 export * from './events';
 export * from './health';
 export * from './list-result';

@@ -1,10 +1,11 @@
-import type { ErrorData } from '@hivebase/contracts';
+import { ClientError, type ErrorData } from '@hivebase/contracts';
 
 /**
- * A records-layer refusal with its HTTP status and PocketBase message; the server's error
+ * A records-layer refusal with its HTTP status and PocketBase message; the platform's error
  * filter writes it as `{data, message, status}`.
  */
-export class RecordsError extends Error {
+export class RecordsError extends ClientError {
+  readonly publicMessage: string;
   constructor(
     readonly status: 400 | 403 | 404,
     message: string,
@@ -12,6 +13,7 @@ export class RecordsError extends Error {
   ) {
     super(message);
     this.name = 'RecordsError';
+    this.publicMessage = message;
   }
 }
 

@@ -1,4 +1,4 @@
-import { MailModule } from '@hivebase/server';
+import { MailModule } from '@hivebase/runtime';
 import { Global, Module } from '@nestjs/common';
 import { AccountModule } from './account/account.module';
 import { AuthMethodsController } from './auth-methods/auth-methods.controller';
@@ -9,6 +9,7 @@ import { OtpController } from './otp/otp.controller';
 import { OtpService } from './otp/otp.service';
 import { PasswordAuthController } from './password-auth/password-auth.controller';
 import { PasswordAuthService } from './password-auth/password-auth.service';
+import { RateLimitModule } from './rate-limit';
 import { TokenAuthController } from './token-auth/token-auth.controller';
 
 /** What every sign-in flow shares: auth record access and the final response (authRule, MFA, alerts). */
@@ -18,10 +19,17 @@ export class AuthCoreFlowsModule {}
 
 /**
  * The auth service's feature module: PocketBase's authentication routes for every auth
- * collection (superusers included), and the mail worker (the auth service owns mail).
+ * collection (superusers included), the failed-attempt limiter, and the mail worker (the auth
+ * service owns mail).
  */
 @Module({
-  imports: [MailModule.forRoot({ worker: true }), AuthCoreFlowsModule, OAuth2Module, AccountModule],
+  imports: [
+    MailModule.forRoot({ worker: true }),
+    RateLimitModule.fromAppConfig(),
+    AuthCoreFlowsModule,
+    OAuth2Module,
+    AccountModule,
+  ],
   controllers: [PasswordAuthController, TokenAuthController, AuthMethodsController, OtpController],
   providers: [PasswordAuthService, OtpService],
 })

@@ -1,6 +1,6 @@
+import { type SmtpCapture } from '@hivebase/platform/testing';
+import { peekClaims, signRecordToken } from '@hivebase/runtime';
 import { type AuthCollection } from '@hivebase/schema';
-import { peekClaims, signRecordToken } from '@hivebase/server';
-import { type SmtpCapture } from '@hivebase/server/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectFieldErrors, postTo, startAccountTestApp, storedUser, tokenMailedTo } from './support/account-mail';
 import { type AuthTestApp, createAuthRecord } from './support/auth-app';

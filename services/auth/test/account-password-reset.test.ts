@@ -1,6 +1,6 @@
+import { type SmtpCapture } from '@hivebase/platform/testing';
+import { signRecordToken } from '@hivebase/runtime';
 import { type AuthCollection, normalizeCollection } from '@hivebase/schema';
-import { signRecordToken } from '@hivebase/server';
-import { type SmtpCapture } from '@hivebase/server/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   expectFieldErrors,

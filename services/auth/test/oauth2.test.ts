@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { REALTIME_OAUTH2, type RealtimeOAuth2Event } from '@hivebase/contracts';
+import { EVENT_BUS, type EventBus } from '@hivebase/platform';
+import { CLIENT_DIRECTORY, type ClientDirectory, passwordMatches } from '@hivebase/runtime';
 import type { AuthCollection, Collection, OAuth2Provider } from '@hivebase/schema';
-import { CLIENT_DIRECTORY, type ClientDirectory, EVENT_BUS, type EventBus, passwordMatches } from '@hivebase/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthTestApp, createAuthRecord, startAuthApp } from './support/auth-app';
 import { type OidcServer, startOidcServer } from './support/oidc-server';

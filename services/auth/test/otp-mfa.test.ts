@@ -1,5 +1,5 @@
+import { type SmtpCapture, smtpSettingsFor, startSmtpCapture } from '@hivebase/platform/testing';
 import type { AuthCollection } from '@hivebase/schema';
-import { type SmtpCapture, smtpSettingsFor, startSmtpCapture } from '@hivebase/server/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AuthTestApp, createAuthRecord, startAuthApp } from './support/auth-app';
 

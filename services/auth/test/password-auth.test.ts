@@ -1,23 +1,21 @@
-import { type AuthCollection, newRecordId, normalizeCollection, randomString } from '@hivebase/schema';
+import { baseConfigSchema, loadConfig, PG_POOL } from '@hivebase/platform';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import {
-  baseConfigSchema,
   createServiceApp,
   hashPassword,
-  loadConfig,
-  PG_POOL,
   peekClaims,
   requireDatabaseUrl,
   SchemaRegistry,
   SettingsService,
-  upsertSuperuser,
   verifyRecordToken,
-} from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+} from '@hivebase/runtime';
+import { type AuthCollection, newRecordId, normalizeCollection, randomString } from '@hivebase/schema';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import jwt from 'jsonwebtoken';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthModule } from '../src/auth.module';
+import { upsertSuperuser } from './support/superuser';
 
 let database: TestDatabase;
 let app: NestFastifyApplication;

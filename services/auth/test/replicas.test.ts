@@ -1,7 +1,7 @@
 import { AUTH_TOKEN_KEY_CHANGED, type AuthTokenKeyChangedEvent } from '@hivebase/contracts';
+import { EVENT_BUS, type EventBus } from '@hivebase/platform';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import { randomString } from '@hivebase/schema';
-import { EVENT_BUS, type EventBus } from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuthRecords } from '../src/core/auth-records';
 import { type AuthTestApp, createAuthRecord, startAuthApp } from './support/auth-app';

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { peekClaims, signRecordToken } from '@hivebase/runtime';
 import { type AuthCollection, normalizeCollection } from '@hivebase/schema';
-import { peekClaims, signRecordToken } from '@hivebase/server';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthTestApp, createAuthRecord, startAuthApp } from './support/auth-app';

@@ -1,4 +1,4 @@
-import { MailModule } from '@hivebase/server';
+import { MailModule } from '@hivebase/runtime';
 import { Module } from '@nestjs/common';
 import { BatchController } from './batch/batch.controller';
 import { BatchService } from './batch/batch.service';

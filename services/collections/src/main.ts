@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { runMain, startService } from '@hivebase/server';
+import { runMain } from '@hivebase/platform';
+import { startService } from '@hivebase/runtime';
 import { CollectionsModule } from './collections.module';
 
 runMain(() => startService('collections', CollectionsModule));

@@ -1,5 +1,5 @@
 import { AUTH_TOKEN_KEY_CHANGED, type AuthTokenKeyChangedEvent } from '@hivebase/contracts';
-import { EVENT_BUS, type EventBus } from '@hivebase/server';
+import { EVENT_BUS, type EventBus } from '@hivebase/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuthRecord } from './support/auth-record';
 import { type CollectionsTestApp, startCollectionsApp } from './support/test-app';

@@ -1,7 +1,8 @@
 import { RECORD_CHANGED, type RecordChangedEvent } from '@hivebase/contracts';
+import { EVENT_BUS, type EventBus } from '@hivebase/platform';
+import { type TestDatabase } from '@hivebase/platform/testing';
+import { SchemaRegistry, SettingsService } from '@hivebase/runtime';
 import { normalizeCollection, quoteIdent } from '@hivebase/schema';
-import { EVENT_BUS, type EventBus, SchemaRegistry, SettingsService } from '@hivebase/server';
-import { type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

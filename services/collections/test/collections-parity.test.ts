@@ -1,5 +1,5 @@
-import { SchemaRegistry, SettingsService } from '@hivebase/server';
-import type { TestDatabase } from '@hivebase/server/testing';
+import type { TestDatabase } from '@hivebase/platform/testing';
+import { SchemaRegistry, SettingsService } from '@hivebase/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

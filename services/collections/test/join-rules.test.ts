@@ -1,4 +1,4 @@
-import type { TestDatabase } from '@hivebase/server/testing';
+import type { TestDatabase } from '@hivebase/platform/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

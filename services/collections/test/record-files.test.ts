@@ -1,16 +1,10 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { baseConfigSchema, loadConfig } from '@hivebase/platform';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
+import { createServiceApp, requireDatabaseUrl, SchemaRegistry, SettingsService } from '@hivebase/runtime';
 import { normalizeCollection } from '@hivebase/schema';
-import {
-  baseConfigSchema,
-  createServiceApp,
-  loadConfig,
-  requireDatabaseUrl,
-  SchemaRegistry,
-  SettingsService,
-} from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
 import { S3StorageDriver } from '@hivebase/storage';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import S3rver from 's3rver';

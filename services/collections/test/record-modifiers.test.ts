@@ -1,6 +1,6 @@
+import { type TestDatabase } from '@hivebase/platform/testing';
+import { SchemaRegistry } from '@hivebase/runtime';
 import { normalizeCollection } from '@hivebase/schema';
-import { SchemaRegistry } from '@hivebase/server';
-import { type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 import { RECORD_CHANGED, type RecordChangedEvent } from '@hivebase/contracts';
+import { EVENT_BUS, type EventBus } from '@hivebase/platform';
+import { type TestDatabase } from '@hivebase/platform/testing';
+import { SchemaRegistry } from '@hivebase/runtime';
 import { normalizeCollection, randomString } from '@hivebase/schema';
-import { EVENT_BUS, type EventBus, SchemaRegistry } from '@hivebase/server';
-import { type TestDatabase } from '@hivebase/server/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import * as bcrypt from 'bcrypt';
 import type { Pool } from 'pg';

@@ -1,20 +1,16 @@
-import { randomString } from '@hivebase/schema';
+import { baseConfigSchema, EVENT_BUS, type EventBus, loadConfig, PG_POOL } from '@hivebase/platform';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import {
-  baseConfigSchema,
   createServiceApp,
   defaultSettings,
-  EVENT_BUS,
-  type EventBus,
-  loadConfig,
-  PG_POOL,
   requireDatabaseUrl,
   SETTINGS_CHANGED,
   SETTINGS_PARAM_ID,
   type Settings,
   SettingsService,
   toPublicSettings,
-} from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+} from '@hivebase/runtime';
+import { randomString } from '@hivebase/schema';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

@@ -1,6 +1,7 @@
+import { freePort } from '@hivebase/platform';
+import { type SmtpCapture, smtpSettingsFor, startSmtpCapture } from '@hivebase/platform/testing';
+import { SettingsService } from '@hivebase/runtime';
 import { SUPERUSERS_COLLECTION_ID } from '@hivebase/schema';
-import { freePort, SettingsService } from '@hivebase/server';
-import { type SmtpCapture, smtpSettingsFor, startSmtpCapture } from '@hivebase/server/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthRecord } from './support/auth-record';
 import { type CollectionsTestApp, startCollectionsApp } from './support/test-app';

@@ -1,5 +1,5 @@
-import { ipInList } from '@hivebase/server';
-import { type TestDatabase } from '@hivebase/server/testing';
+import { type TestDatabase } from '@hivebase/platform/testing';
+import { ipInList } from '@hivebase/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthRecord } from './support/auth-record';

@@ -1,4 +1,4 @@
-import { ApiError } from '@hivebase/server';
+import { ApiError } from '@hivebase/platform';
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FilesService } from './files.service';

@@ -1,18 +1,16 @@
 import { Readable } from 'node:stream';
+import { ApiError, notFound, PG_POOL } from '@hivebase/platform';
 import { recordMatchesRule } from '@hivebase/records';
-import { type Collection, type FileField, quoteIdent, SUPERUSERS_COLLECTION_NAME } from '@hivebase/schema';
 import {
-  ApiError,
   isSuperuser,
-  notFound,
-  PG_POOL,
   type RequestAuth,
   RequestAuthenticator,
   ruleContextOf,
   SchemaRegistry,
   STORAGE_DRIVER,
   signRecordToken,
-} from '@hivebase/server';
+} from '@hivebase/runtime';
+import { type Collection, type FileField, quoteIdent, SUPERUSERS_COLLECTION_NAME } from '@hivebase/schema';
 import {
   type ByteRange,
   InvalidObjectKeyError,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { runMain, startService } from '@hivebase/server';
+import { runMain } from '@hivebase/platform';
+import { startService } from '@hivebase/runtime';
 import { FilesModule } from './files.module';
 
 runMain(() => startService('files', FilesModule));

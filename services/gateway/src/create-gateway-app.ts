@@ -1,4 +1,4 @@
-import { createHttpApp, type GatewayConfig, registerAdminStatic } from '@hivebase/server';
+import { createHttpApp, type GatewayConfig, registerAdminStatic } from '@hivebase/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { registerCors } from './edge/cors';
 import { GatewayModule } from './gateway.module';

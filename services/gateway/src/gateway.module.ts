@@ -1,4 +1,4 @@
-import { ConfigModule, type GatewayConfig, LoggingModule } from '@hivebase/server';
+import { ConfigModule, type GatewayConfig, LoggingModule } from '@hivebase/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { UpstreamHealthController } from './health/upstream-health.controller';
 import { UPSTREAM_POOLS, type UpstreamPools } from './proxy/upstream-pools';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { closeOnSignals, gatewayConfigSchema, listen, loadConfig, runMain } from '@hivebase/server';
+import { closeOnSignals, gatewayConfigSchema, listen, loadConfig, runMain } from '@hivebase/platform';
 import { createGatewayApp } from './create-gateway-app';
 
 runMain(async () => {

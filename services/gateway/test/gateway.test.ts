@@ -1,4 +1,4 @@
-import { freePort, gatewayConfigSchema, listen, loadConfig } from '@hivebase/server';
+import { freePort, gatewayConfigSchema, listen, loadConfig } from '@hivebase/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayApp } from '../src/create-gateway-app';

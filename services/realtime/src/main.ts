@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { runMain, startService } from '@hivebase/server';
+import { runMain } from '@hivebase/platform';
+import { startService } from '@hivebase/runtime';
 import { RealtimeModule } from './realtime.module';
 
 runMain(() => startService('realtime', RealtimeModule));

@@ -1,5 +1,5 @@
 import type { RequestContext } from '@hivebase/filter';
-import type { RequestAuth } from '@hivebase/server';
+import type { RequestAuth } from '@hivebase/runtime';
 import { type ParsedTopic, parseTopic, parseTopicOptions, type SubscriptionOptions } from './topic';
 
 /** One subscription of a client: the topic string as sent (the SSE event name), parsed once. */

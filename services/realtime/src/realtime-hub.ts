@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RequestAuth } from '@hivebase/server';
+import type { RequestAuth } from '@hivebase/runtime';
 import { RealtimeClient, type SseSink } from './realtime-client';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';

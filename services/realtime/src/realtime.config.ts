@@ -1,4 +1,4 @@
-import { ConfigError } from '@hivebase/server';
+import { ConfigError } from '@hivebase/platform';
 
 /** Limits of the realtime service, from the environment (docs/realtime.md). */
 export interface RealtimeConfig {

@@ -1,14 +1,5 @@
-import {
-  APP_CONFIG,
-  ApiError,
-  type BaseConfig,
-  badRequest,
-  forbidden,
-  notFound,
-  RequestAuthenticator,
-  realIp,
-  SettingsService,
-} from '@hivebase/server';
+import { APP_CONFIG, ApiError, type BaseConfig, badRequest, forbidden, notFound, realIp } from '@hivebase/platform';
+import { RequestAuthenticator, SettingsService } from '@hivebase/runtime';
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RealtimeService } from './realtime.service';

@@ -10,23 +10,25 @@ import {
   type RecordChangedEvent,
 } from '@hivebase/contracts';
 import type { RequestContext } from '@hivebase/filter';
-import { isOwner, type RecordAccess, RecordExpander, RecordReader, recordToJson } from '@hivebase/records';
-import type { AuthCollection, Collection } from '@hivebase/schema';
 import {
-  CLIENT_DIRECTORY,
-  type ClientDirectory,
   EVENT_BUS,
   type EventBus,
   FieldsParamError,
   HealthChecks,
-  isSuperuser,
   PG_POOL,
   parseFieldsParam,
   pickFields,
+} from '@hivebase/platform';
+import { isOwner, type RecordAccess, RecordExpander, RecordReader, recordToJson } from '@hivebase/records';
+import {
+  CLIENT_DIRECTORY,
+  type ClientDirectory,
+  isSuperuser,
   type RecordRow,
   type RequestAuth,
   SchemaRegistry,
-} from '@hivebase/server';
+} from '@hivebase/runtime';
+import type { AuthCollection, Collection } from '@hivebase/schema';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { REALTIME_CONFIG, type RealtimeConfig } from './realtime.config';

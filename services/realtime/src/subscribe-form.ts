@@ -1,5 +1,5 @@
 import type { ErrorData } from '@hivebase/contracts';
-import { badRequest } from '@hivebase/server';
+import { badRequest } from '@hivebase/platform';
 
 /** PocketBase's limits on a subscribe POST. */
 export const MAX_CLIENT_ID_LENGTH = 255;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { type BaseConfig, processLogger, runMain } from '@hivebase/server';
+import { type BaseConfig, processLogger, runMain } from '@hivebase/platform';
 import { Logger } from '@nestjs/common';
 import { Command } from 'commander';
 import { launchDistributed } from './distributed/launch-distributed';
@@ -9,9 +9,13 @@ import { migrate } from './migrate';
 import { serve } from './serve';
 import { type ServeFlags, standaloneConfig, withTerminalDefaults } from './standalone-config';
 import { superuserCreate, superuserDelete, superuserUpdate, superuserUpsert } from './superuser';
+import { SuperuserInputError } from './superusers';
 
-/** `runMain`, where a Postgres that cannot run (directory in use, its own refusal) is a one-line message too. */
-const run = (main: () => Promise<void>) => runMain(main, [EmbeddedPostgresError]);
+/**
+ * `runMain`, where a refused `superuser` input and a Postgres that cannot run (directory in use,
+ * its own refusal) are one-line messages too.
+ */
+const run = (main: () => Promise<void>) => runMain(main, [EmbeddedPostgresError, SuperuserInputError]);
 
 /**
  * A one-off command's config. Such a command prints its result on stdout and nothing else:

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { freePort } from '@hivebase/server';
+import { freePort } from '@hivebase/platform';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 

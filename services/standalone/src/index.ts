@@ -4,3 +4,4 @@ export * from './migrate';
 export * from './serve';
 export * from './standalone.module';
 export * from './standalone-config';
+export * from './superusers';

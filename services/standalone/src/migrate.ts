@@ -1,4 +1,4 @@
-import { type BaseConfig, createDataSource, runSystemMigrations } from '@hivebase/server';
+import { type BaseConfig, createDataSource, runSystemMigrations } from '@hivebase/platform';
 import { useEmbeddedPostgres } from './embedded-postgres';
 import { withDatabase } from './serve';
 

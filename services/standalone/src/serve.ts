@@ -3,23 +3,21 @@ import { registerCors } from '@hivebase/gateway';
 import {
   type BaseConfig,
   closeOnSignals,
-  countRealSuperusers,
   createHttpApp,
-  INSTALLER_TOKEN_SECONDS,
-  installerToken,
   isAdminWebBuilt,
   listen,
   PG_POOL,
   processLogger,
   registerAdminStatic,
-  removeInstallerSuperuser,
-} from '@hivebase/server';
+} from '@hivebase/platform';
+import { registerMultipartBody } from '@hivebase/runtime';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { leaveStopSignalsToCaller, type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { StandaloneModule } from './standalone.module';
 import { standaloneConfig } from './standalone-config';
+import { countRealSuperusers, INSTALLER_TOKEN_SECONDS, installerToken, removeInstallerSuperuser } from './superusers';
 
 export interface StandaloneServer {
   app: NestFastifyApplication;
@@ -58,6 +56,7 @@ export function startStandalone(config: BaseConfig): Promise<StandaloneServer> {
     const app = await createHttpApp(StandaloneModule.forRoot(resolved), {
       config: resolved,
       configureFastify: async (fastify) => {
+        await registerMultipartBody(fastify);
         await registerCors(fastify, resolved);
         registerAdminStatic(fastify);
       },

@@ -1,4 +1,4 @@
-import { ConfigError } from '@hivebase/server';
+import { ConfigError } from '@hivebase/platform';
 import { describe, expect, it } from 'vitest';
 import { standaloneConfig, withTerminalDefaults } from './standalone-config';
 

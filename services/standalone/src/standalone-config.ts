@@ -1,4 +1,4 @@
-import { type BaseConfig, baseConfigSchema, loadConfig } from '@hivebase/server';
+import { type BaseConfig, baseConfigSchema, loadConfig } from '@hivebase/platform';
 
 export interface ServeFlags {
   http?: string;

@@ -1,8 +1,9 @@
 import { AuthModule } from '@hivebase/auth';
 import { CollectionsModule } from '@hivebase/collections';
 import { FilesModule } from '@hivebase/files';
+import { type BaseConfig } from '@hivebase/platform';
 import { RealtimeModule } from '@hivebase/realtime';
-import { type BaseConfig, CoreModule } from '@hivebase/server';
+import { CoreModule } from '@hivebase/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 /** Every service's module in one process, with in-process bus and jobs (mode `standalone`). */

@@ -1,10 +1,11 @@
-import { type BaseConfig, SuperuserInputError } from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { type BaseConfig } from '@hivebase/platform';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstSuperuserCommand, firstSuperuserHint } from './serve';
 import { standaloneConfig } from './standalone-config';
 import { superuserCreate, superuserDelete, superuserUpdate, superuserUpsert } from './superuser';
+import { SuperuserInputError } from './superusers';
 
 let database: TestDatabase;
 let config: BaseConfig;

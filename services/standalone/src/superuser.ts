@@ -1,16 +1,8 @@
-import {
-  type BaseConfig,
-  createDataSource,
-  createSuperuser,
-  deleteSuperuser,
-  poolOf,
-  runSystemMigrations,
-  updateSuperuser,
-  upsertSuperuser,
-} from '@hivebase/server';
+import { type BaseConfig, createDataSource, poolOf, runSystemMigrations } from '@hivebase/platform';
 import type { Pool } from 'pg';
 import { useEmbeddedPostgres } from './embedded-postgres';
 import { withDatabase } from './serve';
+import { createSuperuser, deleteSuperuser, updateSuperuser, upsertSuperuser } from './superusers';
 
 /** Runs a superuser command on the configured database; migrations first, so it works on a fresh one. */
 function onDatabase<T>(config: BaseConfig, run: (pool: Pool) => Promise<T>): Promise<T> {

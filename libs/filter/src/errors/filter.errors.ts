@@ -1,3 +1,5 @@
+import { ClientError, type ErrorData } from '@hivebase/contracts';
+
 /** Error codes of the filter library; the records layer maps every one of them to a 400. */
 export const FILTER_ERROR_CODES = [
   'filter_syntax',
@@ -9,8 +11,15 @@ export const FILTER_ERROR_CODES = [
 ] as const;
 export type FilterErrorCode = (typeof FILTER_ERROR_CODES)[number];
 
-/** Base class: every error this library throws on user input is a `FilterError`. */
-export class FilterError extends Error {
+/**
+ * Base class: every error this library throws on user input is a `FilterError`. The client gets
+ * a plain 400 with PocketBase's default message, as PocketBase answers a bad filter; the detailed
+ * message is for logs and for the rule validator.
+ */
+export class FilterError extends ClientError {
+  readonly status = 400;
+  readonly publicMessage = undefined;
+  readonly data: ErrorData = {};
   readonly code: FilterErrorCode;
   constructor(code: FilterErrorCode, message: string) {
     super(message);

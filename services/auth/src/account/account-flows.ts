@@ -1,14 +1,7 @@
 import type { FieldError } from '@hivebase/contracts';
+import { ApiError } from '@hivebase/platform';
 import { RecordsError } from '@hivebase/records';
 import {
-  type AuthCollection,
-  quoteIdent,
-  randomString,
-  SUPERUSERS_COLLECTION_NAME,
-  type TokenKind,
-} from '@hivebase/schema';
-import {
-  ApiError,
   composeAuthMail,
   Mailer,
   peekClaims,
@@ -17,7 +10,14 @@ import {
   SettingsService,
   signRecordToken,
   type VerifiedToken,
-} from '@hivebase/server';
+} from '@hivebase/runtime';
+import {
+  type AuthCollection,
+  quoteIdent,
+  randomString,
+  SUPERUSERS_COLLECTION_NAME,
+  type TokenKind,
+} from '@hivebase/schema';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthRecords } from '../core/auth-records';
 import { assertValid, emailFieldErrors, requireFields } from '../core/validation';

@@ -1,5 +1,6 @@
 import type { FieldError } from '@hivebase/contracts';
-import { ApiError, passwordMatches, RequestAuthenticator } from '@hivebase/server';
+import { ApiError } from '@hivebase/platform';
+import { passwordMatches, RequestAuthenticator } from '@hivebase/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthRecords, bodyObject } from '../core/auth-records';

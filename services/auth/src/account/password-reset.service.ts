@@ -1,6 +1,6 @@
 import type { FieldError } from '@hivebase/contracts';
+import { ApiError } from '@hivebase/platform';
 import type { AuthCollection } from '@hivebase/schema';
-import { ApiError } from '@hivebase/server';
 import { Inject, Injectable } from '@nestjs/common';
 import { bodyObject } from '../core/auth-records';
 import { requireFields, validationFailed } from '../core/validation';

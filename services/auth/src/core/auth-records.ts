@@ -1,17 +1,16 @@
+import { notFound, PG_POOL } from '@hivebase/platform';
 import { type RecordAccess, RecordReader, type RecordWriter } from '@hivebase/records';
-import { type AuthCollection, findSingleColumnUniqueIndex, quoteIdent } from '@hivebase/schema';
 import {
   findRecordById,
   isSuperuser,
-  notFound,
   outboxRecordWriter,
-  PG_POOL,
   type RecordRow,
   type RequestAuth,
   RequestAuthenticator,
   ruleContextOf,
   SchemaRegistry,
-} from '@hivebase/server';
+} from '@hivebase/runtime';
+import { type AuthCollection, findSingleColumnUniqueIndex, quoteIdent } from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
+import { ApiError, ApiReply } from '@hivebase/platform';
 import { recordMatchesRule } from '@hivebase/records';
-import { type AuthCollection, newRecordId, nowDateTime, parseDateTimeMs } from '@hivebase/schema';
 import {
-  ApiError,
-  ApiReply,
   composeAuthMail,
   isSuperuser,
   Mailer,
@@ -13,7 +11,8 @@ import {
   SettingsService,
   SuperuserIps,
   signRecordToken,
-} from '@hivebase/server';
+} from '@hivebase/runtime';
+import { type AuthCollection, newRecordId, nowDateTime, parseDateTimeMs } from '@hivebase/schema';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthRecords, bodyObject } from './auth-records';

@@ -1,6 +1,6 @@
 import type { FieldError } from '@hivebase/contracts';
+import { ApiError } from '@hivebase/platform';
 import { emailFieldDefinition, makeField } from '@hivebase/schema';
-import { ApiError } from '@hivebase/server';
 
 /** PocketBase's error for a missing form value. */
 export const REQUIRED: FieldError = { code: 'validation_required', message: 'Cannot be blank.' };

@@ -1,14 +1,6 @@
 import { REALTIME_OAUTH2, type RealtimeOAuth2Event } from '@hivebase/contracts';
-import {
-  APP_CONFIG,
-  type BaseConfig,
-  CLIENT_DIRECTORY,
-  type ClientDirectory,
-  EVENT_BUS,
-  type EventBus,
-  realIp,
-  SettingsService,
-} from '@hivebase/server';
+import { APP_CONFIG, type BaseConfig, EVENT_BUS, type EventBus, realIp } from '@hivebase/platform';
+import { CLIENT_DIRECTORY, type ClientDirectory, SettingsService } from '@hivebase/runtime';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 

@@ -1,5 +1,7 @@
 import type { FieldError } from '@hivebase/contracts';
+import { ApiError, notFound } from '@hivebase/platform';
 import { type RecordAccess, RecordsError } from '@hivebase/records';
+import { isSuperuser, type RecordRow, type RequestAuth, RequestAuthenticator, ruleContextOf } from '@hivebase/runtime';
 import {
   type AuthCollection,
   definitionOf,
@@ -9,15 +11,6 @@ import {
   randomString,
   SUPERUSERS_COLLECTION_NAME,
 } from '@hivebase/schema';
-import {
-  ApiError,
-  isSuperuser,
-  notFound,
-  type RecordRow,
-  type RequestAuth,
-  RequestAuthenticator,
-  ruleContextOf,
-} from '@hivebase/server';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CodeChallengeMethod, OAuth2Client } from 'arctic';
 import type { FastifyRequest } from 'fastify';

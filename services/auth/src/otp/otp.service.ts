@@ -1,19 +1,19 @@
-import { type AuthCollection, newRecordId, nowDateTime, randomString } from '@hivebase/schema';
+import { ApiError } from '@hivebase/platform';
 import {
-  ApiError,
-  AuthAttemptLimiter,
   composeAuthMail,
   hashPassword,
   Mailer,
   passwordMatches,
   type RecordRow,
   SettingsService,
-} from '@hivebase/server';
+} from '@hivebase/runtime';
+import { type AuthCollection, newRecordId, nowDateTime, randomString } from '@hivebase/schema';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { AuthResponder, type AuthResponse, expiredAfter } from '../core/auth-responder';
 import { assertValid, emailFieldErrors, requireFields } from '../core/validation';
+import { AuthAttemptLimiter } from '../rate-limit';
 
 const INVALID_OTP = 'Invalid or expired OTP';
 /** More unexpired OTPs than this for one record and the newest is reused instead (PocketBase's cap). */

@@ -1,10 +1,12 @@
+import { ApiError } from '@hivebase/platform';
+import { passwordMatches, type RecordRow } from '@hivebase/runtime';
 import type { AuthCollection } from '@hivebase/schema';
-import { ApiError, AuthAttemptLimiter, passwordMatches, type RecordRow } from '@hivebase/server';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { AuthResponder, type AuthResponse } from '../core/auth-responder';
 import { assertValid, requireFields } from '../core/validation';
+import { AuthAttemptLimiter } from '../rate-limit';
 
 const FAILED = 'Failed to authenticate.';
 

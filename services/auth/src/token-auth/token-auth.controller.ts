@@ -1,11 +1,5 @@
-import {
-  ApiError,
-  peekClaims,
-  RequestAuthenticator,
-  SuperuserGuard,
-  signRecordToken,
-  tokenFromHeader,
-} from '@hivebase/server';
+import { ApiError } from '@hivebase/platform';
+import { peekClaims, RequestAuthenticator, SuperuserGuard, signRecordToken, tokenFromHeader } from '@hivebase/runtime';
 import { Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthRecords, bodyObject } from '../core/auth-records';

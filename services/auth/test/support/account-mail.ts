@@ -1,5 +1,5 @@
+import { type SmtpCapture, smtpSettingsFor, startSmtpCapture } from '@hivebase/platform/testing';
 import { normalizeCollection, randomString } from '@hivebase/schema';
-import { type SmtpCapture, smtpSettingsFor, startSmtpCapture } from '@hivebase/server/testing';
 import { expect } from 'vitest';
 import { type AuthTestApp, createAuthRecord, startAuthApp } from './auth-app';
 

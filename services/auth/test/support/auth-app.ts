@@ -1,21 +1,18 @@
-import { type AuthCollection, newRecordId, quoteIdent, randomString } from '@hivebase/schema';
+import { type BaseConfig, baseConfigSchema, loadConfig, PG_POOL } from '@hivebase/platform';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import {
-  type BaseConfig,
-  baseConfigSchema,
   createServiceApp,
   hashPassword,
-  loadConfig,
-  PG_POOL,
   requireDatabaseUrl,
   SchemaRegistry,
   SettingsService,
   signRecordToken,
-  upsertSuperuser,
-} from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+} from '@hivebase/runtime';
+import { type AuthCollection, newRecordId, quoteIdent, randomString } from '@hivebase/schema';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { AuthModule } from '../../src/auth.module';
+import { upsertSuperuser } from './superuser';
 
 export interface AuthTestApp {
   database: TestDatabase;

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { freePort } from '@hivebase/server';
+import { freePort } from '@hivebase/platform';
 
 /** A user of the test identity provider. */
 export interface OidcAccount {

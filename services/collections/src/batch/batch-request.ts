@@ -1,5 +1,5 @@
 import type { ErrorData, FieldError } from '@hivebase/contracts';
-import { badRequest } from '@hivebase/server';
+import { badRequest } from '@hivebase/platform';
 import type { RecordWriteRequest } from '../records/records.service';
 
 type Json = Record<string, unknown>;

@@ -1,20 +1,22 @@
 import { isUploadedFile, type UploadedFile } from '@hivebase/contracts';
-import type { RecordAccess } from '@hivebase/records';
 import {
   ApiError,
   badRequest,
   FieldsParamError,
   forbidden,
-  isSuperuser,
-  mergeUploadedFiles,
   PG_POOL,
   parseFieldsParam,
   pickFields,
+  toApiError,
+} from '@hivebase/platform';
+import type { RecordAccess } from '@hivebase/records';
+import {
+  isSuperuser,
+  mergeUploadedFiles,
   type RequestAuth,
   RequestAuthenticator,
   SettingsService,
-  toApiError,
-} from '@hivebase/server';
+} from '@hivebase/runtime';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Pool, PoolClient } from 'pg';

@@ -1,4 +1,4 @@
-import { SuperuserGuard } from '@hivebase/server';
+import { SuperuserGuard } from '@hivebase/runtime';
 import {
   Body,
   Controller,

@@ -1,5 +1,7 @@
 import type { ErrorData, ListResult } from '@hivebase/contracts';
 import { compileFilter, compileSort } from '@hivebase/filter';
+import { ApiError, notFound, PG_POOL } from '@hivebase/platform';
+import { lookupOf, type SchemaChange, SchemaRegistry, STORAGE_DRIVER } from '@hivebase/runtime';
 import {
   type Collection,
   type CollectionLookup,
@@ -15,15 +17,6 @@ import {
   quoteIdent,
   validateCollection,
 } from '@hivebase/schema';
-import {
-  ApiError,
-  lookupOf,
-  notFound,
-  PG_POOL,
-  type SchemaChange,
-  SchemaRegistry,
-  STORAGE_DRIVER,
-} from '@hivebase/server';
 import { collectionPrefix, type StorageDriver } from '@hivebase/storage';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';

@@ -1,14 +1,14 @@
+import { PG_POOL } from '@hivebase/platform';
 import { type ListParams, type RecordAccess, RecordReader, RecordsError, type RecordWriter } from '@hivebase/records';
-import type { Collection } from '@hivebase/schema';
 import {
   isSuperuser,
   outboxRecordWriter,
-  PG_POOL,
   RequestAuthenticator,
   ruleContextOf,
   SchemaRegistry,
   StorageRecordFileStore,
-} from '@hivebase/server';
+} from '@hivebase/runtime';
+import type { Collection } from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Pool, PoolClient } from 'pg';

@@ -1,11 +1,6 @@
-import {
-  generateAppleClientSecret,
-  type PublicSettings,
-  SettingsService,
-  SuperuserGuard,
-  toPublicSettings,
-} from '@hivebase/server';
+import { type PublicSettings, SettingsService, SuperuserGuard, toPublicSettings } from '@hivebase/runtime';
 import { Body, Controller, Get, HttpCode, Inject, Patch, Post, UseGuards } from '@nestjs/common';
+import { generateAppleClientSecret } from './apple-client-secret';
 import { TestEmailService } from './test-email.service';
 import { testS3Filesystem } from './test-s3';
 

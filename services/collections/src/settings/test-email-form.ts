@@ -1,5 +1,6 @@
 import type { ErrorData, FieldError } from '@hivebase/contracts';
-import { type AuthMailKind, badRequest, isEmail } from '@hivebase/server';
+import { badRequest } from '@hivebase/platform';
+import { type AuthMailKind, isEmail } from '@hivebase/runtime';
 
 /** PocketBase's test template names, and the auth mail each one renders. */
 export const TEST_EMAIL_TEMPLATES: Record<string, AuthMailKind> = {

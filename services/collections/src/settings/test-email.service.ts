@@ -1,3 +1,5 @@
+import { badRequest } from '@hivebase/platform';
+import { composeAuthMail, type RecordRow, SchemaRegistry, SettingsService, SmtpMailSender } from '@hivebase/runtime';
 import {
   type AuthCollection,
   definitionOf,
@@ -5,14 +7,6 @@ import {
   isAuthCollection,
   SUPERUSERS_COLLECTION_NAME,
 } from '@hivebase/schema';
-import {
-  badRequest,
-  composeAuthMail,
-  type RecordRow,
-  SchemaRegistry,
-  SettingsService,
-  SmtpMailSender,
-} from '@hivebase/server';
 import { Inject, Injectable } from '@nestjs/common';
 import { readTestEmailForm, TEST_EMAIL_TEMPLATES, validateTestEmailForm } from './test-email-form';
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ErrorData } from '@hivebase/contracts';
-import { badRequest, type ReadonlySettings } from '@hivebase/server';
+import { badRequest } from '@hivebase/platform';
+import { type ReadonlySettings } from '@hivebase/runtime';
 import { S3StorageDriver } from '@hivebase/storage';
 
 const FAILED = 'Failed to test the S3 filesystem.';

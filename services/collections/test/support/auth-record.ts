@@ -1,5 +1,6 @@
+import { PG_POOL } from '@hivebase/platform';
+import { SchemaRegistry, signRecordToken } from '@hivebase/runtime';
 import { type AuthCollection, newRecordId, quoteIdent, randomString } from '@hivebase/schema';
-import { PG_POOL, SchemaRegistry, signRecordToken } from '@hivebase/server';
 import type { INestApplication } from '@nestjs/common';
 import type { Pool } from 'pg';
 

@@ -1,5 +1,6 @@
-import { baseConfigSchema, createServiceApp, loadConfig, PG_POOL, requireDatabaseUrl } from '@hivebase/server';
-import { createTestDatabase, type TestDatabase } from '@hivebase/server/testing';
+import { baseConfigSchema, loadConfig, PG_POOL } from '@hivebase/platform';
+import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
+import { createServiceApp, requireDatabaseUrl } from '@hivebase/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { CollectionsModule } from '../../src/collections.module';

@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import type { BaseConfig } from '@hivebase/server';
+import type { BaseConfig } from '@hivebase/platform';
 import type { FastifyInstance } from 'fastify';
 
 /**

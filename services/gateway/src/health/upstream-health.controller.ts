@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { HEALTHY_MESSAGE, type HealthResponse } from '@hivebase/contracts';
-import { APP_CONFIG, ApiError, type GatewayConfig } from '@hivebase/server';
+import { APP_CONFIG, ApiError, type GatewayConfig } from '@hivebase/platform';
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { UpstreamTarget } from '../proxy/upstream-pool';

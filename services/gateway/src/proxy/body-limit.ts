@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { ApiError } from '@hivebase/server';
+import { ApiError } from '@hivebase/platform';
 
 export const bodyTooLarge = () => new ApiError(413);
 

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { ApiError, type GatewayConfig, notFound, sendApiError } from '@hivebase/server';
+import { ApiError, type GatewayConfig, notFound, sendApiError } from '@hivebase/platform';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '@hivebase/server';
+import type { GatewayConfig } from '@hivebase/platform';
 import { type Resolver, UpstreamPool } from './upstream-pool';
 import { UPSTREAMS, type UpstreamName } from './upstream-routes';
 

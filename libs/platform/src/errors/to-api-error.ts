@@ -1,0 +1,48 @@
+import { ClientError } from '@hivebase/contracts';
+import { HttpException } from '@nestjs/common';
+import { ApiError } from './api-error';
+
+/** Fastify's own errors that are the client's fault, by code. */
+const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413 },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, message: 'Unsupported Content-Type.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, message: 'Invalid Content-Length.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, message: 'Empty JSON body.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, message: 'Invalid JSON body.' },
+};
+
+/**
+ * Maps anything thrown while handling a request to an ApiError. The second value says whether
+ * the error is the server's fault (logged with its cause; the client sees a generic 500).
+ */
+export function toApiError(error: unknown): { apiError: ApiError; internal: boolean } {
+  if (error instanceof ApiError) return { apiError: error, internal: false };
+
+  // A library's refusal of the client's input (a filter that does not parse, a record rule, …).
+  if (error instanceof ClientError) {
+    return {
+      apiError: new ApiError(error.status, error.publicMessage, error.data, { cause: error }),
+      internal: false,
+    };
+  }
+
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    // Nest's own texts ("Cannot GET /x") are not PocketBase's; use the default for the status.
+    return { apiError: new ApiError(status, undefined, {}, { cause: error }), internal: status >= 500 };
+  }
+
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && code in FASTIFY_CLIENT_ERRORS) {
+    const known = FASTIFY_CLIENT_ERRORS[code];
+    return { apiError: new ApiError(known.status, known.message, {}, { cause: error }), internal: false };
+  }
+
+  // JSON syntax errors from body parsers and other 4xx errors that carry a statusCode.
+  const statusCode = (error as { statusCode?: unknown })?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return { apiError: new ApiError(statusCode, undefined, {}, { cause: error }), internal: false };
+  }
+
+  return { apiError: new ApiError(500, undefined, {}, { cause: error }), internal: true };
+}

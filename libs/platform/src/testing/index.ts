@@ -1,0 +1,4 @@
+export * from './postgres-server';
+export * from './recorder';
+export * from './smtp-capture';
+export * from './test-database';

@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BaseConfig } from '@hivebase/platform';
+import { APP_CONFIG, freshRun, PG_POOL } from '@hivebase/platform';
+import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { SettingsService } from '../settings/settings.service';
+import { SETTINGS_PARAM_ID } from '../settings/settings-store';
+import { SchemaRegistry } from './schema-registry';
+import { SCHEMA_VERSION_SQL } from './schema-store';
+
+// Both versions in one round trip; the same expressions as `schemaVersion` and `settingsVersion`.
+const CURRENT_VERSIONS_SQL = `SELECT ${SCHEMA_VERSION_SQL} AS schema,
+  (SELECT updated FROM "_params" WHERE id = $1) AS settings`;
+
+/**
+ * Read-your-writes for the schema and the settings across processes: before a request runs, this
+ * replica compares its cached versions with the database's and reloads what is stale. A change
+ * that returned 200 anywhere is committed, so every request that follows it sees it, on every
+ * replica of every service, without waiting for the bus. Requests that arrive together share one
+ * version query (never a reload per request); only the distributed shape needs it, since a
+ * standalone process updates its caches before the change returns.
+ */
+@Injectable()
+export class SchemaFreshnessMiddleware implements NestMiddleware {
+  private readonly logger = new Logger(SchemaFreshnessMiddleware.name);
+  private readonly enabled: boolean;
+  private readonly check: () => Promise<void>;
+
+  constructor(
+    @Inject(PG_POOL) pool: Pool,
+    @Inject(APP_CONFIG) config: BaseConfig,
+    schema: SchemaRegistry,
+    settings: SettingsService,
+  ) {
+    this.enabled = config.mode === 'distributed' && config.schemaFreshness === 'request';
+    this.check = freshRun(async () => {
+      const { rows } = await pool.query<{ schema: string; settings: Date | null }>(CURRENT_VERSIONS_SQL, [
+        SETTINGS_PARAM_ID,
+      ]);
+      await Promise.all([
+        schema.ensureVersion(rows[0].schema),
+        settings.ensureVersion(rows[0].settings?.toISOString() ?? ''),
+      ]);
+    });
+  }
+
+  use(request: IncomingMessage, _response: ServerResponse, next: () => void): void {
+    // Health probes come every few seconds from every gateway and read neither.
+    if (!this.enabled || request.url?.startsWith('/api/health')) {
+      next();
+      return;
+    }
+    this.check().then(next, (error: unknown) => {
+      // The database is what answers the request anyway; serve from the cache and let it fail there.
+      this.logger.warn({ err: error }, 'schema version check failed');
+      next();
+    });
+  }
+}

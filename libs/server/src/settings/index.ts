@@ -1,7 +1,0 @@
-export * from './apple-client-secret';
-export * from './settings.model';
-export * from './settings.module';
-export * from './settings.service';
-export * from './settings-merge';
-export * from './settings-store';
-export * from './settings-validate';

@@ -1,3 +1,0 @@
-export * from './postgres-server';
-export * from './smtp-capture';
-export * from './test-database';

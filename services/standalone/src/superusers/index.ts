@@ -1,0 +1,2 @@
+export * from './installer';
+export * from './superusers';
