@@ -373,7 +373,7 @@ describe('docker compose, for real', () => {
     const load = runPool(
       4,
       async (i) => {
-        const record = await writer.collection('ledger').create({ seq: i });
+        const record = await writer.collection('ledger').create({ seq: i + 1 });
         acknowledged.add(record.id);
       },
       { stop: () => stop },

@@ -44,6 +44,9 @@ interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   environment?: Record<string, string | number | null>;
   volumes?: Array<string | { type?: string; source?: string; target: string }>;
+  read_only?: boolean;
+  tmpfs?: string | string[];
+  stop_grace_period?: string;
 }
 
 interface ComposeFile {
@@ -189,6 +192,40 @@ describe('docker-compose.yml', () => {
     const mount = mounts.find((volume) => volume.target === target);
     expect(mount?.source).toBeDefined();
     expect(Object.keys(compose().volumes ?? {})).toContain(mount?.source);
+  });
+});
+
+describe('docker-compose.yml runs the app services hardened', () => {
+  let file: ComposeFile | undefined;
+  const compose = (): ComposeFile => {
+    file ??= composeConfigOrThrow();
+    return file;
+  };
+
+  it.each(APP_SERVICES)('%s: read-only root filesystem, /tmp in memory', (name) => {
+    const service = compose().services[name];
+    expect(service.read_only).toBe(true);
+    expect([service.tmpfs ?? []].flat()).toContain('/tmp');
+  });
+
+  it.each(APP_SERVICES)('%s: drains and closes inside its stop grace period', (name) => {
+    const service = compose().services[name];
+    const env = service.environment ?? {};
+    const graceMs = Number(/^(\d+)s$/.exec(service.stop_grace_period ?? '')?.[1]) * 1000;
+    expect(Number(env.HB_SHUTDOWN_DRAIN_MS)).toBeGreaterThan(0);
+    expect(Number(env.HB_SHUTDOWN_DRAIN_MS) + Number(env.HB_SHUTDOWN_TIMEOUT_MS)).toBeLessThan(graceMs);
+  });
+
+  it('collections (writes uploads) and files (serves them) share one storage volume', () => {
+    const storage = (name: string) =>
+      (compose().services[name].volumes ?? [])
+        .map((volume) =>
+          typeof volume === 'string' ? { source: volume.split(':')[0], target: volume.split(':')[1] } : volume,
+        )
+        .find((volume) => volume.target === compose().services[name].environment?.HB_STORAGE_DIR);
+    expect(storage('collections')?.source).toBeDefined();
+    expect(storage('files')?.source).toBe(storage('collections')?.source);
+    expect(Object.keys(compose().volumes ?? {})).toContain(storage('files')?.source);
   });
 });
 
