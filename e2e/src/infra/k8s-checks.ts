@@ -15,7 +15,11 @@ export const SERVICES = Object.keys(SERVICE_PORTS) as ServiceName[];
 const BACKENDS = SERVICES.filter((name) => name !== 'gateway');
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are untyped YAML
-export type Manifest = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string } };
+export type Manifest = Record<string, any> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+};
 
 /** `kubectl kustomize DIR`: the objects an apply would send, as parsed YAML. */
 export function render(dir: string): Manifest[] {
