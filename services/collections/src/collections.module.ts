@@ -1,9 +1,11 @@
-import { MailModule } from '@hivebase/runtime';
+import { FileCleanupModule, MailModule } from '@hivebase/runtime';
 import { Module } from '@nestjs/common';
 import { BatchController } from './batch/batch.controller';
 import { BatchService } from './batch/batch.service';
 import { CollectionsController } from './collections/collections.controller';
 import { CollectionsService } from './collections/collections.service';
+import { OpenApiController } from './openapi/openapi.controller';
+import { ViewPreviewController } from './openapi/view-preview.controller';
 import { RecordsController } from './records/records.controller';
 import { RecordsService } from './records/records.service';
 import { SettingsController } from './settings/settings.controller';
@@ -14,9 +16,17 @@ import { TestEmailService } from './settings/test-email.service';
  * Extension routes arrive with later issues.
  */
 @Module({
-  // Enqueues mail and sends test mail; the auth service runs the mail worker.
-  imports: [MailModule.forRoot({ worker: false })],
-  controllers: [CollectionsController, RecordsController, SettingsController, BatchController],
+  // Enqueues mail and sends test mail; the auth service runs the mail worker. Removes the
+  // stored files that writes drop (with the files service).
+  imports: [MailModule.forRoot({ worker: false }), FileCleanupModule],
+  controllers: [
+    CollectionsController,
+    RecordsController,
+    SettingsController,
+    BatchController,
+    OpenApiController,
+    ViewPreviewController,
+  ],
   providers: [CollectionsService, RecordsService, BatchService, TestEmailService],
 })
 export class CollectionsModule {}
