@@ -1,4 +1,4 @@
-import { FileCleanupModule, MailModule } from '@hivebase/runtime';
+import { FileCleanupModule, LogsApiModule, MailModule } from '@hivebase/runtime';
 import { Module } from '@nestjs/common';
 import { BatchController } from './batch/batch.controller';
 import { BatchService } from './batch/batch.service';
@@ -18,7 +18,7 @@ import { TestEmailService } from './settings/test-email.service';
 @Module({
   // Enqueues mail and sends test mail; the auth service runs the mail worker. Removes the
   // stored files that writes drop (with the files service).
-  imports: [MailModule.forRoot({ worker: false }), FileCleanupModule],
+  imports: [MailModule.forRoot({ worker: false }), FileCleanupModule, LogsApiModule],
   controllers: [
     CollectionsController,
     RecordsController,

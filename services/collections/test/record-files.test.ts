@@ -8,7 +8,7 @@ import { normalizeCollection } from '@hivebase/schema';
 import { S3StorageDriver } from '@hivebase/storage';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import S3rver from 's3rver';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CollectionsModule } from '../src/collections.module';
 import { createAuthRecord } from './support/auth-record';
 
@@ -40,6 +40,9 @@ async function send(method: 'POST' | 'PATCH', url: string, form: FormData) {
 }
 
 const file = (content: string | Buffer, name: string) => new File([content], name);
+
+/** Removals run as a queued job after the response: wait until storage holds exactly `expected`. */
+const eventually = (check: () => Promise<void>) => vi.waitFor(check, { timeout: 10_000, interval: 50 });
 
 async function storedFiles(): Promise<string[]> {
   const walk = async (dir: string, prefix: string): Promise<string[]> => {
@@ -92,7 +95,7 @@ describe('record file uploads', () => {
   // Each test starts with no record and no stored file.
   beforeEach(async () => {
     await truncate();
-    expect(await storedFiles()).toEqual([]);
+    await eventually(async () => expect(await storedFiles()).toEqual([]));
   });
   afterAll(truncate);
 
@@ -119,7 +122,9 @@ describe('record file uploads', () => {
     expect(updated.status).toBe(200);
     const many = updated.body.many as string[];
     expect(many).toEqual([(created.body.many as string[])[1], expect.stringMatching(/^zzz_/)]);
-    expect(await storedFiles()).toEqual([updated.body.one, ...many].map((name) => `${docsId}/${id}/${name}`).sort());
+    await eventually(async () =>
+      expect(await storedFiles()).toEqual([updated.body.one, ...many].map((name) => `${docsId}/${id}/${name}`).sort()),
+    );
 
     const removed = await app.inject({
       method: 'DELETE',
@@ -127,7 +132,7 @@ describe('record file uploads', () => {
       headers: { authorization: token },
     });
     expect(removed.statusCode).toBe(204);
-    expect(await storedFiles()).toEqual([]);
+    await eventually(async () => expect(await storedFiles()).toEqual([]));
   });
 
   it.each([
@@ -240,7 +245,7 @@ describe('record files on S3 (settings.s3)', () => {
       headers: { authorization: token },
     });
     expect(removed.statusCode).toBe(204);
-    expect(await bucket.list(`${docsId}/`)).toEqual([]);
+    await eventually(async () => expect(await bucket.list(`${docsId}/`)).toEqual([]));
   });
 
   it('answers POST /api/settings/test/s3 as PocketBase', async () => {

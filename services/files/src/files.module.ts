@@ -1,3 +1,4 @@
+import { FileCleanupModule } from '@hivebase/runtime';
 import { Module } from '@nestjs/common';
 import { FilesController } from './files.controller';
 import { FilesService } from './files.service';
@@ -7,6 +8,8 @@ import { FilesService } from './files.service';
  * and protected-file tokens) over the storage driver (docs/files.md).
  */
 @Module({
+  // Removes the stored files that record writes drop (with the collections service).
+  imports: [FileCleanupModule],
   controllers: [FilesController],
   providers: [FilesService],
 })

@@ -3,25 +3,24 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { UploadedFile } from '@hivebase/contracts';
 import type { BaseConfig } from '@hivebase/platform';
-import { APP_CONFIG } from '@hivebase/platform';
+import { APP_CONFIG, JOB_QUEUE, type JobQueue } from '@hivebase/platform';
 import type { RecordFileStore } from '@hivebase/records';
 import {
   type ByteRange,
   LocalStorageDriver,
   type PutOptions,
   recordFileKey,
-  recordPrefix,
   S3StorageDriver,
   type StorageDriver,
   type StoredObject,
-  thumbsPrefix,
 } from '@hivebase/storage';
 import { Global, Inject, Injectable, Logger, Module } from '@nestjs/common';
 import type { S3Config } from '../settings/settings.model';
 import { SettingsService } from '../settings/settings.service';
+import { enqueueFileCleanup, type FileCleanup } from './file-cleanup';
+import { STORAGE_DRIVER } from './storage-driver.token';
 
-/** Injection token of the process' storage driver. */
-export const STORAGE_DRIVER = Symbol('STORAGE_DRIVER');
+export { STORAGE_DRIVER } from './storage-driver.token';
 
 /** The directory local storage uses: `HB_STORAGE_DIR`, else `<HB_DIR>/storage`. */
 export const storageDirOf = (config: BaseConfig): string => config.storageDir ?? join(config.dataDir, 'storage');
@@ -67,12 +66,20 @@ export class SettingsStorageDriver implements StorageDriver {
   }
 }
 
-/** Record files through the storage driver, at the keys `object-keys.ts` builds. */
+/**
+ * Record files through the storage driver, at the keys `object-keys.ts` builds. Uploads are
+ * written at once (inside the record's transaction); removals are queued as retried, idempotent
+ * `FILE_CLEANUP_JOB`s (run by the collections and files services), since they come after a
+ * commit that must not be undone by a storage hiccup.
+ */
 @Injectable()
 export class StorageRecordFileStore implements RecordFileStore {
   private readonly logger = new Logger('Storage');
 
-  constructor(@Inject(STORAGE_DRIVER) private readonly driver: StorageDriver) {}
+  constructor(
+    @Inject(STORAGE_DRIVER) private readonly driver: StorageDriver,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+  ) {}
 
   async save(collectionId: string, recordId: string, file: UploadedFile): Promise<void> {
     await this.driver.put(recordFileKey(collectionId, recordId, file.name), createReadStream(file.path), {
@@ -81,27 +88,32 @@ export class StorageRecordFileStore implements RecordFileStore {
     });
   }
 
-  async delete(collectionId: string, recordId: string, names: string[]): Promise<void> {
-    for (const name of names) {
-      await this.logged(
-        async () => {
-          await this.driver.delete(recordFileKey(collectionId, recordId, name));
-          await this.driver.deletePrefix(thumbsPrefix(collectionId, recordId, name));
-        },
-        { collectionId, recordId, name },
-      );
+  delete(collectionId: string, recordId: string, names: string[]): Promise<void> {
+    return this.cleanUp({ collectionId, recordIds: [recordId], names });
+  }
+
+  deleteRecord(collectionId: string, recordId: string): Promise<void> {
+    return this.cleanUp({ collectionId, recordIds: [recordId] });
+  }
+
+  /** Every file of the listed records (a truncated collection's), in jobs of up to 500 records. */
+  async deleteRecords(collectionId: string, recordIds: string[]): Promise<void> {
+    for (let start = 0; start < recordIds.length; start += 500) {
+      await this.cleanUp({ collectionId, recordIds: recordIds.slice(start, start + 500) });
     }
   }
 
-  async deleteRecord(collectionId: string, recordId: string): Promise<void> {
-    await this.logged(() => this.driver.deletePrefix(recordPrefix(collectionId, recordId)), { collectionId, recordId });
+  /** A deleted collection's whole directory. */
+  deleteCollection(collectionId: string): Promise<void> {
+    return this.cleanUp({ collectionId });
   }
 
-  private async logged(work: () => Promise<void>, context: Record<string, string>): Promise<void> {
+  /** The write has committed already: a queue failure is logged, never thrown at the client. */
+  private async cleanUp(cleanup: FileCleanup): Promise<void> {
     try {
-      await work();
+      await enqueueFileCleanup(this.queue, cleanup);
     } catch (error) {
-      this.logger.warn({ ...context, err: error }, 'failed to delete stored files');
+      this.logger.error({ ...cleanup, err: error }, 'failed to queue the removal of stored files');
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { ErrorData, ListResult } from '@hivebase/contracts';
 import { compileFilter, compileSort } from '@hivebase/filter';
 import { ApiError, notFound, PG_POOL } from '@hivebase/platform';
-import { lookupOf, type SchemaChange, SchemaRegistry, STORAGE_DRIVER } from '@hivebase/runtime';
+import { lookupOf, type SchemaChange, SchemaRegistry, StorageRecordFileStore } from '@hivebase/runtime';
 import {
   type Collection,
   type CollectionLookup,
@@ -17,8 +17,7 @@ import {
   quoteIdent,
   validateCollection,
 } from '@hivebase/schema';
-import { collectionPrefix, type StorageDriver } from '@hivebase/storage';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { validateCollectionRules } from './collection-rules.validator';
 
@@ -76,17 +75,8 @@ export class CollectionsService {
   constructor(
     @Inject(SchemaRegistry) private readonly registry: SchemaRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(StorageRecordFileStore) private readonly files: StorageRecordFileStore,
   ) {}
-
-  /** A deleted or truncated collection's files go too (after the change committed). */
-  private async removeFiles(collectionId: string): Promise<void> {
-    await this.storage.deletePrefix(collectionPrefix(collectionId)).catch((error: unknown) => {
-      this.logger.warn({ collectionId, err: error }, 'failed to delete the collection files');
-    });
-  }
-
-  private readonly logger = new Logger('Collections');
 
   findOrThrow(idOrName: string): Collection {
     const collection = this.registry.find(idOrName);
@@ -236,7 +226,8 @@ export class CollectionsService {
       if (before.system) throw new ApiError(400, message);
       return [{ before, after: null }];
     }, message);
-    await this.removeFiles(id);
+    // Its files go after the commit, by a retried job.
+    await this.files.deleteCollection(id);
   }
 
   async truncate(idOrName: string): Promise<void> {
@@ -244,8 +235,14 @@ export class CollectionsService {
     if (isViewCollection(collection)) {
       throw new ApiError(400, 'View collections cannot be truncated.');
     }
-    await this.pool.query(`DELETE FROM ${quoteIdent(collection.name)}`);
-    await this.removeFiles(collection.id);
+    const { rows } = await this.pool.query<{ id: string }>(`DELETE FROM ${quoteIdent(collection.name)} RETURNING id`);
+    // By record, not the whole directory: a record created right after must keep its files.
+    if (collection.fields.some((field) => field.type === 'file')) {
+      await this.files.deleteRecords(
+        collection.id,
+        rows.map((row) => row.id),
+      );
+    }
   }
 
   /**
