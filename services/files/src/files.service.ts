@@ -8,6 +8,7 @@ import {
   ruleContextOf,
   SchemaRegistry,
   STORAGE_DRIVER,
+  SuperuserIps,
   signRecordToken,
 } from '@hivebase/runtime';
 import { type Collection, type FileField, quoteIdent, SUPERUSERS_COLLECTION_NAME } from '@hivebase/schema';
@@ -47,6 +48,7 @@ export class FilesService {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(SuperuserIps) private readonly superuserIps: SuperuserIps,
   ) {}
 
   /** A short-lived file token for the signed-in record (PocketBase's `POST /api/files/token`). */
@@ -170,7 +172,9 @@ export class FilesService {
     token: string | undefined,
   ): Promise<boolean> {
     const verified = token ? await this.authenticator.verify(token, 'fileToken') : null;
-    const auth: RequestAuth | null = verified ? { collection: verified.collection, record: verified.record } : null;
+    let auth: RequestAuth | null = verified ? { collection: verified.collection, record: verified.record } : null;
+    // A superuser's token from outside `superuserIPs` counts as no token, as PocketBase.
+    if (!this.superuserIps.allows(request, auth)) auth = null;
     if (isSuperuser(auth)) return true;
     if (collection.viewRule === null || collection.name === SUPERUSERS_COLLECTION_NAME) return false;
     const context = { ...ruleContextOf(request, auth), context: 'protectedFile' as const };

@@ -34,12 +34,17 @@ export class SuperuserIps {
   ) {}
 
   assertAllowed(request: FastifyRequest, auth: RequestAuth | null): void {
-    if (!isSuperuser(auth)) return;
+    if (!this.allows(request, auth)) throw new ApiError(403);
+  }
+
+  /** Whether `auth` may act from this request's address (anyone but a superuser always may). */
+  allows(request: FastifyRequest, auth: RequestAuth | null): boolean {
+    if (!isSuperuser(auth)) return true;
     const { superuserIPs, trustedProxy } = this.settings.get();
-    if (superuserIPs.length === 0) return;
+    if (superuserIPs.length === 0) return true;
     // A distributed service sits behind the gateway, one proxy hop (as createServiceApp trusts it).
     const proxyHops = this.config.mode === 'distributed' ? 1 : 0;
-    if (!ipInList(superuserIPs, realIp(request, trustedProxy, proxyHops))) throw new ApiError(403);
+    return ipInList(superuserIPs, realIp(request, trustedProxy, proxyHops));
   }
 }
 
