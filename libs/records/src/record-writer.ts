@@ -23,7 +23,7 @@ import { type FileFieldChange, planFileField, type RecordFileStore } from './rec
 import { RecordReader } from './record-reader';
 import { recordMatchesRule } from './record-rule';
 import { isPossibleId, ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
-import { fileUploadsUnsupported, type ResolvedBody, resolveModifiers } from './write-modifiers';
+import { fileUploadsUnsupported, parseModifierKey, type ResolvedBody, resolveModifiers } from './write-modifiers';
 
 type Json = Record<string, unknown>;
 
@@ -37,11 +37,36 @@ interface PendingFiles {
   removedRecords: { collectionId: string; recordId: string }[];
 }
 
-/** Runs inside a record write's transaction (the outbox writer hooks in here). */
-export type AfterWrite = (
-  client: PoolClient,
-  change: { action: 'create' | 'update' | 'delete'; collection: Collection; record: Json; previous?: Json },
-) => Promise<void>;
+/** A record change as its event describes it. */
+export interface RecordChange {
+  action: 'create' | 'update' | 'delete';
+  collection: Collection;
+  /**
+   * An update's row as it was before: the row itself, or `PREVIOUS_CTE` when the write's
+   * statement reads it (CTE `previous`).
+   */
+  previous?: Json | typeof PREVIOUS_CTE;
+}
+
+/** `RecordChange.previous` when the statement's CTE `previous` holds the row before the write. */
+export const PREVIOUS_CTE = 'cte:previous';
+
+/**
+ * Where writes announce their changes (the outbox in every service). The event is queued by the
+ * write's own statement, so a write costs one round trip and its event commits with it.
+ */
+export interface ChangeFeed {
+  /**
+   * A data-modifying statement that queues the event of the row in CTE `written` (the write's
+   * `RETURNING *`); it pushes its values onto `params`.
+   */
+  queueSql(change: RecordChange, params: unknown[]): string;
+  /** A transaction holding queued events has committed. */
+  committed(): void;
+}
+
+/** A rule that lets everyone through ("" and blanks; null lets nobody but superusers). */
+const isEveryone = (rule: string | null): boolean => rule !== null && rule.trim() === '';
 
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -118,7 +143,7 @@ export class RecordWriter {
   constructor(
     private readonly pool: Pool,
     private readonly lookup: CollectionLookup,
-    private readonly afterWrite: AfterWrite = async () => {},
+    private readonly feed?: ChangeFeed,
     /** Without a store, uploads are refused (`validation_file_uploads_unsupported`). */
     private readonly files?: RecordFileStore,
   ) {
@@ -131,28 +156,33 @@ export class RecordWriter {
     const resolved = resolveModifiers(collection, this.bodyOrThrow(body, CREATE_FAILED), null);
     // Rules read the body with its modifiers resolved (PocketBase's ReplaceModifiers before any rule).
     const ruleAccess = withBody(access, resolved.body);
-    const prepared = await this.prepare(collection, resolved, null, ruleAccess, CREATE_FAILED, tx);
-    return this.transaction(tx, async (client) => {
-      const { values, verifyAfterRules, fileChanges } = prepared;
+    const { values, verifyAfterRules, fileChanges } = await this.prepare(
+      collection,
+      resolved,
+      null,
+      ruleAccess,
+      CREATE_FAILED,
+      tx,
+    );
+    const checksRule = !access.isSuperuser && !isEveryone(collection.createRule);
+    // Without uploads, a rule to check or a verification to grant, the insert is the whole write.
+    const alone = fileChanges.length === 0 && !checksRule && !verifyAfterRules;
+    return this.transaction(tx, alone, async (client) => {
       const columns = Object.keys(values);
-      const table = quoteIdent(collection.name);
-      const { rows } = await this.insertOrExplain(collection, CREATE_FAILED, () =>
-        client.query<Json>(
-          `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
-          columns.map((column) => values[column]),
-        ),
+      const params = columns.map((column) => values[column]);
+      const insert = `INSERT INTO ${quoteIdent(collection.name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
+      // A verification still to be granted announces the record once it is verified.
+      const change = verifyAfterRules ? null : ({ action: 'create', collection } as const);
+      let record = await this.insertOrExplain(collection, CREATE_FAILED, () =>
+        this.write(client, insert, params, change),
       );
-      let record = rows[0] as Json;
+      if (!record) throw new RecordsError(400, CREATE_FAILED);
       await this.storeFiles(client, collection, String(record.id), fileChanges);
       // The create rule sees the record as it would be stored (PocketBase checks it in the transaction).
-      if (
-        !access.isSuperuser &&
-        !(await this.matches(client, collection, record.id, collection.createRule, ruleAccess))
-      ) {
+      if (checksRule && !(await this.matches(client, collection, record.id, collection.createRule, ruleAccess))) {
         throw new RecordsError(400, CREATE_FAILED);
       }
       if (verifyAfterRules) record = await this.verifyIfManaged(client, collection, record, ruleAccess);
-      await this.afterWrite(client, { action: 'create', collection, record });
       return this.reader.toJson(collection, record, access);
     });
   }
@@ -167,20 +197,20 @@ export class RecordWriter {
     this.assertWritable(collection);
     if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
     if (!isPossibleId(id)) throw recordNotFound();
-    return this.transaction(tx, async (client) => {
+    const input = this.bodyOrThrow(body, UPDATE_FAILED);
+    if (this.updatesBlind(collection, input, access)) return this.updateBlind(collection, id, input, access, tx);
+    return this.transaction(tx, false, async (client) => {
       const table = quoteIdent(collection.name);
       // The row stays locked until commit: modifiers resolve against it and the rule judges their
       // result, so concurrent `views+` or `tags+` cannot lose each other's changes.
       const { rows: locked } = await client.query<Json>(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
       if (!locked[0]) throw recordNotFound();
-      const resolved = resolveModifiers(collection, this.bodyOrThrow(body, UPDATE_FAILED), locked[0]);
+      const resolved = resolveModifiers(collection, input, locked[0]);
       const ruleAccess = withBody(access, resolved.body);
-      const existing = await new RecordReader(client, this.lookup).findVisible(
-        collection,
-        id,
-        collection.updateRule,
-        ruleAccess,
-      );
+      // The locked row is what the reader would return when no rule narrows it and nothing is added.
+      const existing = this.readsAsStored(collection, collection.updateRule, access)
+        ? locked[0]
+        : await new RecordReader(client, this.lookup).findVisible(collection, id, collection.updateRule, ruleAccess);
       if (!existing) throw recordNotFound();
       const { values, fileChanges } = await this.prepare(
         collection,
@@ -191,19 +221,74 @@ export class RecordWriter {
         client,
       );
       const params: unknown[] = [id];
-      const sets = Object.keys(values).map((column) => `${quoteIdent(column)} = $${params.push(values[column])}`);
-      const { rows } = await this.insertOrExplain(collection, UPDATE_FAILED, () =>
-        client.query<Json>(
-          `UPDATE ${table} SET ${sets.length > 0 ? sets.join(', ') : 'id = id'} WHERE id = $1 RETURNING *`,
-          params,
-        ),
+      const record = await this.insertOrExplain(collection, UPDATE_FAILED, () =>
+        this.write(client, `${this.updateSql(collection, values, params)} WHERE id = $1 RETURNING *`, params, {
+          action: 'update',
+          collection,
+          previous: existing,
+        }),
       );
-      const record = rows[0];
       if (!record) throw recordNotFound();
       await this.storeFiles(client, collection, id, fileChanges);
-      await this.afterWrite(client, { action: 'update', collection, record, previous: existing });
       return this.reader.toJson(collection, record, access);
     });
+  }
+
+  /**
+   * Whether an update can be written without reading the record first: no rule narrows it, it is
+   * no auth record (whose form checks read the stored one) and its body has plain values only (no
+   * modifier to apply to the stored value, no file list to merge).
+   */
+  private updatesBlind(collection: Collection, input: Json, access: RecordAccess): boolean {
+    if (collection.type === 'auth' || !this.readsAsStored(collection, collection.updateRule, access)) return false;
+    return Object.keys(input).every((key) => {
+      const named = parseModifierKey(collection, key);
+      return !named || (named.modifier === null && named.field.type !== 'file');
+    });
+  }
+
+  /**
+   * One statement locks the row, writes it and queues its event with the row as it was: with no
+   * modifiers the body resolves without the stored row, and only the event needs it.
+   */
+  private async updateBlind(collection: Collection, id: string, input: Json, access: RecordAccess, tx?: PoolClient) {
+    const resolved = resolveModifiers(collection, input, null);
+    const ruleAccess = withBody(access, resolved.body);
+    const { values } = await this.prepare(collection, resolved, { id }, ruleAccess, UPDATE_FAILED, tx).catch(
+      async (error: unknown) => {
+        // A missing record is a 404 before any field error, as when the record is read first.
+        if (!(await this.exists(tx ?? this.pool, collection, id))) throw recordNotFound();
+        throw error;
+      },
+    );
+    return this.transaction(tx, true, async (client) => {
+      const table = quoteIdent(collection.name);
+      const params: unknown[] = [id];
+      const update = `${this.updateSql(collection, values, params)} FROM previous WHERE ${table}.id = previous.id RETURNING ${table}.*`;
+      const record = await this.insertOrExplain(collection, UPDATE_FAILED, () =>
+        this.write(
+          client,
+          update,
+          params,
+          { action: 'update', collection, previous: PREVIOUS_CTE },
+          `SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`,
+        ),
+      );
+      if (!record) throw recordNotFound();
+      return this.reader.toJson(collection, record, access);
+    });
+  }
+
+  private async exists(db: Queryable, collection: Collection, id: string): Promise<boolean> {
+    const { rowCount } = await db.query(`SELECT 1 FROM ${quoteIdent(collection.name)} WHERE id = $1`, [id]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** `UPDATE <table> SET …` of `values`, pushed onto `params` (a no-op SET when there is none). */
+  private updateSql(collection: Collection, values: Json, params: unknown[]): string {
+    const table = quoteIdent(collection.name);
+    const sets = Object.keys(values).map((column) => `${quoteIdent(column)} = $${params.push(values[column])}`);
+    return `UPDATE ${table} SET ${sets.length > 0 ? sets.join(', ') : 'id = id'}`;
   }
 
   async delete(collection: Collection, id: string, access: RecordAccess, tx?: PoolClient): Promise<void> {
@@ -211,18 +296,50 @@ export class RecordWriter {
     if (collection.deleteRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
     const existing = await this.readerFor(tx).findVisible(collection, id, collection.deleteRule, access);
     if (!existing) throw recordNotFound();
-    await this.transaction(tx, async (client) => {
-      if (collection.name === SUPERUSERS_COLLECTION_NAME) {
+    const guardsLastSuperuser = collection.name === SUPERUSERS_COLLECTION_NAME;
+    const alone = !guardsLastSuperuser && this.referencesTo(collection).length === 0;
+    await this.transaction(tx, alone, async (client) => {
+      if (guardsLastSuperuser) {
         // Locking every superuser row makes concurrent deletes take turns, so two cannot both see
         // another superuser left and remove the last two (PocketBase counts inside its transaction).
         const { rowCount } = await client.query(`SELECT id FROM ${quoteIdent(collection.name)} ORDER BY id FOR UPDATE`);
         if ((rowCount ?? 0) <= 1) throw new RecordsError(400, "You can't delete the only existing superuser.");
       }
       await this.releaseReferences(client, collection, id);
-      await client.query(`DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1`, [id]);
+      await this.write(client, `DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1 RETURNING *`, [id], {
+        action: 'delete',
+        collection,
+      });
       this.removeRecordFilesOnCommit(client, collection, id);
-      await this.afterWrite(client, { action: 'delete', collection, record: existing });
     });
+  }
+
+  /**
+   * Runs one write statement (`sql`, ending in its RETURNING); with a `change`, the same statement
+   * queues its event in the feed. `previousSql` reads the row before the write as CTE `previous`.
+   * Resolves to the written row (undefined when no row matched).
+   */
+  private async write(
+    client: Queryable,
+    sql: string,
+    params: unknown[],
+    change: RecordChange | null,
+    previousSql?: string,
+  ): Promise<Json | undefined> {
+    const ctes = previousSql ? [`previous AS (${previousSql})`] : [];
+    let main = sql;
+    if (change && this.feed) {
+      ctes.push(`written AS (${sql})`, `queued AS (${this.feed.queueSql(change, params)})`);
+      main = 'SELECT * FROM written';
+    }
+    const { rows } = await client.query<Json>(ctes.length > 0 ? `WITH ${ctes.join(', ')} ${main}` : main, params);
+    return rows[0];
+  }
+
+  /** Whether the reader returns a record exactly as stored under `rule` (no narrowing, no added column). */
+  private readsAsStored(collection: Collection, rule: string | null, access: RecordAccess): boolean {
+    if (access.isSuperuser) return true;
+    return isEveryone(rule) && !(collection.type === 'auth' && collection.manageRule?.trim());
   }
 
   private assertWritable(collection: Collection): void {
@@ -367,10 +484,11 @@ export class RecordWriter {
   }
 
   /**
-   * Finishes the file work of a transaction the caller ran (a batch's): after a commit the old
-   * files go; after a rollback the new ones do. Writes in their own transaction do this themselves.
+   * Finishes a transaction the caller ran (a batch's): after a commit its events are announced and
+   * the old files go; after a rollback the new ones do. Writes in their own transaction do this themselves.
    */
   async settleFiles(tx: PoolClient, committed: boolean): Promise<void> {
+    if (committed) this.feed?.committed();
     const pending = this.pendingFiles.get(tx);
     this.pendingFiles.delete(tx);
     const files = this.files;
@@ -413,11 +531,13 @@ export class RecordWriter {
     if (!(await this.matches(client, collection, record.id, manageRule, access))) {
       throw new RecordsError(400, CREATE_FAILED, { verified: VALUES_MISMATCH });
     }
-    const { rows } = await client.query<Json>(
+    const verified = await this.write(
+      client,
       `UPDATE ${quoteIdent(collection.name)} SET verified = TRUE WHERE id = $1 RETURNING *`,
       [record.id],
+      { action: 'create', collection },
     );
-    return rows[0] as Json;
+    return verified as Json;
   }
 
   /** Relation values must name existing records of the target collection. */
@@ -449,42 +569,55 @@ export class RecordWriter {
    * delete their records, a required relation left empty blocks the delete, others lose the id.
    */
   private async releaseReferences(client: PoolClient, collection: Collection, id: string): Promise<void> {
-    for (const other of this.lookup.all()) {
-      if (other.type === 'view') continue;
-      for (const field of other.fields) {
-        if (field.type !== 'relation' || field.collectionId !== collection.id) continue;
-        const table = quoteIdent(other.name);
-        const column = quoteIdent(field.name);
-        const multi = isMultiValue(field);
-        const { rows } = await client.query<{ id: string; remaining: number }>(
-          multi
-            ? `SELECT id, cardinality(array_remove(${column}, $1)) AS remaining FROM ${table} WHERE $1 = ANY(${column})`
-            : `SELECT id, 0 AS remaining FROM ${table} WHERE ${column} = $1`,
-          [id],
-        );
-        for (const row of rows) {
-          if (field.cascadeDelete) {
-            await this.releaseReferences(client, other, row.id);
-            await client.query(`DELETE FROM ${table} WHERE id = $1`, [row.id]);
-            this.removeRecordFilesOnCommit(client, other, row.id);
-          } else if (field.required && Number(row.remaining) === 0) {
-            throw new RecordsError(400, 'The record is referenced by a required relation.', {
-              '': {
-                code: 'validation_required_relation_reference',
-                message: `Referenced by ${other.name}.${field.name}.`,
-              },
-            });
-          } else {
-            await client.query(
-              multi
-                ? `UPDATE ${table} SET ${column} = array_remove(${column}, $1) WHERE id = $2`
-                : `UPDATE ${table} SET ${column} = '' WHERE id = $2 AND ${column} = $1`,
-              [id, row.id],
-            );
-          }
+    for (const { other, field } of this.referencesTo(collection)) {
+      const table = quoteIdent(other.name);
+      const column = quoteIdent(field.name);
+      const multi = isMultiValue(field);
+      const { rows } = await client.query<{ id: string; remaining: number }>(
+        multi
+          ? `SELECT id, cardinality(array_remove(${column}, $1)) AS remaining FROM ${table} WHERE $1 = ANY(${column})`
+          : `SELECT id, 0 AS remaining FROM ${table} WHERE ${column} = $1`,
+        [id],
+      );
+      for (const row of rows) {
+        if (field.cascadeDelete) {
+          await this.releaseReferences(client, other, row.id);
+          await this.write(client, `DELETE FROM ${table} WHERE id = $1 RETURNING *`, [row.id], {
+            action: 'delete',
+            collection: other,
+          });
+          this.removeRecordFilesOnCommit(client, other, row.id);
+        } else if (field.required && Number(row.remaining) === 0) {
+          throw new RecordsError(400, 'The record is referenced by a required relation.', {
+            '': {
+              code: 'validation_required_relation_reference',
+              message: `Referenced by ${other.name}.${field.name}.`,
+            },
+          });
+        } else {
+          await this.write(
+            client,
+            multi
+              ? `UPDATE ${table} SET ${column} = array_remove(${column}, $1) WHERE id = $2 RETURNING *`
+              : `UPDATE ${table} SET ${column} = '' WHERE id = $2 AND ${column} = $1 RETURNING *`,
+            [id, row.id],
+            { action: 'update', collection: other },
+          );
         }
       }
     }
+  }
+
+  /** The relation fields of writable collections that point at `collection`. */
+  private referencesTo(collection: Collection): { other: Collection; field: Extract<Field, { type: 'relation' }> }[] {
+    return this.lookup
+      .all()
+      .filter((other) => other.type !== 'view')
+      .flatMap((other) =>
+        other.fields.flatMap((field) =>
+          field.type === 'relation' && field.collectionId === collection.id ? [{ other, field }] : [],
+        ),
+      );
   }
 
   /** Runs a write; a unique index violation becomes PocketBase's `validation_not_unique` on its field. */
@@ -507,18 +640,25 @@ export class RecordWriter {
     return tx ? new RecordReader(tx, this.lookup) : this.reader;
   }
 
-  /** Runs `run` in its own transaction, or inside the caller's (`tx`, e.g. a batch's). */
-  private async transaction<T>(tx: PoolClient | undefined, run: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `run` in its own transaction, or inside the caller's (`tx`, e.g. a batch's). `alone`:
+   * `run` issues a single statement, which is atomic by itself and needs no BEGIN/COMMIT.
+   */
+  private async transaction<T>(
+    tx: PoolClient | undefined,
+    alone: boolean,
+    run: (client: PoolClient) => Promise<T>,
+  ): Promise<T> {
     if (tx) return run(tx);
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      if (!alone) await client.query('BEGIN');
       const result = await run(client);
-      await client.query('COMMIT');
+      if (!alone) await client.query('COMMIT');
       await this.settleFiles(client, true);
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (!alone) await client.query('ROLLBACK').catch(() => undefined);
       await this.settleFiles(client, false);
       throw error;
     } finally {

@@ -1,33 +1,48 @@
-import { type RecordFileStore, RecordWriter } from '@hivebase/records';
+import { type ChangeFeed, PREVIOUS_CTE, type RecordFileStore, RecordWriter } from '@hivebase/records';
 import { type CollectionLookup, ROWID_COLUMN } from '@hivebase/schema';
 import type { Pool } from 'pg';
-import { writeOutboxEvent } from './write-outbox-event';
+import type { OutboxWaker } from './outbox-waker';
+
+/** Columns that never leave the database: password hashes, token keys, the insertion number. */
+const UNPUBLISHED = ['password', 'tokenKey', ROWID_COLUMN] as const;
+
+const withoutSecrets = (row: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(row).filter(([column]) => !(UNPUBLISHED as readonly string[]).includes(column)));
 
 /**
- * Password hashes and token keys stay in the database; events travel over Redis. The insertion
- * number is no field either.
+ * The outbox as a change feed: each write's `record.changed` event is built from the written row
+ * by the write's own statement (so it commits with it, at no extra round trip), and the relay is
+ * woken once the transaction committed.
  */
-function withoutSecrets(row: Record<string, unknown>): Record<string, unknown> {
-  const { password: _password, tokenKey: _tokenKey, [ROWID_COLUMN]: _rowid, ...rest } = row;
-  return rest;
+export function outboxFeed(waker?: OutboxWaker): ChangeFeed {
+  const unpublished = UNPUBLISHED.map((column) => ` - '${column}'`).join('');
+  return {
+    queueSql({ action, collection, previous }, params) {
+      const param = (value: unknown) => `$${params.push(value)}`;
+      const event = [
+        `'action', ${param(action)}::text`,
+        `'collectionId', ${param(collection.id)}::text`,
+        `'collectionName', ${param(collection.name)}::text`,
+        `'record', to_jsonb(written)${unpublished}`,
+      ];
+      if (previous === PREVIOUS_CTE) event.push(`'previous', to_jsonb(previous)${unpublished}`);
+      else if (previous) event.push(`'previous', ${param(JSON.stringify(withoutSecrets(previous)))}::jsonb`);
+      const from = previous === PREVIOUS_CTE ? 'written, previous' : 'written';
+      return `INSERT INTO "_outbox" ("event") SELECT jsonb_build_object(${event.join(', ')}) FROM ${from}`;
+    },
+    committed: () => waker?.wake(),
+  };
 }
 
 /**
  * The record writer every service uses: each write leaves its `record.changed` event in the
- * outbox inside its own transaction, and the relay publishes it after commit.
+ * outbox inside its own transaction, and the relay publishes it after commit. Without a waker
+ * (a CLI), the relay finds the events on its next poll.
  */
-export function outboxRecordWriter(pool: Pool, lookup: CollectionLookup, files?: RecordFileStore): RecordWriter {
-  return new RecordWriter(
-    pool,
-    lookup,
-    (client, { action, collection, record, previous }) =>
-      writeOutboxEvent(client, {
-        action,
-        collectionId: collection.id,
-        collectionName: collection.name,
-        record: withoutSecrets(record),
-        ...(previous ? { previous: withoutSecrets(previous) } : {}),
-      }),
-    files,
-  );
+export function outboxRecordWriter(
+  pool: Pool,
+  lookup: CollectionLookup,
+  options: { files?: RecordFileStore; waker?: OutboxWaker } = {},
+): RecordWriter {
+  return new RecordWriter(pool, lookup, outboxFeed(options.waker), options.files);
 }

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OutboxModule } from './outbox.module';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxWaker } from './outbox-waker';
 import { writeOutboxEvent } from './write-outbox-event';
 
 const REDIS_URL = process.env.HB_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -107,8 +108,19 @@ function openInProcessBus(): InProcessEventBus {
   return bus;
 }
 
-function startRelay(bus: EventBus, logger = new RecordingLogger()): { relay: OutboxRelay; logger: RecordingLogger } {
-  const relay = new OutboxRelay(pool, bus, { takeoverMs: 50, retryMs: 20, maxRetryMs: 200, batchSize: 7, logger });
+function startRelay(
+  bus: EventBus,
+  logger = new RecordingLogger(),
+  pollMs?: number,
+): { relay: OutboxRelay; logger: RecordingLogger } {
+  const relay = new OutboxRelay(pool, bus, {
+    takeoverMs: 50,
+    retryMs: 20,
+    maxRetryMs: 200,
+    batchSize: 7,
+    logger,
+    ...(pollMs ? { pollMs } : {}),
+  });
   closing.push(relay);
   relay.start();
   return { relay, logger };
@@ -159,6 +171,35 @@ describe('OutboxRelay', () => {
 
     expect(await within('20 events', seen.waitFor(20))).toEqual(events);
     await until('an empty outbox', outboxIsEmpty);
+  });
+
+  it('is woken by a commit announced on the bus, from this process or another', async () => {
+    // The relay would not poll again within the test's patience: only the wakes bring the events.
+    const channelPrefix = `hb-test-${randomUUID()}:`;
+    const [relayBus, writerBus] = await Promise.all([
+      RedisEventBus.connect(REDIS_URL, { channelPrefix }),
+      RedisEventBus.connect(REDIS_URL, { channelPrefix }),
+    ]);
+    closing.push(relayBus, writerBus);
+    const seen = await recordChanges(relayBus);
+    const { logger } = startRelay(relayBus, new RecordingLogger(), 10 * WAIT_MS);
+    await leading(logger);
+    await until('the relay to go idle', outboxIsEmpty);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const waker = new OutboxWaker(writerBus);
+    const first = changed('rec000000000001', 0);
+    await inTransaction((client) => writeOutboxEvent(client, first));
+    waker.wake();
+    expect(await within('the first event', seen.waitFor(1))).toEqual([first]);
+
+    // Wakes while one is in flight collapse, yet the last commit is still announced.
+    const rest = Array.from({ length: 5 }, (_, seq) => changed('rec000000000001', seq + 1));
+    for (const event of rest) {
+      await inTransaction((client) => writeOutboxEvent(client, event));
+      waker.wake();
+    }
+    expect(await within('every event', seen.waitFor(6))).toEqual([first, ...rest]);
   });
 
   it('publishes nothing for a rolled-back transaction', async () => {

@@ -10,7 +10,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import pg from 'pg';
-import { OUTBOX_CHANNEL } from './write-outbox-event';
+import { OUTBOX_WAKE } from './outbox-waker';
 
 /** Session advisory lock held by the relaying replica ("hboutbox" in ASCII). */
 const RELAY_LOCK_KEY = 0x68626f75_74626f78n.toString();
@@ -18,7 +18,7 @@ const RELAY_LOCK_KEY = 0x68626f75_74626f78n.toString();
 export interface OutboxRelayOptions {
   /** Rows read, published and deleted per round (default 100). */
   batchSize?: number;
-  /** Fallback poll while leading, for a missed notification (default 1000 ms). */
+  /** Fallback poll while leading, for a missed wake (default 1000 ms). */
   pollMs?: number;
   /** How often a standby replica tries to become the relay (default 2000 ms). */
   takeoverMs?: number;
@@ -41,8 +41,8 @@ interface OutboxRow {
 /**
  * Publishes `_outbox` rows as `record.changed` after their transaction committed, in id order,
  * then deletes them. One replica relays at a time: the holder of a session advisory lock on a
- * dedicated connection, which also LISTENs for new rows (and polls as a fallback). Standbys try
- * the lock periodically; a dead leader's lock goes with its connection.
+ * dedicated connection, woken by `outbox.wake` on the bus after commits (and polling as a
+ * fallback). Standbys try the lock periodically; a dead leader's lock goes with its connection.
  *
  * Delivery is at least once: rows are deleted only after they were published, so a crash (or a
  * lost connection) between publishing and deleting publishes them again. Failures are logged and
@@ -104,6 +104,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async run(): Promise<void> {
+    // Standbys ignore wakes: they would only retry the lock early.
+    const stopWaking = await this.bus.subscribe(OUTBOX_WAKE, () => {
+      if (this.leading) this.wake();
+    });
     let failures = 0;
     while (!this.stopping) {
       let delay: number;
@@ -118,6 +122,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       }
       if (delay > 0) await this.sleep(delay);
     }
+    await stopWaking();
     await this.disconnect();
   }
 
@@ -127,7 +132,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       RELAY_LOCK_KEY,
     ]);
     if (!rows[0]?.locked) return;
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     this.leading = true;
     this.logger.log({ msg: 'outbox relay is leading' });
   }
@@ -152,9 +156,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async connect(): Promise<pg.Client> {
-    // Its own connection, not the pool's: it lives as long as the lock and the LISTEN.
+    // Its own connection, not the pool's: it lives as long as the lock.
     const client = new pg.Client({ ...this.pool.options, keepAlive: true });
-    client.on('notification', () => this.wake());
     client.on('error', (error) => this.logger.warn({ msg: 'outbox relay connection failed', err: error }));
     client.on('end', () => {
       if (this.client !== client) return;
@@ -173,7 +176,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return this.client;
   }
 
-  /** Ending the session releases the lock and the LISTEN. */
+  /** Ending the session releases the lock. */
   private async disconnect(): Promise<void> {
     const client = this.client;
     this.client = undefined;
@@ -186,7 +189,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.endSleep?.();
   }
 
-  /** Waits `ms`, or less when woken (a notification, a lost connection, shutdown) meanwhile. */
+  /** Waits `ms`, or less when woken (a wake, a lost connection, shutdown) meanwhile. */
   private async sleep(ms: number): Promise<void> {
     if (!this.woken) {
       await new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@ import { type RecordAccess, RecordReader, type RecordWriter } from '@hivebase/re
 import {
   findRecordById,
   isSuperuser,
+  OutboxWaker,
   outboxRecordWriter,
   type RecordRow,
   type RequestAuth,
@@ -43,9 +44,10 @@ export class AuthRecords {
     @Inject(SchemaRegistry) readonly registry: SchemaRegistry,
     @Inject(PG_POOL) readonly pool: Pool,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(OutboxWaker) waker: OutboxWaker,
   ) {
     this.reader = new RecordReader(pool, registry);
-    this.writer = outboxRecordWriter(pool, registry);
+    this.writer = outboxRecordWriter(pool, registry, { waker });
   }
 
   /** The auth collection named in the route (id or name), else PocketBase's 404. */

@@ -2,6 +2,7 @@ import { PG_POOL } from '@hivebase/platform';
 import { type ListParams, type RecordAccess, RecordReader, RecordsError, type RecordWriter } from '@hivebase/records';
 import {
   isSuperuser,
+  OutboxWaker,
   outboxRecordWriter,
   RequestAuthenticator,
   ruleContextOf,
@@ -30,9 +31,10 @@ export class RecordsService {
     @Inject(PG_POOL) pool: Pool,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
     @Inject(StorageRecordFileStore) files: StorageRecordFileStore,
+    @Inject(OutboxWaker) waker: OutboxWaker,
   ) {
     this.reader = new RecordReader(pool, registry);
-    this.writer = outboxRecordWriter(pool, registry, files);
+    this.writer = outboxRecordWriter(pool, registry, { files, waker });
   }
 
   /** After a batch's transaction ends: its replaced files go (commit) or its new ones do (rollback). */
