@@ -1,11 +1,20 @@
 import '@mantine/core/styles.css';
-import { ColorSchemeScript, createTheme, MantineProvider } from '@mantine/core';
+import { ColorSchemeScript, createTheme, Drawer, MantineProvider, Modal } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 
-const theme = createTheme({ primaryColor: 'yellow', defaultRadius: 'sm' });
+// Mantine's close buttons draw an icon only: they get a name screen readers can say.
+const closeButtonProps = { 'aria-label': 'Close' };
+const theme = createTheme({
+  primaryColor: 'yellow',
+  defaultRadius: 'sm',
+  components: {
+    Drawer: Drawer.extend({ defaultProps: { closeButtonProps } }),
+    Modal: Modal.extend({ defaultProps: { closeButtonProps } }),
+  },
+});
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
 
 const root = document.getElementById('root');

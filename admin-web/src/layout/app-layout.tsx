@@ -1,6 +1,6 @@
 import { ActionIcon, AppShell, Burger, Button, Group, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { CollectionSidebar } from '../collections/collection-sidebar';
 import { pb } from '../pb';
 import { matchRoute, navigate } from '../router';
@@ -30,7 +30,10 @@ function ColorSchemeToggle() {
 
 /** The signed-in frame: header, the collections sidebar, and the page of the current route. */
 export function AppLayout({ route }: { route: string }) {
-  const [opened, { toggle }] = useDisclosure();
+  const [opened, { toggle, close }] = useDisclosure();
+  // On a narrow window the sidebar covers the page: picking a collection (a new route) folds it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each route change
+  useEffect(() => close(), [route]);
   const collection = matchRoute('/collections/:id', route);
   const settings = route.startsWith('/settings');
   return (

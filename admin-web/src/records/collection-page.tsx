@@ -30,6 +30,8 @@ import { RecordEditor } from './record-editor';
 
 const PER_PAGE = 20;
 
+const PAGE_CONTROLS = { first: 'First page', previous: 'Previous page', next: 'Next page', last: 'Last page' };
+
 const ApiPreviewDrawer = lazy(() =>
   import('./api-preview-drawer').then((module) => ({ default: module.ApiPreviewDrawer })),
 );
@@ -252,7 +254,15 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
           <Text size="sm" c="dimmed">
             Total: {records.data.totalItems}
           </Text>
-          <Pagination size="sm" total={Math.max(records.data.totalPages, 1)} value={page} onChange={setPage} />
+          <Pagination
+            size="sm"
+            total={Math.max(records.data.totalPages, 1)}
+            value={page}
+            onChange={setPage}
+            aria-label="Pages"
+            getControlProps={(control) => ({ 'aria-label': PAGE_CONTROLS[control] })}
+            getItemProps={(item) => ({ 'aria-label': `Page ${item}` })}
+          />
         </Group>
       )}
       {editing && (

@@ -2,7 +2,7 @@ import type { AuthCollection, Collection, CollectionLookup } from '@hivebase/sch
 import { storageKindOf } from '@hivebase/schema';
 import pg from 'pg';
 import type { RequestContext } from '../../src';
-import { auth, base, bool, num, relation, SQL_TYPE, select, text } from './fixtures';
+import { auth, base, bool, num, relation, SQL_TYPE, select, text } from '../../src/testing/fixtures';
 
 // Collections whose list rules hide records from some callers, joined every way a filter can
 // (relations, multiple relations, back-relations, through a rule that itself joins), for the
