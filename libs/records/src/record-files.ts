@@ -1,5 +1,13 @@
 import { type FieldError, isUploadedFile, type UploadedFile } from '@hivebase/contracts';
-import { definitionOf, FILE_DEFAULT_MAX_SIZE, type FileField } from '@hivebase/schema';
+import {
+  type Collection,
+  definitionOf,
+  EDITOR_DEFAULT_MAX_SIZE,
+  FILE_DEFAULT_MAX_SIZE,
+  type FileField,
+  isViewCollection,
+  JSON_DEFAULT_MAX_SIZE,
+} from '@hivebase/schema';
 
 /**
  * Where record files go (libs/storage behind it). The records engine only decides which files a
@@ -111,4 +119,25 @@ export function planFileField(
 function sameType(a: string, b: string): boolean {
   const bare = (value: string) => value.split(';')[0]?.trim().toLowerCase() ?? '';
   return bare(a) === bare(b);
+}
+
+/**
+ * The body limit of a record create/update, as PocketBase's `dynamicCollectionBodyLimit`: the
+ * base limit plus, per field, what its value may weigh (a file field `maxSize × maxSelect`, an
+ * editor or JSON field its `maxSize`, each with PocketBase's default when 0). View collections
+ * take no writes, so they keep the base.
+ */
+export function recordBodyLimit(collection: Collection, base: number): number {
+  if (isViewCollection(collection)) return base;
+  let limit = base;
+  for (const field of collection.fields) {
+    if (field.type === 'file') {
+      limit += (field.maxSize > 0 ? field.maxSize : FILE_DEFAULT_MAX_SIZE) * Math.max(1, field.maxSelect);
+    } else if (field.type === 'editor') {
+      limit += field.maxSize > 0 ? field.maxSize : EDITOR_DEFAULT_MAX_SIZE;
+    } else if (field.type === 'json') {
+      limit += field.maxSize > 0 ? field.maxSize : JSON_DEFAULT_MAX_SIZE;
+    }
+  }
+  return limit;
 }

@@ -18,6 +18,7 @@ let app: NestFastifyApplication;
 let storageDir: string;
 let token = '';
 let docsId = '';
+const BASE_LIMIT = 1024 * 1024;
 
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
@@ -62,7 +63,13 @@ beforeAll(async () => {
   database = await createTestDatabase();
   storageDir = await mkdtemp(join(tmpdir(), 'hb-files-test-'));
   const config = requireDatabaseUrl(
-    loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent', HB_STORAGE_DIR: storageDir }),
+    loadConfig(baseConfigSchema, {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'silent',
+      HB_STORAGE_DIR: storageDir,
+      // A small base, so the per-collection limits show with small bodies.
+      HB_BODY_LIMIT: String(BASE_LIMIT),
+    }),
   );
   app = await createServiceApp('record-files-test', CollectionsModule, config);
   await app.init();
@@ -194,6 +201,63 @@ describe('record file uploads', () => {
     const [result] = done.body as unknown as { body: { id: string; many: string[] } }[];
     expect(result?.body.many).toEqual([expect.stringMatching(/^mmm_/)]);
     expect(await storedFiles()).toEqual([`${docsId}/${result?.body.id}/${result?.body.many[0]}`]);
+  });
+});
+
+describe('body limits (PocketBase: the base plus what the fields may weigh)', () => {
+  const MiB = 1024 * 1024;
+  beforeAll(async () => {
+    const { collection } = normalizeCollection({
+      name: 'sized',
+      createRule: '',
+      fields: [{ name: 'doc', type: 'file', maxSelect: 1, maxSize: 2 * MiB }],
+    });
+    await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+  });
+  afterAll(async () => {
+    await app.inject({ method: 'DELETE', url: '/api/collections/sized/truncate', headers: { authorization: token } });
+    await eventually(async () => expect(await storedFiles()).toEqual([]));
+  });
+  const upload = (size: number) => {
+    const form = new FormData();
+    form.append('doc', file(Buffer.alloc(size, 1), 'big.bin'));
+    return form;
+  };
+
+  it('lets a record body pass the base limit by the file field maxSize × maxSelect', async () => {
+    // 1.5 MiB: over the 1 MiB base, within 1 MiB + 2 MiB.
+    const created = await send('POST', '/api/collections/sized/records', upload(1.5 * MiB));
+    expect(created.status).toBe(200);
+    const updated = await send('PATCH', `/api/collections/sized/records/${created.body.id}`, upload(1.5 * MiB));
+    expect(updated.status).toBe(200);
+  });
+
+  it('answers 413 past that, and a file over maxSize within it is a field error', async () => {
+    const tooBig = await send('POST', '/api/collections/sized/records', upload(3.2 * MiB));
+    expect(tooBig).toMatchObject({ status: 413, body: { status: 413 } });
+    const overField = await send('POST', '/api/collections/sized/records', upload(2.5 * MiB));
+    expect(overField).toMatchObject({ status: 400, body: { data: { doc: { code: 'validation_file_size_limit' } } } });
+  });
+
+  it('limits a batch by settings.batch.maxBodySize (128 MiB when 0), not the base', async () => {
+    const batch = () => {
+      const form = upload(0);
+      form.delete('doc');
+      form.append(
+        '@jsonPayload',
+        JSON.stringify({ requests: [{ method: 'POST', url: '/api/collections/sized/records', body: {} }] }),
+      );
+      form.append('requests.0.doc', file(Buffer.alloc(1.5 * MiB, 1), 'b.bin'));
+      return form;
+    };
+    expect((await send('POST', '/api/batch', batch())).status).toBe(200);
+    const settings = app.get(SettingsService);
+    await settings.update({ batch: { ...settings.get().batch, maxBodySize: MiB } });
+    try {
+      expect((await send('POST', '/api/batch', batch())).status).toBe(413);
+    } finally {
+      await settings.update({ batch: { ...settings.get().batch, maxBodySize: 0 } });
+    }
   });
 });
 

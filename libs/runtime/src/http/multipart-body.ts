@@ -24,7 +24,8 @@ const LOAD_FAILED = 'An error occurred while loading the submitted data.';
  * record field types cast text already and string DTOs (passwords, usernames) must not change.
  * File parts stream to temporary files (removed once the response is sent), each sniffed and
  * named as PocketBase names uploads; they join the body as `UploadedFile` values under their part
- * name (see `mergeUploadedFiles`). The route's body limit applies while streaming (413).
+ * name (see `mergeUploadedFiles`). The body limit (the route's, or a resolver's, see
+ * `addBodyLimitResolver`) applies while streaming (413).
  */
 export async function registerMultipartBody(fastify: FastifyInstance): Promise<void> {
   // Registered on the instance directly: Nest's adapter then sees the plugin as present and
@@ -40,6 +41,36 @@ export async function registerMultipartBody(fastify: FastifyInstance): Promise<v
   };
   fastify.addHook('onResponse', cleanUp);
   fastify.addHook('onRequestAbort', cleanUp);
+}
+
+/**
+ * Gives a request its own body limit in bytes (`undefined`: the route's), for limits that
+ * depend on data, like PocketBase's per-collection record limits. Called per multipart request.
+ */
+export type BodyLimitResolver = (request: FastifyRequest) => number | undefined;
+
+const bodyLimitResolvers = new WeakMap<FastifyInstance, BodyLimitResolver[]>();
+
+/** Adds a resolver on `fastify` (the first to answer wins); safe to call until requests arrive. */
+export function addBodyLimitResolver(fastify: FastifyInstance, resolver: BodyLimitResolver): void {
+  bodyLimitResolvers.set(fastify, [...(bodyLimitResolvers.get(fastify) ?? []), resolver]);
+}
+
+function bodyLimitOf(request: FastifyRequest): number {
+  // A plugin's instance inherits from its parent's (Fastify's encapsulation): look up the chain.
+  let resolvers: BodyLimitResolver[] | undefined;
+  for (
+    let instance: object | null = request.server;
+    instance && !resolvers;
+    instance = Object.getPrototypeOf(instance)
+  ) {
+    resolvers = bodyLimitResolvers.get(instance as FastifyInstance);
+  }
+  for (const resolver of resolvers ?? []) {
+    const limit = resolver(request);
+    if (limit !== undefined) return limit;
+  }
+  return request.routeOptions.bodyLimit;
 }
 
 /** Each request's temporary upload directory, removed when it ends. */
@@ -102,7 +133,7 @@ async function saveUpload(request: FastifyRequest, part: MultipartFile): Promise
 let uploadCounter = 0;
 
 async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
-  const limit = request.routeOptions.bodyLimit;
+  const limit = bodyLimitOf(request);
   if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(reply);
 
   const values = new Map<string, string[]>();
