@@ -4,6 +4,7 @@ export * from './health/health.controller';
 export * from './health/health-endpoint.module';
 export * from './http/multipart-body';
 export * from './http/start-service';
+export * from './logs';
 export * from './mail';
 export * from './outbox';
 export * from './realtime/client-directory';

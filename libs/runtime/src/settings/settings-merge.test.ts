@@ -136,8 +136,8 @@ describe('mergeSettings', () => {
 describe('settingsFromStored', () => {
   it('fills keys a stored document lacks with defaults, whatever the stored key order', () => {
     const settings = settingsFromStored({ logs: { logIP: false, maxDays: 9 }, meta: { appName: 'Stored' } });
-    expect(settings.logs).toEqual({ maxDays: 9, minLevel: 0, logIP: false, logAuthId: false });
-    expect(Object.keys(settings.logs)).toEqual(['maxDays', 'minLevel', 'logIP', 'logAuthId']);
+    expect(settings.logs).toEqual({ maxDataSize: 0, maxDays: 9, minLevel: 0, logIP: false, logAuthId: false });
+    expect(Object.keys(settings.logs)).toEqual(['maxDataSize', 'maxDays', 'minLevel', 'logIP', 'logAuthId']);
     expect(settings.meta.appName).toBe('Stored');
     expect(settings.batch).toEqual(defaultSettings().batch);
   });

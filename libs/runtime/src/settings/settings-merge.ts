@@ -176,6 +176,7 @@ function readSettings(patch: ObjectPatch, base: Settings): Settings {
       maxBodySize: p.int('maxBodySize', b.maxBodySize),
     })),
     logs: patch.object('logs', base.logs, (p, b) => ({
+      maxDataSize: p.int('maxDataSize', b.maxDataSize),
       maxDays: p.int('maxDays', b.maxDays),
       minLevel: p.int('minLevel', b.minLevel),
       logIP: p.bool('logIP', b.logIP),

@@ -193,6 +193,7 @@ export function validateSettings(settings: ReadonlySettings | Settings): ErrorDa
   root.nest('meta', meta.data);
 
   const logs = new Problems();
+  logs.check('maxDataSize', s.logs.maxDataSize < 0 && min(0));
   logs.check('maxDays', s.logs.maxDays < 0 && min(0));
   root.nest('logs', logs.data);
 
