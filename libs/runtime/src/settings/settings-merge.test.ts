@@ -26,7 +26,7 @@ describe('defaultSettings', () => {
       'tls',
       'localName',
     ]);
-    expect(Object.keys(settings.rateLimits)).toEqual(['rules', 'enabled']);
+    expect(Object.keys(settings.rateLimits)).toEqual(['rules', 'excludedIPs', 'enabled']);
     expect(settings.batch).toEqual({ enabled: false, maxRequests: 50, timeout: 3, maxBodySize: 0 });
     expect(settings.rateLimits.rules.map((rule) => rule.label)).toEqual(['*:auth', '*:create', '/api/batch', '/api/']);
   });
@@ -49,6 +49,7 @@ describe('mergeSettings', () => {
     expect(settings.meta).toEqual({ ...defaultSettings().meta, appName: 'Hive' });
     expect(settings.rateLimits).toEqual({
       rules: [{ label: '/api/', audience: '', duration: 1, maxRequests: 5 }],
+      excludedIPs: [],
       enabled: false,
     });
     expect(settings.trustedProxy).toEqual({ headers: ['X-Real-IP'], useLeftmostIP: false });

@@ -163,6 +163,7 @@ function readSettings(patch: ObjectPatch, base: Settings): Settings {
     })),
     rateLimits: patch.object('rateLimits', base.rateLimits, (p, b) => ({
       rules: p.objects('rules', b.rules, zeroRule, readRule),
+      excludedIPs: p.strings('excludedIPs', b.excludedIPs),
       enabled: p.bool('enabled', b.enabled),
     })),
     trustedProxy: patch.object('trustedProxy', base.trustedProxy, (p, b) => ({

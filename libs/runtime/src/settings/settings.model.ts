@@ -79,6 +79,8 @@ export interface RateLimitRule {
 
 export interface RateLimitsConfig {
   rules: RateLimitRule[];
+  /** Addresses and CIDR ranges the rate limiter never limits. */
+  excludedIPs: string[];
   enabled: boolean;
 }
 
@@ -153,6 +155,7 @@ export function defaultSettings(): Settings {
         { label: '/api/batch', audience: '', duration: 1, maxRequests: 3 },
         { label: '/api/', audience: '', duration: 10, maxRequests: 300 },
       ],
+      excludedIPs: [],
       enabled: false,
     },
     trustedProxy: { headers: [], useLeftmostIP: false },
