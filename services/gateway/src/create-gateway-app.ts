@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { registerCors } from './edge/cors';
 import { EdgeHooks, registerEdgeHooks } from './edge/edge-hooks';
 import { GatewayModule } from './gateway.module';
+import { gatewayMetricsRoute } from './metrics/route-template';
 import { registerProxy } from './proxy/proxy.plugin';
 import type { Resolver } from './proxy/upstream-pool';
 import { createUpstreamPools } from './proxy/upstream-pools';
@@ -15,6 +16,7 @@ export function createGatewayApp(config: GatewayConfig, resolve?: Resolver): Pro
     config,
     // The gateway never parses bodies: they stream to the owning service.
     bodyParser: false,
+    metricsRoute: gatewayMetricsRoute,
     configureFastify: async (fastify) => {
       await registerCors(fastify, config);
       registerEdgeHooks(fastify, edge);

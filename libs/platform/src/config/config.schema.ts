@@ -76,6 +76,8 @@ export const baseConfigSchema = z.object({
   authMaxFailedPerIp: positiveInt.default(20),
   authFailedWindowSeconds: positiveInt.default(15 * 60),
   authBlockSeconds: positiveInt.default(15 * 60),
+  // Operators' listener (`/metrics`, `/livez`, `/readyz`), apart from the API port; unset: none.
+  metricsHttp: httpAddress.optional(),
 });
 
 /** The gateway adds where each upstream service lives and how long to wait for it. */
@@ -117,6 +119,7 @@ export const ENV_NAMES = {
   authMaxFailedPerIp: 'AUTH_MAX_FAILED_PER_IP',
   authFailedWindowSeconds: 'AUTH_FAILED_WINDOW_SECONDS',
   authBlockSeconds: 'AUTH_BLOCK_SECONDS',
+  metricsHttp: 'HB_METRICS_HTTP',
   upstreamCollections: 'HB_UPSTREAM_COLLECTIONS',
   upstreamAuth: 'HB_UPSTREAM_AUTH',
   upstreamFiles: 'HB_UPSTREAM_FILES',
