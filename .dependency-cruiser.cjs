@@ -13,13 +13,29 @@ const LIB_LAYERS = {
   runtime: ['contracts', 'schema', 'filter', 'records', 'storage', 'platform'],
 };
 
-const libRules = Object.entries(LIB_LAYERS).map(([lib, allowed]) => ({
-  name: `layer-${lib}`,
-  comment: `libs/${lib} may import only ${allowed.length ? allowed.join(', ') : 'no workspace package'}`,
-  severity: 'error',
-  from: { path: `^libs/${lib}/` },
-  to: { path: '^(libs|services|admin-web|e2e|bench|tools)/', pathNot: `^libs/(${[lib, ...allowed].join('|')})/` },
-}));
+/** Test code: test files, test folders and `testing` helper folders (left out of builds). */
+const TEST_CODE = '(\\.test\\.ts$|/test/|/testing/)';
+
+// Tests of every package share one set of helpers (throwaway databases, SMTP capture):
+// @hivebase/platform/testing, whatever the package's layer. So each lib has a rule for its code
+// and one for its test code, the latter allowing platform/testing too.
+const libRules = Object.entries(LIB_LAYERS).flatMap(([lib, allowed]) => {
+  const comment = `libs/${lib} may import only ${allowed.length ? allowed.join(', ') : 'no workspace package'}`;
+  const to = {
+    path: '^(libs|services|admin-web|e2e|bench|tools)/',
+    pathNot: `^libs/(${[lib, ...allowed].join('|')})/`,
+  };
+  return [
+    { name: `layer-${lib}`, comment, severity: 'error', from: { path: `^libs/${lib}/`, pathNot: TEST_CODE }, to },
+    {
+      name: `layer-${lib}`,
+      comment: `${comment} (its tests also @hivebase/platform/testing)`,
+      severity: 'error',
+      from: { path: `^libs/${lib}/.*${TEST_CODE}` },
+      to: { ...to, pathNot: `${to.pathNot}|^libs/platform/src/testing/` },
+    },
+  ];
+});
 
 module.exports = {
   forbidden: [

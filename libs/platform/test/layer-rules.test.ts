@@ -30,6 +30,8 @@ const PROBES: Probe[] = [
   { file: 'libs/storage/src/probe.ts', imports: '@hivebase/platform', rule: 'layer-storage' },
   { file: 'libs/platform/src/probe.ts', imports: '@hivebase/records', rule: 'layer-platform' },
   { file: 'libs/runtime/src/probe.ts', imports: '@hivebase/auth', rule: 'layer-runtime' },
+  { file: 'libs/records/src/helpers.ts', imports: '@hivebase/platform/testing', rule: 'layer-records' },
+  { file: 'libs/schema/test/probe.test.ts', imports: '@hivebase/platform', rule: 'layer-schema' },
   { file: 'services/gateway/src/probe.ts', imports: '@hivebase/runtime', rule: 'gateway-platform-only' },
   { file: 'services/auth/src/probe.ts', imports: '@hivebase/collections', rule: 'no-service-to-service' },
   { file: 'services/files/src/probe.ts', imports: '../../realtime/src/index', rule: 'no-service-to-service' },
@@ -52,6 +54,8 @@ const PROBES: Probe[] = [
   { file: 'services/collections/src/allowed.ts', imports: '@hivebase/runtime' },
   { file: 'services/standalone/src/allowed.ts', imports: '@hivebase/auth' },
   { file: 'services/auth/test/allowed.test.ts', imports: './support/helper' },
+  { file: 'libs/records/test/allowed.test.ts', imports: '@hivebase/platform/testing' },
+  { file: 'libs/schema/src/allowed.test.ts', imports: '@hivebase/platform/testing' },
   { file: 'e2e/src/allowed.ts', imports: '@hivebase/standalone' },
 ];
 
@@ -82,6 +86,8 @@ beforeAll(async () => {
     await put(`services/${service}/src/index.ts`, 'export const here = 1;\n');
     await put(`services/${service}/test/support/helper.ts`, 'export const helper = 1;\n');
   }
+  paths['@hivebase/platform/testing'] = ['libs/platform/src/testing/index.ts'];
+  await put('libs/platform/src/testing/index.ts', 'export const here = 1;\n');
   await put('tsconfig.base.json', JSON.stringify({ compilerOptions: { baseUrl: '.', paths } }));
   for (const probe of PROBES) await put(probe.file, `import { here } from '${probe.imports}';\nexport { here };\n`);
   // Exits non-zero when it finds violations; the JSON report says which.
