@@ -532,6 +532,13 @@ describe('dashboard (standalone)', () => {
     await drawer().getByText('POST /api/collections/posts/records', { exact: true }).waitFor();
     await drawer().getByRole('cell', { name: 'f_geoPoint' }).waitFor();
     await drawer().getByText('Superusers only (null rule)').first().waitFor();
+    // The OpenAPI document of every collection, from the server.
+    const download = page.waitForEvent('download');
+    await drawer().getByRole('button', { name: 'Download openapi.json' }).click();
+    const openapi = JSON.parse(await readFile((await (await download).path()) ?? '', 'utf8'));
+    expect(openapi.openapi).toBe('3.1.0');
+    expect(openapi.paths['/api/collections/posts/records'].get['x-hivebase-rule']).toBe('f_text != ""');
+    expect(openapi.components.schemas.postsRecord.properties.f_geoPoint.required).toEqual(['lon', 'lat']);
     await page.keyboard.press('Escape');
     await drawer().waitFor({ state: 'detached' });
   });
