@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseConfigSchema, loadConfig } from '@hivebase/platform';
 import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
-import { createServiceApp, requireDatabaseUrl, SchemaRegistry, SettingsService } from '@hivebase/runtime';
+import {
+  createServiceApp,
+  requireDatabaseUrl,
+  SchemaRegistry,
+  SettingsService,
+  s3FromEnvironment,
+} from '@hivebase/runtime';
 import { normalizeCollection } from '@hivebase/schema';
 import { S3StorageDriver } from '@hivebase/storage';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -325,6 +331,53 @@ describe('record files on S3 (settings.s3)', () => {
     });
     expect(removed.statusCode).toBe(204);
     await eventually(async () => expect(await bucket.list(`${docsId}/`)).toEqual([]));
+  });
+
+  it('stores in S3 from the environment (S3_ENABLED …), whatever settings.s3 says', async () => {
+    const { endpoint } = app.get(SettingsService).get().s3;
+    const env = {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'silent',
+      HB_STORAGE_DIR: storageDir,
+      S3_ENABLED: 'true',
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: 'hb-files',
+      S3_ACCESS_KEY: 'S3RVER',
+      S3_SECRET: 'S3RVER',
+      S3_REGION: 'us-east-1',
+    };
+    const { S3_BUCKET: _bucket, ...incomplete } = env;
+    expect(() => s3FromEnvironment(loadConfig(baseConfigSchema, incomplete))).toThrow(
+      /S3_BUCKET: required when S3_ENABLED is true/,
+    );
+    expect(s3FromEnvironment(loadConfig(baseConfigSchema, { ...env, S3_ENABLED: 'false' }))).toBeNull();
+
+    const fromEnv = await createServiceApp(
+      's3-env-test',
+      CollectionsModule,
+      requireDatabaseUrl(loadConfig(baseConfigSchema, env)),
+    );
+    try {
+      await fromEnv.init();
+      await fromEnv.getHttpAdapter().getInstance().ready();
+      // The settings point elsewhere (S3 off): the environment wins.
+      await fromEnv.get(SettingsService).update({ s3: { enabled: false } });
+      const form = new FormData();
+      form.append('one', file('from env', 'env.txt'));
+      const response = await fromEnv.inject({
+        method: 'POST',
+        url: '/api/collections/docs/records',
+        ...(await multipart(form)),
+      });
+      expect(response.statusCode).toBe(200);
+      const created = response.json<Json>();
+      const bucket = new S3StorageDriver({ ...s3Settings, endpoint });
+      expect(await bucket.list(`${docsId}/${created.id}/`)).toEqual([`${docsId}/${created.id}/${created.one}`]);
+      expect(await storedFiles()).toEqual([]);
+    } finally {
+      await fromEnv.get(SettingsService).update({ s3: { ...s3Settings, enabled: true, endpoint } });
+      await fromEnv.close();
+    }
   });
 
   it('answers POST /api/settings/test/s3 as PocketBase', async () => {

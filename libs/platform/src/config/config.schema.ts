@@ -78,6 +78,15 @@ export const baseConfigSchema = z.object({
   authBlockSeconds: positiveInt.default(15 * 60),
   // Operators' listener (`/metrics`, `/livez`, `/readyz`), apart from the API port; unset: none.
   metricsHttp: httpAddress.optional(),
+  // Record files in S3 from the environment (docs/files.md): with S3_ENABLED every process stores
+  // and serves them there, whatever settings.s3 says; endpoint, bucket and keys are then required.
+  s3Enabled: z.stringbool().default(false),
+  s3Endpoint: httpUrl.optional(),
+  s3Bucket: z.string().min(1).optional(),
+  s3Region: z.string().default(''),
+  s3AccessKey: z.string().min(1).optional(),
+  s3Secret: z.string().min(1).optional(),
+  s3ForcePathStyle: z.stringbool().default(true),
 });
 
 /** The gateway adds where each upstream service lives and how long to wait for it. */
@@ -120,6 +129,13 @@ export const ENV_NAMES = {
   authFailedWindowSeconds: 'AUTH_FAILED_WINDOW_SECONDS',
   authBlockSeconds: 'AUTH_BLOCK_SECONDS',
   metricsHttp: 'HB_METRICS_HTTP',
+  s3Enabled: 'S3_ENABLED',
+  s3Endpoint: 'S3_ENDPOINT',
+  s3Bucket: 'S3_BUCKET',
+  s3Region: 'S3_REGION',
+  s3AccessKey: 'S3_ACCESS_KEY',
+  s3Secret: 'S3_SECRET',
+  s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
   upstreamCollections: 'HB_UPSTREAM_COLLECTIONS',
   upstreamAuth: 'HB_UPSTREAM_AUTH',
   upstreamFiles: 'HB_UPSTREAM_FILES',
