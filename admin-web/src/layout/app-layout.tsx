@@ -8,6 +8,7 @@ import { matchRoute, navigate } from '../router';
 const CollectionPage = lazy(() =>
   import('../records/collection-page').then((module) => ({ default: module.CollectionPage })),
 );
+const LogsPage = lazy(() => import('../logs/logs-page').then((module) => ({ default: module.LogsPage })));
 const SettingsPage = lazy(() =>
   import('../settings/settings-page').then((module) => ({ default: module.SettingsPage })),
 );
@@ -36,6 +37,7 @@ export function AppLayout({ route }: { route: string }) {
   useEffect(() => close(), [route]);
   const collection = matchRoute('/collections/:id', route);
   const settings = route.startsWith('/settings');
+  const logs = route.startsWith('/logs');
   return (
     <AppShell
       header={{ height: 52 }}
@@ -47,11 +49,14 @@ export function AppLayout({ route }: { route: string }) {
           <Group>
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
             <Text fw={700}>Hivebase</Text>
-            <Button variant={settings ? 'subtle' : 'light'} size="xs" onClick={() => navigate('/collections')}>
+            <Button variant={settings || logs ? 'subtle' : 'light'} size="xs" onClick={() => navigate('/collections')}>
               Collections
             </Button>
             <Button variant={settings ? 'light' : 'subtle'} size="xs" onClick={() => navigate('/settings')}>
               Settings
+            </Button>
+            <Button variant={logs ? 'light' : 'subtle'} size="xs" onClick={() => navigate('/logs')}>
+              Logs
             </Button>
           </Group>
           <Group>
@@ -70,7 +75,9 @@ export function AppLayout({ route }: { route: string }) {
       </AppShell.Navbar>
       <AppShell.Main>
         <Suspense fallback={null}>
-          {settings ? (
+          {logs ? (
+            <LogsPage />
+          ) : settings ? (
             <SettingsPage route={route} />
           ) : collection?.id ? (
             <CollectionPage key={collection.id} idOrName={collection.id} />
