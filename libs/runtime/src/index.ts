@@ -12,5 +12,6 @@ export * from './realtime/client-directory.provider';
 export * from './rules';
 export * from './schema';
 export * from './settings';
+export * from './storage/download-file';
 export * from './storage/file-cleanup';
 export * from './storage/storage.module';

@@ -87,6 +87,9 @@ export const baseConfigSchema = z.object({
   s3AccessKey: z.string().min(1).optional(),
   s3Secret: z.string().min(1).optional(),
   s3ForcePathStyle: z.stringbool().default(true),
+  // OAuth2 sign-up downloads the provider's avatar; loopback and private addresses are refused
+  // unless this is set (an IdP on an intranet, tests).
+  oauth2AvatarAllowPrivate: z.stringbool().default(false),
 });
 
 /** The gateway adds where each upstream service lives and how long to wait for it. */
@@ -136,6 +139,7 @@ export const ENV_NAMES = {
   s3AccessKey: 'S3_ACCESS_KEY',
   s3Secret: 'S3_SECRET',
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
+  oauth2AvatarAllowPrivate: 'HB_OAUTH2_AVATAR_ALLOW_PRIVATE',
   upstreamCollections: 'HB_UPSTREAM_COLLECTIONS',
   upstreamAuth: 'HB_UPSTREAM_AUTH',
   upstreamFiles: 'HB_UPSTREAM_FILES',

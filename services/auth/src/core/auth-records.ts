@@ -9,6 +9,7 @@ import {
   RequestAuthenticator,
   ruleContextOf,
   SchemaRegistry,
+  StorageRecordFileStore,
 } from '@hivebase/runtime';
 import { type AuthCollection, findSingleColumnUniqueIndex, quoteIdent } from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
@@ -43,9 +44,11 @@ export class AuthRecords {
     @Inject(SchemaRegistry) readonly registry: SchemaRegistry,
     @Inject(PG_POOL) readonly pool: Pool,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(StorageRecordFileStore) files: StorageRecordFileStore,
   ) {
     this.reader = new RecordReader(pool, registry);
-    this.writer = outboxRecordWriter(pool, registry);
+    // With the file store: OAuth2 sign-up stores the provider's avatar in a file field.
+    this.writer = outboxRecordWriter(pool, registry, files);
   }
 
   /** The auth collection named in the route (id or name), else PocketBase's 404. */
