@@ -4,6 +4,8 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { collectionsQuery } from './collections/use-collections';
+import { pb } from './pb';
 
 // Mantine's close buttons draw an icon only: they get a name screen readers can say.
 const closeButtonProps = { 'aria-label': 'Close' };
@@ -16,6 +18,8 @@ const theme = createTheme({
   },
 });
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
+// A stored session asks for the collections while the token is refreshed and the pages load.
+if (pb.authStore.isValid) void queryClient.prefetchQuery(collectionsQuery);
 
 const root = document.getElementById('root');
 if (root) {

@@ -89,7 +89,7 @@ export function CollectionEditor({
     try {
       const saved = collection ? await pb.collections.update(collection.id, draft) : await pb.collections.create(draft);
       await queryClient.invalidateQueries({ queryKey: COLLECTIONS_KEY });
-      await queryClient.invalidateQueries({ queryKey: ['records', saved.id] });
+      await queryClient.invalidateQueries({ queryKey: ['records'] });
       onClose(saved);
     } catch (caught) {
       setError(toShownError(caught));
@@ -108,7 +108,7 @@ export function CollectionEditor({
         onDeleted?.();
       } else {
         await pb.collections.truncate(collection.id);
-        await queryClient.invalidateQueries({ queryKey: ['records', collection.id] });
+        await queryClient.invalidateQueries({ queryKey: ['records'] });
       }
     } catch (caught) {
       setError(toShownError(caught));

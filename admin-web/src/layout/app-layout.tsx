@@ -5,9 +5,10 @@ import { CollectionSidebar } from '../collections/collection-sidebar';
 import { pb } from '../pb';
 import { matchRoute, navigate } from '../router';
 
-const CollectionPage = lazy(() =>
-  import('../records/collection-page').then((module) => ({ default: module.CollectionPage })),
-);
+// The records page is the usual next step: its chunk is fetched as soon as this frame is.
+const loadCollectionPage = () => import('../records/collection-page');
+void loadCollectionPage();
+const CollectionPage = lazy(() => loadCollectionPage().then((module) => ({ default: module.CollectionPage })));
 const LogsPage = lazy(() => import('../logs/logs-page').then((module) => ({ default: module.LogsPage })));
 const SettingsPage = lazy(() =>
   import('../settings/settings-page').then((module) => ({ default: module.SettingsPage })),

@@ -850,12 +850,15 @@ describe('dashboard (standalone)', () => {
       await shot.getByRole('button', { name: 'Login' }).click();
       await shot.getByRole('link', { name: 'posts', exact: true }).click();
       await shot.getByTestId('record-row').first().waitFor();
-      // A measure for docs/dashboard.md, not a check: a signed-in load of the records page, from
-      // navigation start to its rows drawn.
-      await shot.reload();
-      await shot.getByTestId('record-row').first().waitFor();
-      const rendered = await shot.evaluate<number>('Math.round(performance.now())');
-      console.log(`records page (${scheme}): rows drawn ${rendered} ms after navigation start`);
+      // A measure for docs/dashboard.md, not a check: signed-in loads of the records page, from
+      // navigation start to its rows drawn; the best of five, as the machine may be busy.
+      const loads: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        await shot.reload();
+        await shot.getByTestId('record-row').first().waitFor();
+        loads.push(await shot.evaluate<number>('Math.round(performance.now())'));
+      }
+      console.log(`records page (${scheme}): rows drawn after ${loads.join(', ')} ms (best ${Math.min(...loads)})`);
       await screenshot(shot, `records-${scheme}`);
       await shot.getByTestId('record-row').first().getByText('alpha', { exact: true }).click();
       await screenshot(shot, `record-editor-${scheme}`);
