@@ -50,6 +50,11 @@ function base64url(text: string): Buffer | null {
 export class RequestIdentities {
   private readonly catalog: ReplicatedSnapshot<Catalog>;
   private readonly tokenKeys = new Map<string, { tokenKey: string | null; at: number }>();
+  /** Tokens already verified, with the tokenKey they were verified against (skips parse and HMAC). */
+  private readonly verified = new Map<
+    string,
+    { identity: RequestIdentity; tokenKey: string; secret: string; exp: number }
+  >();
   private unsubscribe?: () => Promise<void>;
 
   constructor(
@@ -108,6 +113,20 @@ export class RequestIdentities {
   private async verify(header: string | undefined): Promise<RequestIdentity | null> {
     if (!header) return null;
     const token = header.replace(/^bearer\s+/i, '').trim();
+    const known = this.verified.get(token);
+    if (known && known.exp * 1000 > Date.now()) {
+      // Still valid while the record's tokenKey and the collection's secret are the ones it was signed with.
+      const cached = this.tokenKeys.get(`${known.identity.collectionId}/${known.identity.recordId}`);
+      const secret = this.catalog.value.find(known.identity.collectionId)?.authSecret;
+      if (
+        cached &&
+        Date.now() - cached.at < TOKEN_KEY_TTL_MS &&
+        cached.tokenKey === known.tokenKey &&
+        secret === known.secret
+      ) {
+        return known.identity;
+      }
+    }
     const [head, body, signature, extra] = token.split('.');
     if (!head || !body || !signature || extra !== undefined) return null;
     const headBytes = base64url(head);
@@ -134,7 +153,10 @@ export class RequestIdentities {
       .update(`${head}.${body}`)
       .digest();
     if (expected.length !== signatureBytes.length || !timingSafeEqual(expected, signatureBytes)) return null;
-    return { collectionId, collectionName: collection.name, recordId: id };
+    const identity = { collectionId, collectionName: collection.name, recordId: id };
+    if (this.verified.size >= TOKEN_KEY_CACHE_MAX) this.verified.clear();
+    this.verified.set(token, { identity, tokenKey, secret: collection.authSecret, exp });
+    return identity;
   }
 
   private async tokenKeyOf(collection: CatalogEntry, recordId: string): Promise<string | null> {
