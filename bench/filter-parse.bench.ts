@@ -1,6 +1,6 @@
 import { compileFilter, MAX_FILTER_LENGTH, parseFilter } from '@hivebase/filter';
+import { lookup } from '@hivebase/filter/testing';
 import { bench, describe } from 'vitest';
-import { lookup } from '../libs/filter/test/support/fixtures';
 
 // A realistic maximal filter: 3500 characters, within the 200-expression limit.
 const chunk = '(title ~ "hello world" || views >= 10) && author.name != "x"';

@@ -36,6 +36,11 @@ if ((${#packages[@]})); then
     apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
+# kubectl renders infra/k8s for e2e/src/infra/k8s-manifests.test.ts (`kubectl kustomize`, no
+# cluster). Debian has no package for it: say so early instead of failing mid-suite.
+command -v kubectl >/dev/null 2>&1 ||
+  log 'kubectl is not on PATH: the Kubernetes manifest tests will fail (install kubectl, any recent version)'
+
 if ! redis_answers; then
   log 'starting redis-server on 127.0.0.1:6379 (in memory, no persistence)'
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null

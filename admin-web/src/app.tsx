@@ -13,8 +13,11 @@ import { pb, SUPERUSERS } from './pb';
 import { matchRoute, navigate, useRoute } from './router';
 import { useSuperuser } from './use-auth';
 
-// Everything behind the sign-in is loaded on demand, so the first page stays small.
-const AppLayout = lazy(() => import('./layout/app-layout').then((module) => ({ default: module.AppLayout })));
+// Everything behind the sign-in is loaded on demand, so the first page stays small; with a
+// stored session it is fetched at once, alongside the token refresh rather than after it.
+const loadAppLayout = () => import('./layout/app-layout');
+if (pb.authStore.isValid) void loadAppLayout();
+const AppLayout = lazy(() => loadAppLayout().then((module) => ({ default: module.AppLayout })));
 
 const Loading = () => (
   <Center h="100vh">

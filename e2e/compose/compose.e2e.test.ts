@@ -320,7 +320,12 @@ describe('docker compose, for real', () => {
       { count: requests },
     );
     expect(failures).toEqual([]);
-    const served = collections.map((id, i) => servedBy(id) - before[i]);
+    // A replica writes its access line as the response ends: give the last lines time to land.
+    const servedSince = () => collections.map((id, i) => servedBy(id) - before[i]);
+    await until(`${requests} access lines`, () => servedSince().reduce((a, b) => a + b, 0) >= requests, 15_000).catch(
+      () => undefined,
+    );
+    const served = servedSince();
     const total = served.reduce((a, b) => a + b, 0);
     step(
       `spread of ${requests} requests over collections: ${collections
@@ -408,6 +413,43 @@ describe('docker compose, for real', () => {
     expect(lost).toEqual([]);
     // The replica left the gateway's rotation before closing: no write failed.
     expect(failures).toEqual([]);
+  });
+
+  it('stops a realtime replica holding SSE streams inside the grace period; its clients reconnect and hear events', async () => {
+    const [, victim] = compose.containers('realtime');
+    const name = containerName(victim);
+    const listeners = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const pb = client(baseUrl);
+        const heard: number[] = [];
+        await pb.collection('spread').subscribe('*', (event) => heard.push(event.record.n));
+        return { pb, heard };
+      }),
+    );
+    step(`docker stop ${name} (SIGTERM) with realtime clients connected`);
+    const stopAt = Date.now();
+    run('docker', ['stop', '--time', '30', victim], { timeoutMs: 60_000 });
+    const stoppedIn = Date.now() - stopAt;
+    const exitCode = inspect(victim, '{{.State.ExitCode}}');
+    step(`${name} exited ${exitCode} after ${stoppedIn} ms (grace period 30 s)`);
+    expect(exitCode).toBe('0');
+    expect(stoppedIn).toBeLessThan(30_000);
+
+    // The SDK reconnects and resubscribes through the gateway (to the replica left); an event
+    // after that reaches every client.
+    let n = 1_000_000;
+    await until(
+      'every realtime client hears an event after the stop',
+      async () => {
+        const marker = await root.collection('spread').create({ n: ++n });
+        await new Promise((done) => setTimeout(done, 1_000));
+        return listeners.every(({ heard }) => heard.includes(marker.n));
+      },
+      60_000,
+    );
+    for (const { pb } of listeners) pb.realtime.unsubscribe();
+    run('docker', ['start', victim]);
+    await waitForHealthy(compose, 120_000);
   });
 
   it('tears down with down -v: no container, network or volume left', () => {

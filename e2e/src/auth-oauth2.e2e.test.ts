@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The auth service's loopback OpenID Connect server (oidc-provider), self-contained: reused as is.
-import { type OidcServer, startOidcServer } from '../../services/auth/test/support/oidc-server';
+import { type OidcServer, startOidcServer } from '@hivebase/auth/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthFixture, SHAPE_NAMES, startAuthFixture } from './support/auth-fixture';
 import { enableOidcSignIn } from './support/oidc';
 

@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type PocketBase from 'pocketbase';
@@ -18,6 +19,60 @@ const png = (width: number, height: number) =>
   sharp({ create: { width, height, channels: 3, background: { r: 200, g: 10, b: 10 } } })
     .png()
     .toBuffer();
+
+const MiB = 1024 * 1024;
+
+/** A process' resident set in bytes (`VmRSS`), or its peak since the last reset (`VmHWM`). */
+async function memoryOf(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+  if (kib === undefined) throw new Error(`no ${field} for ${pid}`);
+  return Number(kib) * 1024;
+}
+
+/**
+ * Streams a multipart body of `size` bytes in one file or text part (chunked: no content-length,
+ * so the server cannot refuse it up front) until the server answers; returns its status and body.
+ */
+function streamUpload(
+  url: string,
+  token: string,
+  size: number,
+  part: 'file' | 'text',
+): Promise<{ status: number; body: string }> {
+  const boundary = 'hb-e2e-boundary';
+  const disposition =
+    part === 'file' ? 'name="many"; filename="huge.bin"\r\ncontent-type: application/octet-stream' : 'name="title"';
+  const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; ${disposition}\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const chunk = Buffer.alloc(MiB, 7);
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = httpRequest(url, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: token },
+    });
+    req.on('response', (response) => {
+      answered = true;
+      let body = '';
+      response.on('data', (data) => (body += data));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    // The server may close the connection under a body it refused; the answer came first.
+    req.on('error', (error) => (answered ? undefined : reject(error)));
+    let sent = 0;
+    const pump = () => {
+      if (answered) return;
+      if (sent === 0) req.write(head);
+      while (sent < size && !answered) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      if (!answered) req.end(tail);
+    };
+    pump();
+  });
+}
 
 describe.each(SHAPE_NAMES)('record files through the SDK (%s)', (shape) => {
   let fixture: AuthFixture;
@@ -170,6 +225,64 @@ describe.each(SHAPE_NAMES)('record files through the SDK (%s)', (shape) => {
     const error = await failure(root.collection('docs').create({ many: [new File([big], 'big.bin')] }));
     expect(error.status).toBe(400);
     expect(error.response.data).toMatchObject({ many: { code: 'validation_file_size_limit' } });
+  });
+
+  it('refuses a 100 MB upload while it streams, without buffering it (server RSS grows < 20 MB)', async () => {
+    // The processes the body passes through: the one process, or the gateway and collections.
+    const names = shape === 'standalone' ? ['standalone'] : ['gateway', 'collections'];
+    const pids = names.map((name) => {
+      const pid = fixture.running.processes[name]?.child.pid;
+      if (pid === undefined) throw new Error(`no ${name} process`);
+      return pid;
+    });
+    const url = `${baseUrl}/api/collections/docs/records`;
+    const before = await Promise.all(pids.map((pid) => memoryOf(pid, 'VmRSS')));
+    // Resets each process' peak resident set (VmHWM) to its current size (Linux clear_refs "5").
+    await Promise.all(pids.map((pid) => writeFile(`/proc/${pid}/clear_refs`, '5')));
+    const upload = (part: 'file' | 'text') =>
+      streamUpload(url, root.authStore.token, 100 * MiB, part).catch((error) => {
+        throw new Error(
+          `${String(error)}\n${names.map((name) => fixture.running.processes[name]?.output()).join('\n')}`,
+        );
+      });
+    // The file is cut off at the field's maxSize (5 MiB by default): the field's error.
+    const file = await upload('file');
+    expect({ ...file, body: JSON.parse(file.body) }).toMatchObject({
+      status: 400,
+      body: { status: 400, data: { many: { code: 'validation_file_size_limit' } } },
+    });
+    const peaks = await Promise.all(pids.map((pid) => memoryOf(pid, 'VmHWM')));
+    pids.forEach((_pid, index) => {
+      const grown = (peaks[index] as number) - (before[index] as number);
+      expect(grown, `${names[index]} grew ${(grown / MiB).toFixed(1)} MiB`).toBeLessThan(20 * MiB);
+    });
+
+    // A text value is cut off at the collection's body limit (HB_BODY_LIMIT plus its fields'
+    // weight): 413. (Text values are held in memory up to that limit, as JSON bodies are.)
+    const text = await upload('text');
+    expect({ ...text, body: JSON.parse(text.body) }).toMatchObject({ status: 413, body: { status: 413, data: {} } });
+
+    // A declared length over the limit is refused before any of it is read.
+    const declared = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'multipart/form-data; boundary=x',
+          'content-length': String(100 * MiB),
+          authorization: root.authStore.token,
+        },
+      });
+      req.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write('--x\r\n');
+    });
+    expect(declared).toBe(413);
+    // The server is fine afterwards.
+    expect((await get('/api/health')).status).toBe(200);
   });
 
   it('serves hostile content safely', async () => {

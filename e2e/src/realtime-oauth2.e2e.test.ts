@@ -1,8 +1,8 @@
+// The auth service's loopback OpenID Connect server, told to accept this shape's /api/oauth2-redirect.
+import { type OidcServer, startOidcServer } from '@hivebase/auth/testing';
 import { EventSource } from 'eventsource';
 import type { RecordAuthResponse, RecordModel } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The auth service's loopback OpenID Connect server, told to accept this shape's /api/oauth2-redirect.
-import { type OidcServer, startOidcServer } from '../../services/auth/test/support/oidc-server';
 import { type AuthFixture, failure, SHAPE_NAMES, startAuthFixture } from './support/auth-fixture';
 import { enableOidcSignIn } from './support/oidc';
 

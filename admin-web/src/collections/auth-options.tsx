@@ -13,7 +13,8 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import type { FieldErrors } from '../api-errors';
+import { useState } from 'react';
+import { type FieldErrors, toShownError } from '../api-errors';
 import { pb } from '../pb';
 
 type Options = Record<string, unknown>;
@@ -48,11 +49,55 @@ const TOKENS: [string, string][] = [
   ['fileToken', 'Protected file access token'],
 ];
 
-const TEMPLATES: [string, string][] = [
-  ['verificationTemplate', 'Verification'],
-  ['resetPasswordTemplate', 'Password reset'],
-  ['confirmEmailChangeTemplate', 'Confirm email change'],
+// Each template's key in the collection and its name for `POST /api/settings/test/email`.
+const TEMPLATES: [string, string, string][] = [
+  ['verificationTemplate', 'Verification', 'verification'],
+  ['resetPasswordTemplate', 'Password reset', 'password-reset'],
+  ['confirmEmailChangeTemplate', 'Confirm email change', 'email-change'],
 ];
+
+/** Sends one of the collection's saved templates to an address through the saved mail settings. */
+function TemplateTestSend({ collection, template, label }: { collection: string; template: string; label: string }) {
+  const [email, setEmail] = useState('');
+  const [result, setResult] = useState<{ ok: boolean; text: string; fields: FieldErrors } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const send = async () => {
+    setBusy(true);
+    setResult(null);
+    try {
+      await pb.settings.testEmail(collection, email, template);
+      setResult({ ok: true, text: `Test email sent to ${email}.`, fields: {} });
+    } catch (caught) {
+      const shown = toShownError(caught);
+      setResult({ ok: false, text: shown.message, fields: shown.fields });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Stack gap={2}>
+      <Group gap="xs" align="flex-start">
+        <TextInput
+          size="xs"
+          style={{ flex: 1 }}
+          aria-label={`${label} test email address`}
+          placeholder="Send the saved template to… (to@example.com)"
+          value={email}
+          error={result?.fields.email ?? result?.fields.template}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+        />
+        <Button size="xs" variant="light" loading={busy} onClick={() => void send()}>
+          Send {label.toLowerCase()} test
+        </Button>
+      </Group>
+      {result && (
+        <Text size="xs" c={result.ok ? 'green' : 'red'} role={result.ok ? 'status' : 'alert'}>
+          {result.text}
+        </Text>
+      )}
+    </Stack>
+  );
+}
 
 /**
  * An auth collection's options: password, OTP, MFA and OAuth2 sign-in (each provider with its
@@ -291,7 +336,7 @@ export function AuthOptions({
         <Accordion.Control>Mail templates</Accordion.Control>
         <Accordion.Panel>
           <Stack>
-            {TEMPLATES.map(([key, label]) => (
+            {TEMPLATES.map(([key, label, template]) => (
               <Stack key={key} gap={4}>
                 <TextInput
                   label={`${label} subject`}
@@ -309,6 +354,9 @@ export function AuthOptions({
                   styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
                   onChange={(e) => set(key, { body: e.currentTarget.value })}
                 />
+                {typeof draft.id === 'string' && draft.id !== '' && (
+                  <TemplateTestSend collection={draft.id} template={template} label={label} />
+                )}
               </Stack>
             ))}
           </Stack>

@@ -1,6 +1,6 @@
 import { autocompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
-import { EditorState } from '@codemirror/state';
+import { EditorState, type Extension } from '@codemirror/state';
 import { EditorView, keymap, placeholder as placeholderText } from '@codemirror/view';
 import { Input } from '@mantine/core';
 import { useEffect, useRef } from 'react';
@@ -9,12 +9,18 @@ interface CodeInputProps {
   label: string;
   value: string;
   onChange: (value: string) => void;
-  /** Names offered while typing (fields, `@request.*`, macros…). */
-  completions: string[];
+  /** Names offered while typing (fields, `@request.*`, macros…); none: no autocomplete. */
+  completions?: string[];
   error?: string;
   placeholder?: string;
   /** One line: Enter calls this (unless it picks a completion) instead of breaking the line. */
   onSubmit?: () => void;
+  /** A language mode and the like (JSON for the record editor's json fields). */
+  extensions?: Extension[];
+  description?: string;
+  /** A visible label above the editor (the editor is named by `label` either way). */
+  withLabel?: boolean;
+  required?: boolean;
 }
 
 const theme = EditorView.theme({
@@ -34,7 +40,19 @@ const theme = EditorView.theme({
 });
 
 /** A CodeMirror 6 editor for rules and filters, with autocomplete of what they may name. */
-export function CodeInput({ label, value, onChange, completions, error, placeholder, onSubmit }: CodeInputProps) {
+export function CodeInput({
+  label,
+  value,
+  onChange,
+  completions,
+  error,
+  placeholder,
+  onSubmit,
+  extensions = [],
+  description,
+  withLabel = false,
+  required,
+}: CodeInputProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   // The latest callbacks and names, read by the editor without rebuilding it.
@@ -49,7 +67,7 @@ export function CodeInput({ label, value, onChange, completions, error, placehol
       if (!word && !context.explicit) return null;
       return {
         from: word?.from ?? context.pos,
-        options: latest.current.completions.map((name) => ({
+        options: (latest.current.completions ?? []).map((name) => ({
           label: name,
           type: name.startsWith('@') ? 'keyword' : 'property',
         })),
@@ -74,7 +92,8 @@ export function CodeInput({ label, value, onChange, completions, error, placehol
             ...defaultKeymap,
             ...historyKeymap,
           ]),
-          autocompletion({ override: [source], activateOnTyping: true }),
+          ...(completions ? [autocompletion({ override: [source], activateOnTyping: true })] : []),
+          ...extensions,
           ...(onSubmit ? [] : [EditorView.lineWrapping]),
           EditorView.contentAttributes.of({ 'aria-label': label }),
           placeholderText(placeholder ?? ''),
@@ -97,7 +116,13 @@ export function CodeInput({ label, value, onChange, completions, error, placehol
   }, [value]);
 
   return (
-    <Input.Wrapper error={error}>
+    <Input.Wrapper
+      error={error}
+      description={description}
+      label={withLabel ? label : undefined}
+      labelElement="div"
+      required={required}
+    >
       <div ref={host} />
     </Input.Wrapper>
   );

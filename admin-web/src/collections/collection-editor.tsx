@@ -24,6 +24,7 @@ import { FIELD_TYPES, type FieldDraft, newField, RULES } from './field-types';
 import { ruleCompletions } from './rule-completions';
 import { RuleInput } from './rule-input';
 import { COLLECTIONS_KEY, useCollections } from './use-collections';
+import { ViewQueryPreview } from './view-query-preview';
 
 type Draft = Record<string, unknown> & { name: string; type: string; fields: FieldDraft[]; indexes: string[] };
 
@@ -88,7 +89,7 @@ export function CollectionEditor({
     try {
       const saved = collection ? await pb.collections.update(collection.id, draft) : await pb.collections.create(draft);
       await queryClient.invalidateQueries({ queryKey: COLLECTIONS_KEY });
-      await queryClient.invalidateQueries({ queryKey: ['records', saved.id] });
+      await queryClient.invalidateQueries({ queryKey: ['records'] });
       onClose(saved);
     } catch (caught) {
       setError(toShownError(caught));
@@ -107,7 +108,7 @@ export function CollectionEditor({
         onDeleted?.();
       } else {
         await pb.collections.truncate(collection.id);
-        await queryClient.invalidateQueries({ queryKey: ['records', collection.id] });
+        await queryClient.invalidateQueries({ queryKey: ['records'] });
       }
     } catch (caught) {
       setError(toShownError(caught));
@@ -259,17 +260,20 @@ export function CollectionEditor({
                 </Stack>
               </Tabs.Panel>
               <Tabs.Panel value="query" pt="sm">
-                <Textarea
-                  label="Select query"
-                  aria-label="View query"
-                  autosize
-                  minRows={4}
-                  error={errors.viewQuery}
-                  styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-                  value={typeof draft.viewQuery === 'string' ? draft.viewQuery : ''}
-                  onChange={(e) => update({ viewQuery: e.currentTarget.value })}
-                  description="A Postgres SELECT; the fields are inferred from its columns (one must be id)."
-                />
+                <Stack>
+                  <Textarea
+                    label="Select query"
+                    aria-label="View query"
+                    autosize
+                    minRows={4}
+                    error={errors.viewQuery}
+                    styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+                    value={typeof draft.viewQuery === 'string' ? draft.viewQuery : ''}
+                    onChange={(e) => update({ viewQuery: e.currentTarget.value })}
+                    description="A Postgres SELECT; the fields are inferred from its columns (one must be id)."
+                  />
+                  <ViewQueryPreview query={typeof draft.viewQuery === 'string' ? draft.viewQuery : ''} />
+                </Stack>
               </Tabs.Panel>
               <Tabs.Panel value="rules" pt="sm">
                 <Stack>

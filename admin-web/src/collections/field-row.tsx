@@ -101,7 +101,15 @@ function OptionInput({
 /** One field of the collection editor: name, type, common flags, its type's options, its errors. */
 export function FieldRow({ field, index, count, errors, collections, onChange, onMove, onRemove }: FieldRowProps) {
   const specs = FIELD_TYPES[field.type] ?? [];
-  const shown = new Set(['name', 'type', 'required', 'hidden', 'presentable', ...specs.map((spec) => spec.key)]);
+  const shown = new Set([
+    'name',
+    'type',
+    'required',
+    'hidden',
+    'presentable',
+    'help',
+    ...specs.map((spec) => spec.key),
+  ]);
   const other = Object.entries(errors).filter(([key]) => !shown.has(key.split('.')[0] ?? ''));
   const set = (key: string, value: unknown) => onChange({ ...field, [key]: value });
   return (
@@ -160,6 +168,7 @@ export function FieldRow({ field, index, count, errors, collections, onChange, o
         <Checkbox
           size="xs"
           label="Nonempty"
+          aria-label={`${field.name || 'field'} nonempty`}
           checked={Boolean(field.required)}
           onChange={(e) => set('required', e.currentTarget.checked)}
           error={errors.required}
@@ -167,6 +176,7 @@ export function FieldRow({ field, index, count, errors, collections, onChange, o
         <Checkbox
           size="xs"
           label="Hidden"
+          aria-label={`${field.name || 'field'} hidden`}
           checked={Boolean(field.hidden)}
           onChange={(e) => set('hidden', e.currentTarget.checked)}
           error={errors.hidden}
@@ -174,11 +184,24 @@ export function FieldRow({ field, index, count, errors, collections, onChange, o
         <Checkbox
           size="xs"
           label="Presentable"
+          aria-label={`${field.name || 'field'} presentable`}
           checked={Boolean(field.presentable)}
           onChange={(e) => set('presentable', e.currentTarget.checked)}
           error={errors.presentable}
         />
       </Group>
+      {field.type !== 'autodate' && (
+        <TextInput
+          size="xs"
+          mt="xs"
+          label="Help text"
+          aria-label={`${field.name || 'field'} help text`}
+          description="Shown under the field's input in the record editor"
+          value={typeof field.help === 'string' ? field.help : ''}
+          error={errors.help}
+          onChange={(e) => set('help', e.currentTarget.value)}
+        />
+      )}
       {specs.length > 0 && (
         <SimpleGrid cols={{ base: 2, md: 4 }} mt="xs" spacing="xs">
           {specs.map((spec) => (

@@ -1,13 +1,15 @@
 import { ActionIcon, AppShell, Burger, Button, Group, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { CollectionSidebar } from '../collections/collection-sidebar';
 import { pb } from '../pb';
 import { matchRoute, navigate } from '../router';
 
-const CollectionPage = lazy(() =>
-  import('../records/collection-page').then((module) => ({ default: module.CollectionPage })),
-);
+// The records page is the usual next step: its chunk is fetched as soon as this frame is.
+const loadCollectionPage = () => import('../records/collection-page');
+void loadCollectionPage();
+const CollectionPage = lazy(() => loadCollectionPage().then((module) => ({ default: module.CollectionPage })));
+const LogsPage = lazy(() => import('../logs/logs-page').then((module) => ({ default: module.LogsPage })));
 const SettingsPage = lazy(() =>
   import('../settings/settings-page').then((module) => ({ default: module.SettingsPage })),
 );
@@ -30,9 +32,13 @@ function ColorSchemeToggle() {
 
 /** The signed-in frame: header, the collections sidebar, and the page of the current route. */
 export function AppLayout({ route }: { route: string }) {
-  const [opened, { toggle }] = useDisclosure();
+  const [opened, { toggle, close }] = useDisclosure();
+  // On a narrow window the sidebar covers the page: picking a collection (a new route) folds it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each route change
+  useEffect(() => close(), [route]);
   const collection = matchRoute('/collections/:id', route);
   const settings = route.startsWith('/settings');
+  const logs = route.startsWith('/logs');
   return (
     <AppShell
       header={{ height: 52 }}
@@ -44,11 +50,14 @@ export function AppLayout({ route }: { route: string }) {
           <Group>
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
             <Text fw={700}>Hivebase</Text>
-            <Button variant={settings ? 'subtle' : 'light'} size="xs" onClick={() => navigate('/collections')}>
+            <Button variant={settings || logs ? 'subtle' : 'light'} size="xs" onClick={() => navigate('/collections')}>
               Collections
             </Button>
             <Button variant={settings ? 'light' : 'subtle'} size="xs" onClick={() => navigate('/settings')}>
               Settings
+            </Button>
+            <Button variant={logs ? 'light' : 'subtle'} size="xs" onClick={() => navigate('/logs')}>
+              Logs
             </Button>
           </Group>
           <Group>
@@ -67,7 +76,9 @@ export function AppLayout({ route }: { route: string }) {
       </AppShell.Navbar>
       <AppShell.Main>
         <Suspense fallback={null}>
-          {settings ? (
+          {logs ? (
+            <LogsPage />
+          ) : settings ? (
             <SettingsPage route={route} />
           ) : collection?.id ? (
             <CollectionPage key={collection.id} idOrName={collection.id} />

@@ -1,6 +1,8 @@
-import { Accordion, Badge, Code, Drawer, Group, Stack, Table, Text } from '@mantine/core';
+import { Accordion, Alert, Badge, Button, Code, Drawer, Group, Stack, Table, Text } from '@mantine/core';
 import type { CollectionModel } from 'pocketbase';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
+import { toShownError } from '../api-errors';
+import { pb } from '../pb';
 import { apiPreview, type PreviewCollection, type PreviewParam } from './api-preview';
 
 const METHOD_COLORS = { GET: 'blue', POST: 'green', PATCH: 'yellow', DELETE: 'red' } as const;
@@ -35,11 +37,47 @@ function ruleText(rule: string | null | undefined): string | null {
   return rule === '' ? 'Everyone (empty rule)' : `Requires: ${rule}`;
 }
 
+/** Saves `GET /api/openapi.json` (every collection, OpenAPI 3.1) as a file. */
+function OpenApiDownload() {
+  const [failure, setFailure] = useState<string | null>(null);
+  const download = async () => {
+    setFailure(null);
+    try {
+      const document = await pb.send<Record<string, unknown>>('/api/openapi.json', {});
+      const link = window.document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([JSON.stringify(document, null, 2)], { type: 'application/json' }));
+      link.download = 'openapi.json';
+      link.click();
+      URL.revokeObjectURL(link.href);
+    } catch (caught) {
+      setFailure(toShownError(caught).message);
+    }
+  };
+  return (
+    <Stack gap={4} mb="sm">
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed">
+          The same for every collection, as OpenAPI 3.1: <Code>GET /api/openapi.json</Code>
+        </Text>
+        <Button size="xs" variant="light" onClick={() => void download()}>
+          Download openapi.json
+        </Button>
+      </Group>
+      {failure && (
+        <Alert color="red" role="alert">
+          {failure}
+        </Alert>
+      )}
+    </Stack>
+  );
+}
+
 /** The collection's API generated from its live schema: route, rule, parameters, SDK call, answer. */
 export function ApiPreviewDrawer({ collection, onClose }: { collection: CollectionModel; onClose: () => void }) {
   const actions = useMemo(() => apiPreview(collection as unknown as PreviewCollection), [collection]);
   return (
     <Drawer opened onClose={onClose} position="right" size="xl" title={`${collection.name} API preview`}>
+      <OpenApiDownload />
       <Accordion defaultValue="list" variant="separated">
         {actions.map((action) => (
           <Accordion.Item key={action.id} value={action.id}>

@@ -30,6 +30,11 @@ import { RecordEditor } from './record-editor';
 
 const PER_PAGE = 20;
 
+/** Every records query (one collection's page is on screen at a time): what a change refreshes. */
+const RECORDS_KEY = ['records'];
+
+const PAGE_CONTROLS = { first: 'First page', previous: 'Previous page', next: 'Next page', last: 'Last page' };
+
 const ApiPreviewDrawer = lazy(() =>
   import('./api-preview-drawer').then((module) => ({ default: module.ApiPreviewDrawer })),
 );
@@ -57,9 +62,9 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
 
   const records = useQuery({
-    queryKey: ['records', collection?.id, page, filter, sort],
-    queryFn: () => pb.collection(collection?.id ?? '').getList(page, PER_PAGE, { filter, sort }),
-    enabled: Boolean(collection),
+    // By the route's id or name, so the records load alongside the collections, not after them.
+    queryKey: ['records', idOrName, page, filter, sort],
+    queryFn: () => pb.collection(idOrName).getList(page, PER_PAGE, { filter, sort }),
     placeholderData: keepPreviousData,
   });
 
@@ -71,7 +76,7 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
     let unsubscribe: (() => Promise<void>) | null = null;
     let closed = false;
     pb.collection(collectionId)
-      .subscribe('*', () => void queryClient.invalidateQueries({ queryKey: ['records', collectionId] }))
+      .subscribe('*', () => void queryClient.invalidateQueries({ queryKey: RECORDS_KEY }))
       .then((stop) => {
         if (closed) void stop();
         else unsubscribe = stop;
@@ -107,7 +112,7 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
     link.click();
     URL.revokeObjectURL(link.href);
   };
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['records', collection.id] });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: RECORDS_KEY });
   const toggleSort = (name: string) => {
     setSort(sort === name ? `-${name}` : name);
     setPage(1);
@@ -252,7 +257,15 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
           <Text size="sm" c="dimmed">
             Total: {records.data.totalItems}
           </Text>
-          <Pagination size="sm" total={Math.max(records.data.totalPages, 1)} value={page} onChange={setPage} />
+          <Pagination
+            size="sm"
+            total={Math.max(records.data.totalPages, 1)}
+            value={page}
+            onChange={setPage}
+            aria-label="Pages"
+            getControlProps={(control) => ({ 'aria-label': PAGE_CONTROLS[control] })}
+            getItemProps={(item) => ({ 'aria-label': `Page ${item}` })}
+          />
         </Group>
       )}
       {editing && (

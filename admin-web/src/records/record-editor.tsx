@@ -1,235 +1,14 @@
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Code,
-  Drawer,
-  FileInput,
-  Group,
-  MultiSelect,
-  NumberInput,
-  PasswordInput,
-  Select,
-  Stack,
-  Text,
-  Textarea,
-  TextInput,
-} from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { Alert, Badge, Button, Code, Drawer, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { useHotkeys } from '@mantine/hooks';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CollectionModel, RecordModel } from 'pocketbase';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { type ShownError, toShownError } from '../api-errors';
 import type { FieldDraft } from '../collections/field-types';
 import { pb } from '../pb';
+import { FieldInput, isFileValue } from './field-inputs';
 
 type Values = Record<string, unknown>;
-
-const mono = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } };
-
-/** A relation's choices: the related collection's first records, labelled by presentable fields. */
-function RelationInput({
-  field,
-  value,
-  error,
-  onChange,
-}: {
-  field: FieldDraft;
-  value: unknown;
-  error?: string;
-  onChange: (v: unknown) => void;
-}) {
-  const collectionId = String(field.collectionId ?? '');
-  const [search, setSearch] = useState('');
-  const options = useQuery({
-    queryKey: ['relation-options', collectionId],
-    queryFn: () => pb.collection(collectionId).getList(1, 200),
-    enabled: collectionId !== '',
-  });
-  const data = (options.data?.items ?? []).map((record) => ({ value: record.id, label: record.id }));
-  const multiple = Number(field.maxSelect ?? 1) > 1;
-  const ids = Array.isArray(value) ? (value as string[]) : value ? [String(value)] : [];
-  for (const id of ids) if (!data.some((option) => option.value === id)) data.push({ value: id, label: id });
-  return multiple ? (
-    <MultiSelect
-      label={field.name}
-      required={field.required}
-      data={data}
-      value={ids}
-      searchable
-      searchValue={search}
-      onSearchChange={setSearch}
-      error={error}
-      onChange={onChange}
-    />
-  ) : (
-    <Select
-      label={field.name}
-      required={field.required}
-      data={data}
-      value={ids[0] ?? null}
-      searchable
-      clearable
-      error={error}
-      onChange={(next) => onChange(next ?? '')}
-    />
-  );
-}
-
-function FieldInput({
-  field,
-  value,
-  error,
-  isNew,
-  onChange,
-}: {
-  field: FieldDraft;
-  value: unknown;
-  error?: string;
-  isNew: boolean;
-  onChange: (v: unknown) => void;
-}) {
-  const common = { label: field.name, error, required: Boolean(field.required) && field.type !== 'bool' };
-  switch (field.type) {
-    case 'number':
-      return (
-        <NumberInput
-          {...common}
-          value={typeof value === 'number' ? value : ''}
-          onChange={(next) => onChange(next === '' ? null : Number(next))}
-        />
-      );
-    case 'bool':
-      return (
-        <Checkbox
-          label={field.name}
-          error={error}
-          checked={Boolean(value)}
-          onChange={(e) => onChange(e.currentTarget.checked)}
-        />
-      );
-    case 'select': {
-      const values = (field.values as string[] | undefined) ?? [];
-      return Number(field.maxSelect ?? 1) > 1 ? (
-        <MultiSelect
-          {...common}
-          data={values}
-          value={Array.isArray(value) ? (value as string[]) : []}
-          onChange={onChange}
-        />
-      ) : (
-        <Select
-          {...common}
-          data={values}
-          value={typeof value === 'string' && value ? value : null}
-          clearable
-          onChange={(next) => onChange(next ?? '')}
-        />
-      );
-    }
-    case 'json':
-      return (
-        <Textarea
-          {...common}
-          styles={mono}
-          autosize
-          minRows={3}
-          value={typeof value === 'string' ? value : JSON.stringify(value ?? null, null, 2)}
-          onChange={(e) => onChange(e.currentTarget.value)}
-        />
-      );
-    case 'editor':
-      return (
-        <Textarea
-          {...common}
-          autosize
-          minRows={4}
-          value={typeof value === 'string' ? value : ''}
-          onChange={(e) => onChange(e.currentTarget.value)}
-          description="HTML"
-        />
-      );
-    case 'relation':
-      return <RelationInput field={field} value={value} error={error} onChange={onChange} />;
-    case 'password':
-      return (
-        <PasswordInput
-          {...common}
-          required={isNew && common.required}
-          autoComplete="new-password"
-          value={typeof value === 'string' ? value : ''}
-          onChange={(e) => onChange(e.currentTarget.value)}
-        />
-      );
-    case 'autodate':
-      return (
-        <TextInput
-          label={field.name}
-          value={typeof value === 'string' ? value : ''}
-          readOnly
-          variant="filled"
-          description="Set by the server"
-        />
-      );
-    case 'geoPoint': {
-      const point = (value as { lon?: number; lat?: number } | null) ?? { lon: 0, lat: 0 };
-      return (
-        <Group grow>
-          <NumberInput
-            label={`${field.name} longitude`}
-            error={error}
-            value={point.lon ?? 0}
-            onChange={(lon) => onChange({ ...point, lon: Number(lon) })}
-          />
-          <NumberInput
-            label={`${field.name} latitude`}
-            value={point.lat ?? 0}
-            onChange={(lat) => onChange({ ...point, lat: Number(lat) })}
-          />
-        </Group>
-      );
-    }
-    case 'file': {
-      const existing = Array.isArray(value)
-        ? (value as unknown[]).filter((v) => typeof v === 'string')
-        : typeof value === 'string' && value
-          ? [value]
-          : [];
-      return (
-        <Stack gap={2}>
-          <FileInput
-            {...common}
-            multiple={Number(field.maxSelect ?? 1) > 1}
-            placeholder="Choose file(s)"
-            onChange={(files) => onChange({ upload: Array.isArray(files) ? files : files ? [files] : [] })}
-          />
-          {existing.length > 0 && (
-            <Text size="xs" c="dimmed">
-              Current: {existing.join(', ')}
-            </Text>
-          )}
-        </Stack>
-      );
-    }
-    case 'date':
-      return (
-        <TextInput
-          {...common}
-          placeholder="YYYY-MM-DD HH:MM:SS.sssZ"
-          value={typeof value === 'string' ? value : ''}
-          onChange={(e) => onChange(e.currentTarget.value)}
-        />
-      );
-    default:
-      return (
-        <TextInput
-          {...common}
-          type={field.type === 'email' ? 'email' : field.type === 'url' ? 'url' : 'text'}
-          value={typeof value === 'string' ? value : ''}
-          onChange={(e) => onChange(e.currentTarget.value)}
-        />
-      );
-  }
-}
 
 /** The body the SDK sends: JSON texts parsed, chosen files as uploads (multipart), password only when typed. */
 function toBody(fields: FieldDraft[], values: Values): { body: Values; jsonErrors: Record<string, string> } {
@@ -240,8 +19,12 @@ function toBody(fields: FieldDraft[], values: Values): { body: Values; jsonError
     if (field.type === 'autodate' || (field.system && field.name === 'id' && !value)) continue;
     if (field.type === 'password' && !value) continue;
     if (field.type === 'file') {
-      const upload = (value as { upload?: File[] } | undefined)?.upload;
-      if (upload && upload.length > 0) body[field.name] = upload;
+      if (!isFileValue(value)) continue;
+      // Removals by name (`field-`), uploads replacing a single file or appended (`field+`).
+      if (value.removed.length > 0) body[`${field.name}-`] = value.removed;
+      if (value.upload.length > 0) {
+        body[Number(field.maxSelect ?? 1) > 1 ? `${field.name}+` : field.name] = value.upload;
+      }
       continue;
     }
     if (field.type === 'json' && typeof value === 'string') {
@@ -330,6 +113,68 @@ function AuthRecordActions({ collection, record }: { collection: CollectionModel
           {token}
         </Code>
       )}
+      <LinkedAccounts collection={collection} record={record} />
+    </Stack>
+  );
+}
+
+/** The record's OAuth2 identities (`_externalAuths`), each with "Unlink". */
+function LinkedAccounts({ collection, record }: { collection: CollectionModel; record: RecordModel }) {
+  const queryClient = useQueryClient();
+  const key = ['external-auths', collection.id, record.id];
+  const linked = useQuery({
+    queryKey: key,
+    queryFn: () =>
+      pb.collection('_externalAuths').getFullList({
+        filter: pb.filter('collectionRef = {:collection} && recordRef = {:record}', {
+          collection: collection.id,
+          record: record.id,
+        }),
+      }),
+  });
+  const [failure, setFailure] = useState<string | null>(null);
+  const unlink = async (id: string) => {
+    setFailure(null);
+    try {
+      await pb.collection('_externalAuths').delete(id);
+    } catch (caught) {
+      setFailure(toShownError(caught).message);
+    }
+    await queryClient.invalidateQueries({ queryKey: key });
+  };
+  const items = linked.data ?? [];
+  return (
+    <Stack gap={4} data-testid="linked-accounts">
+      <Text size="sm" fw={500}>
+        OAuth2 linked accounts
+      </Text>
+      {items.length === 0 && (
+        <Text size="xs" c="dimmed">
+          {linked.isPending ? 'Loading…' : 'None.'}
+        </Text>
+      )}
+      {items.map((item) => (
+        <Group key={item.id} gap="xs">
+          <Badge variant="light">{String(item.provider)}</Badge>
+          <Text size="xs" c="dimmed">
+            {String(item.providerId)}
+          </Text>
+          <Button
+            size="compact-xs"
+            variant="subtle"
+            color="red"
+            aria-label={`Unlink ${String(item.provider)}`}
+            onClick={() => void unlink(item.id)}
+          >
+            Unlink
+          </Button>
+        </Group>
+      ))}
+      {failure && (
+        <Text size="xs" c="red" role="alert">
+          {failure}
+        </Text>
+      )}
     </Stack>
   );
 }
@@ -350,6 +195,9 @@ export function RecordEditor({
   const [busy, setBusy] = useState(false);
   const [generated, setGenerated] = useState<string | null>(null);
   const isNew = record === null;
+  const form = useRef<HTMLFormElement>(null);
+  // Ctrl/⌘+S saves from any input (Escape closes the drawer, as every Mantine drawer).
+  useHotkeys([['mod+S', () => form.current?.requestSubmit()]], []);
   const withConfirm = fields.some((f) => f.type === 'password');
 
   const submit = async (event: FormEvent) => {
@@ -394,7 +242,7 @@ export function RecordEditor({
       title={isNew ? `New ${collection.name} record` : `Edit ${collection.name} record`}
     >
       {/* noValidate: the server's checks decide, and their messages show beside the inputs. */}
-      <form onSubmit={submit} noValidate>
+      <form ref={form} onSubmit={submit} noValidate>
         <Stack>
           {fields.map((field) =>
             field.system && field.name === 'id' ? (
@@ -411,6 +259,7 @@ export function RecordEditor({
               <FieldInput
                 key={field.name}
                 field={field}
+                record={record}
                 value={values[field.name]}
                 error={error?.fields[field.name]}
                 isNew={isNew}

@@ -17,6 +17,7 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { type ShownError, toShownError } from '../api-errors';
+import { EdgeSettings } from '../logs/edge-settings';
 import { pb } from '../pb';
 import { navigate } from '../router';
 import { ExportCollections, ImportCollections } from './collections-sync';
@@ -167,9 +168,13 @@ export function SettingsPage({ route }: { route: string }) {
           <Tabs.Tab value="application">Application</Tabs.Tab>
           <Tabs.Tab value="mail">Mail</Tabs.Tab>
           <Tabs.Tab value="batch">Batch</Tabs.Tab>
+          <Tabs.Tab value="edge">Logs, rate limits, IPs</Tabs.Tab>
           <Tabs.Tab value="export">Export collections</Tabs.Tab>
           <Tabs.Tab value="import">Import collections</Tabs.Tab>
         </Tabs.List>
+        <Tabs.Panel value="edge" pt="md">
+          <EdgeSettings />
+        </Tabs.Panel>
         <Tabs.Panel value="export" pt="md">
           <ExportCollections />
         </Tabs.Panel>

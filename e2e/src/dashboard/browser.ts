@@ -27,7 +27,7 @@ export async function launchBrowser(): Promise<DashboardBrowser> {
     newPage: async ({ colorScheme = 'light' } = {}) => {
       const context = await browser.newContext({ viewport: { width: 1200, height: 720 }, colorScheme });
       const page = await context.newPage();
-      page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+      page.on('pageerror', (error) => errors.push(`uncaught: ${error.message} ${error.stack}`));
       page.on('console', (message) => {
         // A failed request the test provokes on purpose (a 400 shown inline) is logged by the
         // browser as a resource error; that is the API answering, not the dashboard failing.

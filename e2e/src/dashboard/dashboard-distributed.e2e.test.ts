@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import { upsertSuperuser } from '@hivebase/standalone';
 import pg from 'pg';
@@ -49,6 +50,14 @@ describe('dashboard through the gateway (distributed)', () => {
     await page.getByRole('button', { name: 'Login' }).click();
     await page.getByRole('link', { name: /^users/ }).click();
     await page.getByRole('heading', { name: 'users' }).waitFor();
+    // GET /api/openapi.json reaches the collections service through the gateway.
+    await page.getByRole('button', { name: 'API preview' }).click();
+    const download = page.waitForEvent('download');
+    await page.getByRole('dialog').getByRole('button', { name: 'Download openapi.json' }).click();
+    const openapi = JSON.parse(await readFile((await (await download).path()) ?? '', 'utf8'));
+    expect(Object.keys(openapi.paths)).toContain('/api/collections/users/auth-with-password');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel(/^Application name/).waitFor();
     expect(browser.errors).toEqual([]);

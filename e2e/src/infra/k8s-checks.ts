@@ -128,6 +128,17 @@ export function policyProblems(manifests: Manifest[], options: { allowSecrets?: 
     }
   }
 
+  // Uploads: collections writes them, files serves them, and pods share no disk: S3 from boot.
+  for (const name of ['collections', 'files'] as const) {
+    const container = named(manifests, 'Deployment', name)?.spec?.template?.spec?.containers?.[0] ?? {};
+    const configMaps = (container.envFrom ?? [])
+      .map((source: { configMapRef?: { name?: string } }) => source.configMapRef?.name)
+      .map((ref: string | undefined) => byKind(manifests, 'ConfigMap').find((map) => map.metadata.name === ref));
+    if (!configMaps.some((map: Manifest | undefined) => map?.data?.S3_ENABLED === 'true')) {
+      problem(`${name}: uploads not in S3 (S3_ENABLED), but pods share no disk`);
+    }
+  }
+
   // The migrate Job: the CLI's `migrate` with the database Secret.
   const migrate = byKind(manifests, 'Job').find((job) =>
     (job.spec?.template?.spec?.containers ?? []).some((container: { command?: string[] }) =>

@@ -146,6 +146,13 @@ describe('the checks fail on broken manifests', () => {
     expect(policyProblems(withSecret).join('\n')).toMatch(/Secret hivebase-secrets-\w+ is inlined in the manifests/);
   });
 
+  it('uploads on pod-local disk fail', () => {
+    const manifests = renderBroken('base/kustomization.yaml', (text) =>
+      text.replace('S3_ENABLED=true', 'S3_ENABLED=false'),
+    );
+    expect(policyProblems(manifests)).toContain('files: uploads not in S3 (S3_ENABLED), but pods share no disk');
+  });
+
   it('a service reachable from any pod fails the NetworkPolicy check', () => {
     const manifests = renderBroken('base/network-policy.yaml', (text) =>
       text.replace(

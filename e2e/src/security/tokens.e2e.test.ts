@@ -1,7 +1,7 @@
+// The auth service's loopback OpenID Connect server (oidc-provider), reused as auth-oauth2.e2e.test.ts does.
+import { type OidcServer, startOidcServer } from '@hivebase/auth/testing';
 import type PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-// The auth service's loopback OpenID Connect server (oidc-provider), reused as auth-oauth2.e2e.test.ts does.
-import { type OidcServer, startOidcServer } from '../../../services/auth/test/support/oidc-server';
 import { failure, SHAPE_NAMES } from '../support/auth-fixture';
 import { mailMark, tokenMailedTo } from '../support/mail';
 import { enableOidcSignIn } from '../support/oidc';

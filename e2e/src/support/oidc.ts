@@ -1,7 +1,7 @@
+// The auth service's loopback OpenID Connect server (oidc-provider), self-contained: reused as is.
+import type { OidcServer } from '@hivebase/auth/testing';
 import type PocketBase from 'pocketbase';
 import { expect, vi } from 'vitest';
-// The auth service's loopback OpenID Connect server (oidc-provider), self-contained: reused as is.
-import type { OidcServer } from '../../../services/auth/test/support/oidc-server';
 
 /** Collection changes reach the other services over the bus; the auth service answers auth-methods. */
 export const PROPAGATION = { timeout: 10_000, interval: 100 };

@@ -45,3 +45,9 @@ export interface RealtimeOAuth2Event {
   /** The provider's error, `""` when none (PocketBase's message then omits the key). */
   error: string;
 }
+
+/** Bus event published after the settings document was saved; every replica reloads it from `_params`. */
+export const SETTINGS_CHANGED = 'settings.changed';
+
+/** Bus event published after a schema change committed; every replica reloads the collections. */
+export const SCHEMA_CHANGED = 'schema.changed';

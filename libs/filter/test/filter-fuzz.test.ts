@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CompileOptions, compileFilter, compileSort, evaluateFilter, FilterError, parseFilter } from '../src';
+import { createFixtureDatabase, lookup, matchingIds, posts } from '../src/testing/fixtures';
 import { AUTH_REQUEST, GUEST_REQUEST, NOW, POST_IDS, postRecord } from './support/context';
 import {
   BAD_FIELDS,
@@ -16,7 +17,6 @@ import {
   SQL_MARKERS,
   sometimes,
 } from './support/filter.arbitraries';
-import { createFixtureDatabase, lookup, matchingIds, posts } from './support/fixtures';
 
 // Run counts: 107 000 generated inputs in total; parse-only properties take most of them.
 const RUNS = {

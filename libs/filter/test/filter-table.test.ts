@@ -9,8 +9,8 @@ import {
   FilterResolveError,
   type RequestContext,
 } from '../src';
+import { createFixtureDatabase, lookup, matchingIds, posts } from '../src/testing/fixtures';
 import { AUTH_REQUEST, GUEST_REQUEST, NOW, POST_IDS, postRecord } from './support/context';
-import { createFixtureDatabase, lookup, matchingIds, posts } from './support/fixtures';
 
 interface Case {
   filter: string;

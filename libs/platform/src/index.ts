@@ -23,5 +23,6 @@ export * from './jobs/in-process-job-queue';
 export * from './jobs/job-queue';
 export * from './jobs/jobs.module';
 export * from './logging/logging.module';
+export * from './metrics';
 export * from './net/free-port';
 export * from './redis/connect-redis';

@@ -1,29 +1,18 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource, runSystemMigrations } from '../src/database/data-source';
 import { SYSTEM_MIGRATIONS } from '../src/database/migrations';
-import { testPostgresUrl, withDatabase } from '../src/testing';
+import { createEmptyTestDatabase, type TestDatabase } from '../src/testing';
 
 // An empty database (not the migrated template), as a fresh deployment has.
-const name = `hb_test_migrate_${process.pid}_${Date.now()}`;
+let database: TestDatabase;
 let url: string;
-
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: testPostgresUrl() });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 describe('system migrations', () => {
   beforeAll(async () => {
-    await admin((client) => client.query(`CREATE DATABASE "${name}"`));
-    url = withDatabase(testPostgresUrl(), name);
+    database = await createEmptyTestDatabase();
+    url = database.url;
   });
-  afterAll(() => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
+  afterAll(() => database?.drop());
 
   it('apply once when several replicas boot at the same time', async () => {
     const replicas = await Promise.all([1, 2, 3].map(() => createDataSource({ url, poolSize: 2 }).initialize()));

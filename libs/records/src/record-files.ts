@@ -1,5 +1,14 @@
 import { type FieldError, isUploadedFile, type UploadedFile } from '@hivebase/contracts';
-import { definitionOf, FILE_DEFAULT_MAX_SIZE, type FileField } from '@hivebase/schema';
+import {
+  type Collection,
+  definitionOf,
+  EDITOR_DEFAULT_MAX_SIZE,
+  FILE_DEFAULT_MAX_SIZE,
+  type FileField,
+  isViewCollection,
+  JSON_DEFAULT_MAX_SIZE,
+} from '@hivebase/schema';
+import { RecordsError } from './records.errors';
 
 /**
  * Where record files go (libs/storage behind it). The records engine only decides which files a
@@ -47,7 +56,7 @@ export interface FileFieldChange {
   removed: string[];
 }
 
-const tooLarge = (file: UploadedFile, maxSize: number): FieldError => ({
+const tooLarge = (file: Pick<UploadedFile, 'originalName'>, maxSize: number): FieldError => ({
   code: 'validation_file_size_limit',
   message: `Failed to upload ${file.originalName.slice(0, 300)} - the maximum allowed file size is ${maxSize} bytes.`,
   params: { file: file.originalName.slice(0, 300), maxSize },
@@ -85,7 +94,7 @@ export function planFileField(
   if (problem) return { error: problem };
 
   const uploads = items.filter(isUploadedFile);
-  const maxSize = field.maxSize > 0 ? field.maxSize : FILE_DEFAULT_MAX_SIZE;
+  const maxSize = fileMaxSize(field);
   for (const upload of uploads) {
     if (upload.size > maxSize) return { error: tooLarge(upload, maxSize) };
     const allowed = field.mimeTypes ?? [];
@@ -111,4 +120,45 @@ export function planFileField(
 function sameType(a: string, b: string): boolean {
   const bare = (value: string) => value.split(';')[0]?.trim().toLowerCase() ?? '';
   return bare(a) === bare(b);
+}
+
+/**
+ * The body limit of a record create/update, as PocketBase's `dynamicCollectionBodyLimit`: the
+ * base limit plus, per field, what its value may weigh (a file field `maxSize × maxSelect`, an
+ * editor or JSON field its `maxSize`, each with PocketBase's default when 0). View collections
+ * take no writes, so they keep the base.
+ */
+export function recordBodyLimit(collection: Collection, base: number): number {
+  if (isViewCollection(collection)) return base;
+  let limit = base;
+  for (const field of collection.fields) {
+    if (field.type === 'file') {
+      limit += (field.maxSize > 0 ? field.maxSize : FILE_DEFAULT_MAX_SIZE) * Math.max(1, field.maxSelect);
+    } else if (field.type === 'editor') {
+      limit += field.maxSize > 0 ? field.maxSize : EDITOR_DEFAULT_MAX_SIZE;
+    } else if (field.type === 'json') {
+      limit += field.maxSize > 0 ? field.maxSize : JSON_DEFAULT_MAX_SIZE;
+    }
+  }
+  return limit;
+}
+
+/** The file field a multipart part uploads to (`field`, `field+`, `+field`), if it names one. */
+export function uploadFieldOf(collection: Collection, partName: string): FileField | undefined {
+  const name = partName.replace(/^\+|\+$/g, '');
+  return collection.fields.find((field): field is FileField => field.type === 'file' && field.name === name);
+}
+
+/** A file field's size limit in bytes (PocketBase's 5 MiB when `maxSize` is 0). */
+export const fileMaxSize = (field: FileField): number => (field.maxSize > 0 ? field.maxSize : FILE_DEFAULT_MAX_SIZE);
+
+/**
+ * The 400 a create (`isNew`) or update answers for an upload over its field's `maxSize`, as the
+ * field validation words it; thrown while the upload streams, so the rest is never read.
+ */
+export function fileTooLargeError(field: FileField, originalName: string, isNew: boolean): RecordsError {
+  const message = isNew ? 'Failed to create record.' : 'Failed to update record.';
+  return new RecordsError(400, message, {
+    [field.name]: tooLarge({ originalName }, fileMaxSize(field)),
+  });
 }

@@ -5,10 +5,10 @@ import {
   comparableBcryptHash,
   definitionOf,
   type Field,
+  type FileField,
   generateFromPattern,
   isAuthCollection,
   isMultiValue,
-  jsonColumnValue,
   newRecordId,
   nowDateTime,
   quoteIdent,
@@ -243,7 +243,7 @@ export class RecordWriter {
     if (collection.type === 'auth' || !this.readsAsStored(collection, collection.updateRule, access)) return false;
     return Object.keys(input).every((key) => {
       const named = parseModifierKey(collection, key);
-      return !named || (named.modifier === null && named.field.type !== 'file');
+      return !named || (named.modifier === null && !definitionOf(named.field).storesUploads);
     });
   }
 
@@ -400,20 +400,23 @@ export class RecordWriter {
     const fileChanges: FileFieldChange[] = [];
     const now = nowDateTime();
     for (const field of collection.fields) {
-      if (field.type === 'autodate') {
-        if ((isNew && field.onCreate) || (!isNew && field.onUpdate)) values[field.name] = now;
+      const definition = definitionOf(field);
+      // A value the system sets (autodate) never comes from input.
+      if (definition.systemValue) {
+        const value = definition.systemValue(field as never, { isNew, now });
+        if (value !== undefined) values[field.name] = value;
         continue;
       }
       const submitted = Object.hasOwn(input, field.name);
       if (!this.acceptsInput(collection, field, access, isNew)) continue;
       if (!submitted && !isNew) continue;
-      if (field.type === 'file' && submitted) {
+      if (definition.storesUploads && submitted) {
         const raw = input[field.name];
         if (!this.files && (Array.isArray(raw) ? raw : [raw]).some(isUploadedFile)) {
           errors[field.name] = fileUploadsUnsupported();
           continue;
         }
-        const planned = planFileField(field, raw, existing?.[field.name]);
+        const planned = planFileField(field as FileField, raw, existing?.[field.name]);
         if ('error' in planned) errors[field.name] = planned.error;
         else {
           values[field.name] = planned.change.value;
@@ -421,8 +424,6 @@ export class RecordWriter {
         }
         continue;
       }
-      if (field.type === 'password' && !submitted && !isNew) continue;
-      const definition = definitionOf(field);
       let value = definition.prepareValue(field as never, submitted ? input[field.name] : undefined);
       // A new record's empty text gets its autogenerate pattern, as PocketBase fills it (id included).
       if (field.name === 'id' && isNew && value === '') value = this.generateId(field);
@@ -431,7 +432,7 @@ export class RecordWriter {
       }
       const problem = definition.validateValue(field as never, value, { isNew });
       if (problem) errors[field.name] = problem;
-      else values[field.name] = field.type === 'json' ? jsonColumnValue(value) : value;
+      else values[field.name] = definition.toColumnValue ? definition.toColumnValue(field as never, value) : value;
     }
     if (verifyAfterRules) values.verified = false;
     await this.checkRelations(tx ?? this.pool, collection, values, errors);

@@ -4,8 +4,8 @@ import { EVENT_BUS, type EventBus } from '@hivebase/platform';
 import { CLIENT_DIRECTORY, type ClientDirectory, passwordMatches } from '@hivebase/runtime';
 import type { AuthCollection, Collection, OAuth2Provider } from '@hivebase/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OidcServer, startOidcServer } from '../src/testing/oidc-server';
 import { type AuthTestApp, createAuthRecord, startAuthApp } from './support/auth-app';
-import { type OidcServer, startOidcServer } from './support/oidc-server';
 
 let test: AuthTestApp;
 let idp: OidcServer;

@@ -6,6 +6,7 @@ import { CollectionsController } from './collections/collections.controller';
 import { CollectionsService } from './collections/collections.service';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ViewPreviewController } from './openapi/view-preview.controller';
+import { RecordBodyLimits } from './records/record-body-limits';
 import { RecordsController } from './records/records.controller';
 import { RecordsService } from './records/records.service';
 import { SettingsController } from './settings/settings.controller';
@@ -27,6 +28,6 @@ import { TestEmailService } from './settings/test-email.service';
     OpenApiController,
     ViewPreviewController,
   ],
-  providers: [CollectionsService, RecordsService, BatchService, TestEmailService],
+  providers: [CollectionsService, RecordsService, RecordBodyLimits, BatchService, TestEmailService],
 })
 export class CollectionsModule {}

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseConfigSchema, loadConfig } from '@hivebase/platform';
 import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
-import { createServiceApp, requireDatabaseUrl, SchemaRegistry, SettingsService } from '@hivebase/runtime';
+import {
+  createServiceApp,
+  requireDatabaseUrl,
+  SchemaRegistry,
+  SettingsService,
+  s3FromEnvironment,
+} from '@hivebase/runtime';
 import { normalizeCollection } from '@hivebase/schema';
 import { S3StorageDriver } from '@hivebase/storage';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -18,6 +24,7 @@ let app: NestFastifyApplication;
 let storageDir: string;
 let token = '';
 let docsId = '';
+const BASE_LIMIT = 1024 * 1024;
 
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
@@ -62,7 +69,13 @@ beforeAll(async () => {
   database = await createTestDatabase();
   storageDir = await mkdtemp(join(tmpdir(), 'hb-files-test-'));
   const config = requireDatabaseUrl(
-    loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent', HB_STORAGE_DIR: storageDir }),
+    loadConfig(baseConfigSchema, {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'silent',
+      HB_STORAGE_DIR: storageDir,
+      // A small base, so the per-collection limits show with small bodies.
+      HB_BODY_LIMIT: String(BASE_LIMIT),
+    }),
   );
   app = await createServiceApp('record-files-test', CollectionsModule, config);
   await app.init();
@@ -197,6 +210,78 @@ describe('record file uploads', () => {
   });
 });
 
+describe('body limits (PocketBase: the base plus what the fields may weigh)', () => {
+  const MiB = 1024 * 1024;
+  beforeAll(async () => {
+    const { collection } = normalizeCollection({
+      name: 'sized',
+      createRule: '',
+      fields: [{ name: 'doc', type: 'file', maxSelect: 1, maxSize: 2 * MiB }],
+    });
+    await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+  });
+  afterAll(async () => {
+    await app.inject({ method: 'DELETE', url: '/api/collections/sized/truncate', headers: { authorization: token } });
+    await eventually(async () => expect(await storedFiles()).toEqual([]));
+  });
+  const upload = (size: number) => {
+    const form = new FormData();
+    form.append('doc', file(Buffer.alloc(size, 1), 'big.bin'));
+    return form;
+  };
+
+  it('lets a record body pass the base limit by the file field maxSize × maxSelect', async () => {
+    // 1.5 MiB: over the 1 MiB base, within 1 MiB + 2 MiB.
+    const created = await send('POST', '/api/collections/sized/records', upload(1.5 * MiB));
+    expect(created.status).toBe(200);
+    const updated = await send('PATCH', `/api/collections/sized/records/${created.body.id}`, upload(1.5 * MiB));
+    expect(updated.status).toBe(200);
+  });
+
+  it('answers 413 past that, and a file over maxSize is the field error, cut off as it streams', async () => {
+    const before = await storedFiles();
+    // Two files under maxSize, 3.8 MiB together: over the 3 MiB body limit.
+    const twice = upload(1.9 * MiB);
+    twice.append('doc', file(Buffer.alloc(1.9 * MiB, 2), 'second.bin'));
+    const tooBig = await send('POST', '/api/collections/sized/records', twice);
+    expect(tooBig).toMatchObject({ status: 413, body: { status: 413 } });
+    // (A declared length over the body limit is a 413 before any reading, as PocketBase.)
+    expect((await send('POST', '/api/collections/sized/records', upload(50 * MiB))).status).toBe(413);
+    for (const size of [2.5 * MiB]) {
+      const overField = await send('POST', '/api/collections/sized/records', upload(size));
+      expect(overField).toMatchObject({
+        status: 400,
+        body: {
+          message: 'Failed to create record.',
+          data: { doc: { code: 'validation_file_size_limit', params: { file: 'big.bin', maxSize: 2 * MiB } } },
+        },
+      });
+    }
+    expect(await storedFiles()).toEqual(before);
+  });
+
+  it('limits a batch by settings.batch.maxBodySize (128 MiB when 0), not the base', async () => {
+    const batch = () => {
+      const form = upload(0);
+      form.delete('doc');
+      form.append(
+        '@jsonPayload',
+        JSON.stringify({ requests: [{ method: 'POST', url: '/api/collections/sized/records', body: {} }] }),
+      );
+      form.append('requests.0.doc', file(Buffer.alloc(1.5 * MiB, 1), 'b.bin'));
+      return form;
+    };
+    expect((await send('POST', '/api/batch', batch())).status).toBe(200);
+    const settings = app.get(SettingsService);
+    await settings.update({ batch: { ...settings.get().batch, maxBodySize: MiB } });
+    try {
+      expect((await send('POST', '/api/batch', batch())).status).toBe(413);
+    } finally {
+      await settings.update({ batch: { ...settings.get().batch, maxBodySize: 0 } });
+    }
+  });
+});
+
 describe('record files on S3 (settings.s3)', () => {
   let s3: S3rver;
   let s3Dir: string;
@@ -246,6 +331,53 @@ describe('record files on S3 (settings.s3)', () => {
     });
     expect(removed.statusCode).toBe(204);
     await eventually(async () => expect(await bucket.list(`${docsId}/`)).toEqual([]));
+  });
+
+  it('stores in S3 from the environment (S3_ENABLED …), whatever settings.s3 says', async () => {
+    const { endpoint } = app.get(SettingsService).get().s3;
+    const env = {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'silent',
+      HB_STORAGE_DIR: storageDir,
+      S3_ENABLED: 'true',
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: 'hb-files',
+      S3_ACCESS_KEY: 'S3RVER',
+      S3_SECRET: 'S3RVER',
+      S3_REGION: 'us-east-1',
+    };
+    const { S3_BUCKET: _bucket, ...incomplete } = env;
+    expect(() => s3FromEnvironment(loadConfig(baseConfigSchema, incomplete))).toThrow(
+      /S3_BUCKET: required when S3_ENABLED is true/,
+    );
+    expect(s3FromEnvironment(loadConfig(baseConfigSchema, { ...env, S3_ENABLED: 'false' }))).toBeNull();
+
+    const fromEnv = await createServiceApp(
+      's3-env-test',
+      CollectionsModule,
+      requireDatabaseUrl(loadConfig(baseConfigSchema, env)),
+    );
+    try {
+      await fromEnv.init();
+      await fromEnv.getHttpAdapter().getInstance().ready();
+      // The settings point elsewhere (S3 off): the environment wins.
+      await fromEnv.get(SettingsService).update({ s3: { enabled: false } });
+      const form = new FormData();
+      form.append('one', file('from env', 'env.txt'));
+      const response = await fromEnv.inject({
+        method: 'POST',
+        url: '/api/collections/docs/records',
+        ...(await multipart(form)),
+      });
+      expect(response.statusCode).toBe(200);
+      const created = response.json<Json>();
+      const bucket = new S3StorageDriver({ ...s3Settings, endpoint });
+      expect(await bucket.list(`${docsId}/${created.id}/`)).toEqual([`${docsId}/${created.id}/${created.one}`]);
+      expect(await storedFiles()).toEqual([]);
+    } finally {
+      await fromEnv.get(SettingsService).update({ s3: { ...s3Settings, enabled: true, endpoint } });
+      await fromEnv.close();
+    }
   });
 
   it('answers POST /api/settings/test/s3 as PocketBase', async () => {

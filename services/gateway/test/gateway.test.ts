@@ -158,7 +158,7 @@ describe('gateway streaming', () => {
 
 describe('gateway body limit', () => {
   it('refuses a declared body over the limit with a 413 without asking the upstream', async () => {
-    const response = await fetch(`${base}/api/collections/posts/records`, {
+    const response = await fetch(`${base}/api/collections`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ data: 'x'.repeat(BODY_LIMIT) }),
@@ -176,7 +176,7 @@ describe('gateway body limit', () => {
         else controller.close();
       },
     });
-    const response = await fetch(`${base}/api/collections/posts/records`, {
+    const response = await fetch(`${base}/api/collections`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream' },
       body,
@@ -188,9 +188,22 @@ describe('gateway body limit', () => {
 
   it('passes a body just under the limit', async () => {
     const body = 'z'.repeat(BODY_LIMIT);
-    const response = await fetch(`${base}/api/collections/posts/records`, { method: 'POST', body });
+    const response = await fetch(`${base}/api/collections`, { method: 'POST', body });
     expect(response.status).toBe(201);
     expect((await echoOf(response)).body).toBe(body);
+  });
+
+  it('leaves record writes and batches to the collections service, which derives their limit', async () => {
+    const body = 'w'.repeat(BODY_LIMIT + 1000);
+    for (const [method, path] of [
+      ['POST', '/api/collections/posts/records'],
+      ['PATCH', '/api/collections/posts/records/abc'],
+      ['POST', '/api/batch'],
+    ]) {
+      const response = await fetch(`${base}${path}`, { method, body });
+      expect(response.status, path).toBeLessThan(300);
+      expect((await echoOf(response)).body).toBe(body);
+    }
   });
 });
 

@@ -18,6 +18,7 @@ import {
   PG_POOL,
   parseFieldsParam,
   pickFields,
+  processMetrics,
 } from '@hivebase/platform';
 import { isOwner, type RecordAccess, RecordExpander, RecordReader, recordToJson } from '@hivebase/records';
 import {
@@ -99,6 +100,11 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     await this.directory.start();
     // PocketBase's health has no such field: the count shows on this service's own port (distributed) and in the log.
     this.health.addDetail('realtime', () => ({ clients: this.hub.size }));
+    processMetrics().gauge({
+      name: 'hb_realtime_connections',
+      help: 'Server-sent-event clients connected to this process.',
+      collect: (gauge) => gauge.set(this.hub.size),
+    });
     this.unsubscribers.push(
       await this.bus.subscribe<RecordChangedEvent>(RECORD_CHANGED, (event) => this.onRecordChanged(event)),
       await this.bus.subscribe<AuthTokenKeyChangedEvent>(AUTH_TOKEN_KEY_CHANGED, (event) =>

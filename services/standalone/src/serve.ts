@@ -1,5 +1,5 @@
 import { join, relative } from 'node:path';
-import { registerCors } from '@hivebase/gateway';
+import { EdgeHooks, registerCors, registerEdgeHooks } from '@hivebase/gateway';
 import {
   type BaseConfig,
   closeOnSignals,
@@ -53,11 +53,13 @@ export async function withDatabase<T>(
 /** Starts the whole of Hivebase in this process on `config.http`. */
 export function startStandalone(config: BaseConfig): Promise<StandaloneServer> {
   return withDatabase(config, async (resolved, stopDatabase) => {
-    const app = await createHttpApp(StandaloneModule.forRoot(resolved), {
+    const edge = new EdgeHooks();
+    const app = await createHttpApp(StandaloneModule.forRoot(resolved, edge), {
       config: resolved,
       configureFastify: async (fastify) => {
         await registerMultipartBody(fastify);
         await registerCors(fastify, resolved);
+        registerEdgeHooks(fastify, edge);
         registerAdminStatic(fastify);
       },
     });

@@ -1,6 +1,7 @@
 import { AuthModule } from '@hivebase/auth';
 import { CollectionsModule } from '@hivebase/collections';
 import { FilesModule } from '@hivebase/files';
+import { EdgeHooks, EdgeModule } from '@hivebase/gateway';
 import { type BaseConfig } from '@hivebase/platform';
 import { RealtimeModule } from '@hivebase/realtime';
 import { CoreModule } from '@hivebase/runtime';
@@ -9,7 +10,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 /** Every service's module in one process, with in-process bus and jobs (mode `standalone`). */
 @Module({})
 export class StandaloneModule {
-  static forRoot(config: BaseConfig & { databaseUrl: string }): DynamicModule {
+  static forRoot(config: BaseConfig & { databaseUrl: string }, edge: EdgeHooks = new EdgeHooks()): DynamicModule {
     return {
       module: StandaloneModule,
       imports: [
@@ -18,6 +19,8 @@ export class StandaloneModule {
         AuthModule,
         FilesModule,
         RealtimeModule,
+        // The gateway's request logs and rate limits, in this process (its hooks: `serve.ts`).
+        EdgeModule.forRoot(edge),
       ],
     };
   }

@@ -3,6 +3,7 @@ import {
   type CollectionLookup,
   type Field,
   isAuthCollection,
+  isListField,
   isMultiValue,
   storageKindOf,
 } from '@hivebase/schema';
@@ -21,7 +22,6 @@ import {
   classifyRequestPath,
   type FieldModifier,
   findField,
-  isMultiValuer,
   MAX_NESTED_RELATIONS,
   splitBodyPath,
   splitModifier,
@@ -285,7 +285,7 @@ class Evaluator {
     if (props.length === 3) {
       switch (first.modifier) {
         case 'each': {
-          if (!isMultiValuer(field)) throw new FilterResolveError(`Field "${field.name}" does not support ":each".`);
+          if (!isListField(field)) throw new FilterResolveError(`Field "${field.name}" does not support ":each".`);
           const items: EvalOperand[] = toList(raw).map((item) => {
             const v = normalizeStaticValue(item);
             return {
@@ -298,7 +298,7 @@ class Evaluator {
           return this.joinedItems(`body-each:${field.name}`, items, isMultiValue(field));
         }
         case 'length':
-          if (!isMultiValuer(field)) throw new FilterResolveError(`Field "${field.name}" does not support ":length".`);
+          if (!isListField(field)) throw new FilterResolveError(`Field "${field.name}" does not support ":length".`);
           return { value: constant(numberParam(toList(raw).length)) };
         case 'lower':
           return {
@@ -368,12 +368,12 @@ class Evaluator {
     }
     const raw = record[field.name];
     if (modifier === 'length') {
-      if (!isMultiValuer(field)) throw new FilterResolveError(`Field "${name}" does not support ":length".`);
+      if (!isListField(field)) throw new FilterResolveError(`Field "${name}" does not support ":length".`);
       const length = isMultiValue(field) ? toList(raw).length : raw === null || raw === undefined || raw === '' ? 0 : 1;
       return { value: constant({ cls: 'num', value: length, affinity: 'none', nullable: false }) };
     }
     if (modifier === 'each') {
-      if (!isMultiValuer(field)) throw new FilterResolveError(`Field "${name}" does not support ":each".`);
+      if (!isListField(field)) throw new FilterResolveError(`Field "${name}" does not support ":each".`);
       if (!isMultiValue(field)) {
         return { value: constant({ cls: 'text', value: String(raw ?? ''), affinity: 'none', nullable: false }) };
       }

@@ -3,6 +3,7 @@ import {
   type CollectionLookup,
   type Field,
   isAuthCollection,
+  isListField,
   isMultiValue,
   storageKindOf,
 } from '@hivebase/schema';
@@ -116,9 +117,6 @@ export function findField(collection: Collection, name: string): Field | undefin
   if (field) return field;
   return name === 'id' ? ID_FIELD : undefined;
 }
-
-export const isMultiValuer = (field: Field) =>
-  field.type === 'select' || field.type === 'relation' || field.type === 'file';
 
 /** `name:modifier` → its parts; an unknown modifier is an error. */
 export function splitModifier(prop: string): { name: string; modifier: FieldModifier | null } {
@@ -306,7 +304,7 @@ export class FieldResolver {
         case 'each':
           return this.resolveBodyEach(field, raw);
         case 'length':
-          if (!isMultiValuer(field)) {
+          if (!isListField(field)) {
             throw new FilterResolveError(`Field "${field.name}" does not support the ":length" modifier.`);
           }
           return { value: this.params.number(toList(raw).length) };
@@ -334,7 +332,7 @@ export class FieldResolver {
   }
 
   private resolveBodyEach(field: Field, raw: unknown): ResolvedOperand {
-    if (!isMultiValuer(field)) {
+    if (!isListField(field)) {
       throw new FilterResolveError(`Field "${field.name}" does not support the ":each" modifier.`);
     }
     const items = toList(raw).map((item) => {
@@ -609,7 +607,7 @@ export class FieldResolver {
     }
     const nullable = walk.nullable;
     if (modifier === 'length') {
-      if (!isMultiValuer(field)) throw new FilterResolveError(`Field "${name}" does not support ":length".`);
+      if (!isListField(field)) throw new FilterResolveError(`Field "${name}" does not support ":length".`);
       const length = (a: string) =>
         isMultiValue(field)
           ? `COALESCE(cardinality(${col(a, name)}), 0)`
@@ -618,7 +616,7 @@ export class FieldResolver {
       return this.withMulti(walk, value, { ...value, sql: length(walk.mmAlias) });
     }
     if (modifier === 'each') {
-      if (!isMultiValuer(field)) throw new FilterResolveError(`Field "${name}" does not support ":each".`);
+      if (!isListField(field)) throw new FilterResolveError(`Field "${name}" does not support ":each".`);
       if (!isMultiValue(field)) {
         const value: SqlOperand = { cls: 'text', sql: col(walk.alias, name), affinity: 'none', nullable };
         return this.withMulti(walk, value, { ...value, sql: col(walk.mmAlias, name) });

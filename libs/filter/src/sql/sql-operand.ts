@@ -80,7 +80,5 @@ export function boolLiteral(value: boolean): SqlOperand {
   return { cls: 'num', sql: value ? 'TRUE' : 'FALSE', affinity: 'none', nullable: false, bool: 'literal' };
 }
 
-/** Double-quotes an identifier, doubling embedded quotes. Only metadata names reach this. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+// One quoting rule for identifiers in the codebase: the schema library's. Only metadata names reach it.
+export { quoteIdent } from '@hivebase/schema';

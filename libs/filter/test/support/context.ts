@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../src';
-import { posts, ROWS, users } from './fixtures';
+import { posts, ROWS, users } from '../../src/testing/fixtures';
 
 /** 2024-03-01 (a Friday) 12:00 UTC: the date macros in the table read this. */
 export const NOW = new Date('2024-03-01T12:00:00.000Z');

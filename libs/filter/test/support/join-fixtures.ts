@@ -1,8 +1,9 @@
+import { createEmptyTestDatabase } from '@hivebase/platform/testing';
 import type { AuthCollection, Collection, CollectionLookup } from '@hivebase/schema';
-import { storageKindOf } from '@hivebase/schema';
+import { quoteIdent, storageKindOf } from '@hivebase/schema';
 import pg from 'pg';
 import type { RequestContext } from '../../src';
-import { auth, base, bool, num, relation, SQL_TYPE, select, text } from './fixtures';
+import { auth, base, bool, num, relation, SQL_TYPE, select, text } from '../../src/testing/fixtures';
 
 // Collections whose list rules hide records from some callers, joined every way a filter can
 // (relations, multiple relations, back-relations, through a rule that itself joins), for the
@@ -268,7 +269,7 @@ export function requestOf(viewer: Viewer): RequestContext {
   };
 }
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const q = quoteIdent;
 
 /** Creates the tables of `JOIN_COLLECTIONS` in `schema` and inserts `rows`. */
 export async function createJoinSchema(client: pg.Client, schema: string, rows: Record<string, Row[]>): Promise<void> {
@@ -291,18 +292,11 @@ export async function createJoinSchema(client: pg.Client, schema: string, rows: 
 
 /** A scratch database; `connect(schema)` opens a client that reads that schema's tables unqualified. */
 export async function createScratchDatabase() {
-  const adminUrl = process.env.HB_TEST_POSTGRES_ADMIN_URL;
-  if (!adminUrl) throw new Error('HB_TEST_POSTGRES_ADMIN_URL is not set (the global setup sets it)');
-  const name = `hb_test_joins_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${q(name)}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const database = await createEmptyTestDatabase();
   const clients: pg.Client[] = [];
   return {
     async connect(schema: string): Promise<pg.Client> {
-      const client = new pg.Client({ connectionString: url.toString() });
+      const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       clients.push(client);
       await client.query(`SET search_path TO ${q(schema)}`);
@@ -312,8 +306,7 @@ export async function createScratchDatabase() {
     },
     async drop(): Promise<void> {
       for (const client of clients) await client.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${q(name)} WITH (FORCE)`);
-      await admin.end();
+      await database.drop();
     },
   };
 }

@@ -76,6 +76,20 @@ export const baseConfigSchema = z.object({
   authMaxFailedPerIp: positiveInt.default(20),
   authFailedWindowSeconds: positiveInt.default(15 * 60),
   authBlockSeconds: positiveInt.default(15 * 60),
+  // Operators' listener (`/metrics`, `/livez`, `/readyz`), apart from the API port; unset: none.
+  metricsHttp: httpAddress.optional(),
+  // Record files in S3 from the environment (docs/files.md): with S3_ENABLED every process stores
+  // and serves them there, whatever settings.s3 says; endpoint, bucket and keys are then required.
+  s3Enabled: z.stringbool().default(false),
+  s3Endpoint: httpUrl.optional(),
+  s3Bucket: z.string().min(1).optional(),
+  s3Region: z.string().default(''),
+  s3AccessKey: z.string().min(1).optional(),
+  s3Secret: z.string().min(1).optional(),
+  s3ForcePathStyle: z.stringbool().default(true),
+  // OAuth2 sign-up downloads the provider's avatar; loopback and private addresses are refused
+  // unless this is set (an IdP on an intranet, tests).
+  oauth2AvatarAllowPrivate: z.stringbool().default(false),
 });
 
 /** The gateway adds where each upstream service lives and how long to wait for it. */
@@ -117,6 +131,15 @@ export const ENV_NAMES = {
   authMaxFailedPerIp: 'AUTH_MAX_FAILED_PER_IP',
   authFailedWindowSeconds: 'AUTH_FAILED_WINDOW_SECONDS',
   authBlockSeconds: 'AUTH_BLOCK_SECONDS',
+  metricsHttp: 'HB_METRICS_HTTP',
+  s3Enabled: 'S3_ENABLED',
+  s3Endpoint: 'S3_ENDPOINT',
+  s3Bucket: 'S3_BUCKET',
+  s3Region: 'S3_REGION',
+  s3AccessKey: 'S3_ACCESS_KEY',
+  s3Secret: 'S3_SECRET',
+  s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
+  oauth2AvatarAllowPrivate: 'HB_OAUTH2_AVATAR_ALLOW_PRIVATE',
   upstreamCollections: 'HB_UPSTREAM_COLLECTIONS',
   upstreamAuth: 'HB_UPSTREAM_AUTH',
   upstreamFiles: 'HB_UPSTREAM_FILES',

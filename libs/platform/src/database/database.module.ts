@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { registerPoolMetrics } from '../metrics/pool-metrics';
 import { createDataSource, poolOf, runSystemMigrations } from './data-source';
 
 /** Injection token of the shared pg pool. */
@@ -36,7 +37,15 @@ export class DatabaseModule implements OnApplicationShutdown {
             return dataSource;
           },
         },
-        { provide: PG_POOL, useFactory: (dataSource: DataSource): Pool => poolOf(dataSource), inject: [DataSource] },
+        {
+          provide: PG_POOL,
+          useFactory: (dataSource: DataSource): Pool => {
+            const pool = poolOf(dataSource);
+            registerPoolMetrics(pool);
+            return pool;
+          },
+          inject: [DataSource],
+        },
       ],
       exports: [DataSource, PG_POOL],
     };

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type DynamicModule, type INestApplication, Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { BaseConfig } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
@@ -11,10 +11,14 @@ import { ApiError } from '../errors/api-error';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
 import { HealthChecks } from '../health/health-checks';
 import { REQUEST_ID_HEADER, requestIdOf } from '../logging/logging.module';
+import { registerHttpMetrics } from '../metrics/http-metrics';
+import { startMetricsServer } from '../metrics/metrics-server';
 import { pickFieldsHook } from './fields-picker';
 
 export interface HttpAppOptions {
-  config: Pick<BaseConfig, 'bodyLimit' | 'shutdownTimeoutMs'>;
+  config: Pick<BaseConfig, 'bodyLimit' | 'shutdownTimeoutMs'> & Partial<Pick<BaseConfig, 'metricsHttp'>>;
+  /** The route template requests are counted under in the metrics (default: the router's match). */
+  metricsRoute?: (request: FastifyRequest) => string;
   /**
    * Parse JSON/urlencoded bodies in Nest (default true); the gateway streams them instead.
    * Multipart bodies need the runtime's `registerMultipartBody` in `configureFastify`.
@@ -82,8 +86,31 @@ export async function createHttpApp(
   });
   // PocketBase's `?fields=`: every 2xx JSON response is trimmed to the listed paths.
   fastify.addHook('preSerialization', pickFieldsHook);
+  registerHttpMetrics(fastify, options.metricsRoute);
+  const metricsHttp = options.config.metricsHttp;
+  if (metricsHttp) {
+    const checks = healthChecksOf(app);
+    const server = await startMetricsServer({
+      ...metricsHttp,
+      // Ready while not draining and every dependency (database, Redis, …) answers.
+      ready: async () => !draining && (!checks || Object.keys(await checks.failing(2_000)).length === 0),
+    });
+    fastify.addHook('onClose', async () => {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    });
+  }
   await options.configureFastify?.(fastify);
   return app;
+}
+
+/** The app's health checks, null in an app without them (the gateway with the edge off). */
+function healthChecksOf(app: INestApplication): HealthChecks | null {
+  try {
+    return app.get(HealthChecks, { strict: false });
+  } catch {
+    return null;
+  }
 }
 
 /**

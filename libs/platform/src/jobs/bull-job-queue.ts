@@ -121,6 +121,14 @@ export class BullJobQueue implements JobQueue {
     await this.closing;
   }
 
+  async depths(): Promise<Record<string, number>> {
+    const names = [...this.handlers.keys()];
+    const counts = await Promise.all(
+      names.map((name) => this.queueOf(name).getJobCounts('waiting', 'delayed', 'prioritized', 'waiting-children')),
+    );
+    return Object.fromEntries(names.map((name, i) => [name, Object.values(counts[i]).reduce((a, b) => a + b, 0)]));
+  }
+
   private queueOf(name: string): Queue<unknown, void, string> {
     let queue = this.queues.get(name);
     if (!queue) {

@@ -56,6 +56,12 @@ export class InProcessJobQueue implements JobQueue {
     this.handlers.set(name, handler as JobHandler<unknown>);
   }
 
+  async depths(): Promise<Record<string, number>> {
+    const depths: Record<string, number> = Object.fromEntries([...this.handlers.keys()].map((name) => [name, 0]));
+    for (const job of [...this.ready, ...this.timers.values()]) depths[job.name] = (depths[job.name] ?? 0) + 1;
+    return depths;
+  }
+
   async enqueue<Data>(name: string, data: Data, options?: EnqueueOptions): Promise<string> {
     if (this.state === 'closing' || this.state === 'closed') {
       throw new Error(`cannot enqueue job "${name}": queue is closed`);

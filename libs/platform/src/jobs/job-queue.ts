@@ -27,6 +27,8 @@ export interface JobQueue {
   start(): Promise<void>;
   /** Stops taking jobs and waits for running ones; enqueueing then fails. */
   close(): Promise<void>;
+  /** Jobs waiting (ready, delayed or being retried) per name this process handles: the metrics' queue depths. */
+  depths?(): Promise<Record<string, number>>;
 }
 
 export const JOB_QUEUE = Symbol('JOB_QUEUE');

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { BaseConfig } from '../config/config.schema';
+import { processMetrics } from '../metrics/metrics';
 import { BullJobQueue } from './bull-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JOB_QUEUE, type JobQueue } from './job-queue';
@@ -35,6 +36,17 @@ export class JobsModule implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.start();
+    const queue = this.queue;
+    if (queue.depths) {
+      processMetrics().gauge<'job'>({
+        name: 'hb_job_queue_depth',
+        help: 'Jobs waiting to run (ready, delayed or awaiting a retry), by job name.',
+        labelNames: ['job'],
+        collect: async (gauge) => {
+          for (const [job, depth] of Object.entries((await queue.depths?.()) ?? {})) gauge.set({ job }, depth);
+        },
+      });
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -57,11 +57,23 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of its own for one test file; `drop()` removes it. */
+/**
+ * A fresh, migrated database of its own for one test file; `drop()` removes it. The one
+ * throwaway-database helper of every package's tests (see `createEmptyTestDatabase`).
+ */
 export async function createTestDatabase(adminUrl = testPostgresUrl()): Promise<TestDatabase> {
-  const template = await ensureTemplateDatabase(adminUrl);
+  return throwawayDatabase(adminUrl, await ensureTemplateDatabase(adminUrl));
+}
+
+/** The same without the system tables: for tests of migrations, DDL and SQL that start from nothing. */
+export function createEmptyTestDatabase(adminUrl = testPostgresUrl()): Promise<TestDatabase> {
+  return throwawayDatabase(adminUrl, null);
+}
+
+async function throwawayDatabase(adminUrl: string, template: string | null): Promise<TestDatabase> {
   const name = `hb_test_${randomBytes(6).toString('hex')}`;
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+  const from = template ? ` TEMPLATE "${template}"` : '';
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"${from}`));
   return {
     name,
     url: withDatabase(adminUrl, name),

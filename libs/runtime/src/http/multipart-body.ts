@@ -24,7 +24,8 @@ const LOAD_FAILED = 'An error occurred while loading the submitted data.';
  * record field types cast text already and string DTOs (passwords, usernames) must not change.
  * File parts stream to temporary files (removed once the response is sent), each sniffed and
  * named as PocketBase names uploads; they join the body as `UploadedFile` values under their part
- * name (see `mergeUploadedFiles`). The route's body limit applies while streaming (413).
+ * name (see `mergeUploadedFiles`). The body limit (the route's, or a resolver's, see
+ * `addBodyLimitResolver`) applies while streaming (413).
  */
 export async function registerMultipartBody(fastify: FastifyInstance): Promise<void> {
   // Registered on the instance directly: Nest's adapter then sees the plugin as present and
@@ -40,6 +41,51 @@ export async function registerMultipartBody(fastify: FastifyInstance): Promise<v
   };
   fastify.addHook('onResponse', cleanUp);
   fastify.addHook('onRequestAbort', cleanUp);
+}
+
+/** Limits for one request's multipart body, where they depend on data (PocketBase's record limits). */
+export interface RequestBodyLimits {
+  /** The whole body, in bytes. */
+  body: number;
+  /**
+   * A file part's own limit by its part name, if it has one: past `maxSize` bytes reading stops
+   * and `error()` answers (the rest of the body is never read, so little of it passes through).
+   */
+  file?(partName: string, fileName: string): { maxSize: number; error: () => Error } | undefined;
+}
+
+/** Gives a request its own limits (`undefined`: the route's body limit). */
+export type BodyLimitResolver = (request: FastifyRequest) => RequestBodyLimits | undefined;
+
+const bodyLimitResolvers = new WeakMap<FastifyInstance, BodyLimitResolver[]>();
+
+/** Adds a resolver on `fastify` (the first to answer wins); safe to call until requests arrive. */
+export function addBodyLimitResolver(fastify: FastifyInstance, resolver: BodyLimitResolver): void {
+  bodyLimitResolvers.set(fastify, [...(bodyLimitResolvers.get(fastify) ?? []), resolver]);
+}
+
+function limitsOf(request: FastifyRequest): RequestBodyLimits {
+  // A plugin's instance inherits from its parent's (Fastify's encapsulation): look up the chain.
+  let resolvers: BodyLimitResolver[] | undefined;
+  for (
+    let instance: object | null = request.server;
+    instance && !resolvers;
+    instance = Object.getPrototypeOf(instance)
+  ) {
+    resolvers = bodyLimitResolvers.get(instance as FastifyInstance);
+  }
+  for (const resolver of resolvers ?? []) {
+    const limits = resolver(request);
+    if (limits !== undefined) return limits;
+  }
+  return { body: request.routeOptions.bodyLimit };
+}
+
+/** A file part past its own limit: answered with the resolver's error, the rest left unread. */
+class PartTooLarge extends Error {
+  constructor(readonly answer: Error) {
+    super('file part over its limit');
+  }
 }
 
 /** Each request's temporary upload directory, removed when it ends. */
@@ -66,7 +112,11 @@ export function mergeUploadedFiles(body: Record<string, unknown>, key: string, f
 }
 
 /** Streams one file part to a temporary file, keeping only its first bytes for sniffing. */
-async function saveUpload(request: FastifyRequest, part: MultipartFile): Promise<UploadedFile> {
+async function saveUpload(
+  request: FastifyRequest,
+  part: MultipartFile,
+  own?: { maxSize: number; error: () => Error },
+): Promise<UploadedFile> {
   let dir = uploadDirs.get(request);
   if (!dir) {
     dir = await mkdtemp(join(tmpdir(), 'hb-upload-'));
@@ -79,6 +129,7 @@ async function saveUpload(request: FastifyRequest, part: MultipartFile): Promise
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       size += chunk.length;
+      if (own && size > own.maxSize) return done(new PartTooLarge(own.error()));
       if (headLength < SNIFF_BYTES) {
         head.push(chunk.subarray(0, SNIFF_BYTES - headLength));
         headLength += Math.min(chunk.length, SNIFF_BYTES - headLength);
@@ -102,7 +153,8 @@ async function saveUpload(request: FastifyRequest, part: MultipartFile): Promise
 let uploadCounter = 0;
 
 async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
-  const limit = request.routeOptions.bodyLimit;
+  const limits = limitsOf(request);
+  const limit = limits.body;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(reply);
 
   const values = new Map<string, string[]>();
@@ -117,6 +169,7 @@ async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): 
   const exceeded = new Promise<never>((_resolve, reject) => {
     overLimit = reject;
   });
+  exceeded.catch(() => undefined); // raced below; never a rejection of its own
   const countBytes = (chunk: Buffer) => {
     received += chunk.length;
     if (received > limit) {
@@ -133,17 +186,24 @@ async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): 
       isPartAFile: (_name, _contentType, fileName) => Boolean(fileName),
     });
     const iterator = parts[Symbol.asyncIterator]();
-    let pending = iterator.next(); // pipes the request into the parser
+    // A step left behind when the limit wins the race may still reject (the parser's own size
+    // error): marked handled, or it would be an unhandled rejection that ends the process.
+    const step = () => {
+      const next = iterator.next();
+      next.catch(() => undefined);
+      return next;
+    };
+    let pending = step(); // pipes the request into the parser
     raw.on('data', countBytes);
     for (;;) {
       const next = await Promise.race([pending, exceeded]);
       if (next.done) break;
-      pending = iterator.next();
+      pending = step();
       const part = next.value;
       if (!part.fieldname) continue; // unnamed parts are skipped, as Go's form reader does
       if (part.type === 'file') {
         current = part.file;
-        const saving = saveUpload(request, part);
+        const saving = saveUpload(request, part, limits.file?.(part.fieldname, part.filename));
         saving.catch(() => undefined); // a body over the limit wins the race below
         const upload = await Promise.race([saving, exceeded]);
         files.set(part.fieldname, [...(files.get(part.fieldname) ?? []), upload]);
@@ -162,6 +222,11 @@ async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): 
     const dir = uploadDirs.get(request);
     if (dir) await rm(dir, { recursive: true, force: true });
     if (error instanceof ApiError) throw error;
+    if (error instanceof PartTooLarge) {
+      // The rest of the body is never read: close the connection rather than parse it as a request.
+      closeUnread(reply);
+      throw error.answer;
+    }
     // Malformed multipart (bad boundary, truncated parts), parser limits, unsafe field names.
     const status = (error as { statusCode?: unknown }).statusCode === 413 ? 413 : 400;
     throw new ApiError(status, status === 413 ? undefined : LOAD_FAILED, {}, { cause: error });
@@ -199,7 +264,30 @@ function parsePayload(text: string): unknown {
 }
 
 function tooLarge(reply: FastifyReply): ApiError {
-  // The rest of the body is never read: close the connection rather than parse it as a request.
-  reply.header('connection', 'close');
+  closeUnread(reply);
   return new ApiError(413);
+}
+
+/** How long a connection whose body was left unread stays half-open after the answer. */
+const LINGER_MS = 2_000;
+
+/**
+ * The rest of the body is never read: the connection closes after the answer rather than parse
+ * it as a request. Node would destroy the socket right after a `connection: close` answer, and
+ * with request bytes still unread the kernel then resets the connection, which can make the
+ * client (or the gateway) lose the answer it has not read yet. So the socket only half-closes
+ * (its answer and a FIN go out) and is destroyed a moment later, while reading stays paused:
+ * the sender blocks instead of filling memory (the lingering close Go's server does too).
+ */
+function closeUnread(reply: FastifyReply): void {
+  reply.header('connection', 'close');
+  const raw = reply.request.raw;
+  raw.unpipe();
+  raw.pause();
+  const socket = raw.socket as (typeof raw.socket & { destroySoon?: () => void }) | null;
+  if (!socket) return;
+  socket.destroySoon = () => {
+    if (socket.writable) socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
 }

@@ -1,3 +1,4 @@
+import { SCHEMA_CHANGED } from '@hivebase/contracts';
 import { EVENT_BUS, type EventBus, PG_POOL, ReplicatedSnapshot } from '@hivebase/platform';
 import type { Collection, CollectionLookup } from '@hivebase/schema';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
@@ -6,7 +7,7 @@ import { ensureSystemCollections } from './bootstrap';
 import { lookupOf } from './collection-lookup';
 import { applySchemaChanges, loadSchema, type SchemaChange, schemaVersion } from './schema-store';
 
-export const SCHEMA_CHANGED = 'schema.changed';
+export { SCHEMA_CHANGED };
 
 /** How often a replica compares its schema version with the database's (covers missed events). */
 const VERSION_CHECK_MS = 2_000;

@@ -26,7 +26,7 @@ describe('defaultSettings', () => {
       'tls',
       'localName',
     ]);
-    expect(Object.keys(settings.rateLimits)).toEqual(['rules', 'enabled']);
+    expect(Object.keys(settings.rateLimits)).toEqual(['rules', 'excludedIPs', 'enabled']);
     expect(settings.batch).toEqual({ enabled: false, maxRequests: 50, timeout: 3, maxBodySize: 0 });
     expect(settings.rateLimits.rules.map((rule) => rule.label)).toEqual(['*:auth', '*:create', '/api/batch', '/api/']);
   });
@@ -49,6 +49,7 @@ describe('mergeSettings', () => {
     expect(settings.meta).toEqual({ ...defaultSettings().meta, appName: 'Hive' });
     expect(settings.rateLimits).toEqual({
       rules: [{ label: '/api/', audience: '', duration: 1, maxRequests: 5 }],
+      excludedIPs: [],
       enabled: false,
     });
     expect(settings.trustedProxy).toEqual({ headers: ['X-Real-IP'], useLeftmostIP: false });
@@ -136,8 +137,8 @@ describe('mergeSettings', () => {
 describe('settingsFromStored', () => {
   it('fills keys a stored document lacks with defaults, whatever the stored key order', () => {
     const settings = settingsFromStored({ logs: { logIP: false, maxDays: 9 }, meta: { appName: 'Stored' } });
-    expect(settings.logs).toEqual({ maxDays: 9, minLevel: 0, logIP: false, logAuthId: false });
-    expect(Object.keys(settings.logs)).toEqual(['maxDays', 'minLevel', 'logIP', 'logAuthId']);
+    expect(settings.logs).toEqual({ maxDataSize: 0, maxDays: 9, minLevel: 0, logIP: false, logAuthId: false });
+    expect(Object.keys(settings.logs)).toEqual(['maxDataSize', 'maxDays', 'minLevel', 'logIP', 'logAuthId']);
     expect(settings.meta.appName).toBe('Stored');
     expect(settings.batch).toEqual(defaultSettings().batch);
   });

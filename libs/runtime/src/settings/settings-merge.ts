@@ -163,6 +163,7 @@ function readSettings(patch: ObjectPatch, base: Settings): Settings {
     })),
     rateLimits: patch.object('rateLimits', base.rateLimits, (p, b) => ({
       rules: p.objects('rules', b.rules, zeroRule, readRule),
+      excludedIPs: p.strings('excludedIPs', b.excludedIPs),
       enabled: p.bool('enabled', b.enabled),
     })),
     trustedProxy: patch.object('trustedProxy', base.trustedProxy, (p, b) => ({
@@ -176,6 +177,7 @@ function readSettings(patch: ObjectPatch, base: Settings): Settings {
       maxBodySize: p.int('maxBodySize', b.maxBodySize),
     })),
     logs: patch.object('logs', base.logs, (p, b) => ({
+      maxDataSize: p.int('maxDataSize', b.maxDataSize),
       maxDays: p.int('maxDays', b.maxDays),
       minLevel: p.int('minLevel', b.minLevel),
       logIP: p.bool('logIP', b.logIP),

@@ -136,6 +136,15 @@ describe('validateSettings', () => {
         'superuserIPs.2': 'validation_is_ip',
       },
     ],
+    [
+      'a bad excluded IP and a bad log data size',
+      { rateLimits: { excludedIPs: ['10.0.0.1', '::1/129', ''] }, logs: { maxDataSize: -1 } },
+      {
+        'rateLimits.excludedIPs.1': 'validation_invalid_ip_or_subnet',
+        'rateLimits.excludedIPs.2': 'validation_invalid_ip_or_subnet',
+        'logs.maxDataSize': 'validation_min_greater_equal_than_required',
+      },
+    ],
   ])('reports %s', (_case, patch, expected) => {
     expect(codesFor(patch)).toEqual(expected);
   });
@@ -158,6 +167,7 @@ describe('validateSettings', () => {
       },
     ],
     ['superuser IPs and ranges', { superuserIPs: ['127.0.0.1', '10.0.0.0/8', '::1', '2001:db8::/32'] }],
+    ['excluded IPs and ranges', { rateLimits: { excludedIPs: ['127.0.0.0/8', '::1'] } }],
     ['a negative log level', { logs: { minLevel: -4 } }],
   ])('accepts %s', (_case, patch) => {
     expect(codesFor(patch)).toEqual({});

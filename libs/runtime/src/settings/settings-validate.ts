@@ -193,6 +193,7 @@ export function validateSettings(settings: ReadonlySettings | Settings): ErrorDa
   root.nest('meta', meta.data);
 
   const logs = new Problems();
+  logs.check('maxDataSize', s.logs.maxDataSize < 0 && min(0));
   logs.check('maxDays', s.logs.maxDays < 0 && min(0));
   root.nest('logs', logs.data);
 
@@ -231,8 +232,20 @@ export function validateSettings(settings: ReadonlySettings | Settings): ErrorDa
   batch.check('maxBodySize', s.batch.maxBodySize < 0 && min(0));
   root.nest('batch', batch.data);
 
+  const rateLimits: ErrorData = {};
   const rules = validateRateLimitRules(s.rateLimits);
-  if (rules) root.data.rateLimits = { rules };
+  if (rules) rateLimits.rules = rules;
+  const excluded: ErrorData = {};
+  for (const [index, ip] of s.rateLimits.excludedIPs.entries()) {
+    if (!ip || !isIpOrCidr(ip)) {
+      excluded[String(index)] = {
+        code: 'validation_invalid_ip_or_subnet',
+        message: 'Must be a valid IP address or subnet.',
+      };
+    }
+  }
+  if (Object.keys(excluded).length > 0) rateLimits.excludedIPs = excluded;
+  root.nest('rateLimits', rateLimits);
 
   const ips: ErrorData = {};
   for (const [index, ip] of s.superuserIPs.entries()) {

@@ -1,5 +1,6 @@
-/** Bus event published after the settings document was saved; every replica reloads it from `_params`. */
-export const SETTINGS_CHANGED = 'settings.changed';
+import { SETTINGS_CHANGED } from '@hivebase/contracts';
+
+export { SETTINGS_CHANGED };
 
 /** Payload of `settings.changed`: no settings travel on the bus (secrets stay in the database). */
 export interface SettingsChangedEvent {
@@ -16,6 +17,8 @@ export interface MetaConfig {
 }
 
 export interface LogsConfig {
+  /** Serialised `data` bytes above which a log entry's data is cut (v0.40); 0: about 16 KB. */
+  maxDataSize: number;
   maxDays: number;
   /** slog levels: -4 debug, 0 info, 4 warn, 8 error. */
   minLevel: number;
@@ -76,6 +79,8 @@ export interface RateLimitRule {
 
 export interface RateLimitsConfig {
   rules: RateLimitRule[];
+  /** Addresses and CIDR ranges the rate limiter never limits. */
+  excludedIPs: string[];
   enabled: boolean;
 }
 
@@ -150,11 +155,12 @@ export function defaultSettings(): Settings {
         { label: '/api/batch', audience: '', duration: 1, maxRequests: 3 },
         { label: '/api/', audience: '', duration: 10, maxRequests: 300 },
       ],
+      excludedIPs: [],
       enabled: false,
     },
     trustedProxy: { headers: [], useLeftmostIP: false },
     batch: { enabled: false, maxRequests: 50, timeout: 3, maxBodySize: 0 },
-    logs: { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false },
+    logs: { maxDataSize: 0, maxDays: 5, minLevel: 0, logIP: true, logAuthId: false },
   };
 }
 

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { UploadedFile } from '@hivebase/contracts';
 import type { BaseConfig } from '@hivebase/platform';
-import { APP_CONFIG, JOB_QUEUE, type JobQueue } from '@hivebase/platform';
+import { APP_CONFIG, ConfigError, JOB_QUEUE, type JobQueue } from '@hivebase/platform';
 import type { RecordFileStore } from '@hivebase/records';
 import {
   type ByteRange,
   LocalStorageDriver,
   type PutOptions,
   recordFileKey,
+  type S3Options,
   S3StorageDriver,
   type StorageDriver,
   type StoredObject,
@@ -118,15 +119,38 @@ export class StorageRecordFileStore implements RecordFileStore {
   }
 }
 
-/** The storage driver (local directory, or S3 by `settings.s3`) and the record file store. */
+/**
+ * S3 from the environment (`S3_ENABLED`, `S3_ENDPOINT`, `S3_BUCKET`, `S3_ACCESS_KEY`,
+ * `S3_SECRET`, `S3_REGION`, `S3_FORCE_PATH_STYLE`), for the distributed shape where every
+ * replica should find the bucket from boot; `null` when not enabled.
+ */
+export function s3FromEnvironment(config: BaseConfig): S3Options | null {
+  if (!config.s3Enabled) return null;
+  const { s3Endpoint: endpoint, s3Bucket: bucket, s3AccessKey: accessKey, s3Secret: secret } = config;
+  const missing = Object.entries({
+    S3_ENDPOINT: endpoint,
+    S3_BUCKET: bucket,
+    S3_ACCESS_KEY: accessKey,
+    S3_SECRET: secret,
+  })
+    .filter(([, value]) => !value)
+    .map(([name]) => `${name}: required when S3_ENABLED is true`);
+  if (!endpoint || !bucket || !accessKey || !secret) throw new ConfigError(missing);
+  return { endpoint, bucket, accessKey, secret, region: config.s3Region, forcePathStyle: config.s3ForcePathStyle };
+}
+
+/** The storage driver (S3 by environment, else local directory or S3 by `settings.s3`) and the record file store. */
 @Global()
 @Module({
   providers: [
     {
       provide: STORAGE_DRIVER,
       inject: [APP_CONFIG, SettingsService],
-      useFactory: (config: BaseConfig, settings: SettingsService) =>
-        new SettingsStorageDriver(new LocalStorageDriver(storageDirOf(config)), () => settings.get().s3),
+      useFactory: (config: BaseConfig, settings: SettingsService): StorageDriver => {
+        const s3 = s3FromEnvironment(config);
+        if (s3) return new S3StorageDriver(s3);
+        return new SettingsStorageDriver(new LocalStorageDriver(storageDirOf(config)), () => settings.get().s3);
+      },
     },
     StorageRecordFileStore,
   ],

@@ -42,6 +42,10 @@ export const autodateFieldDefinition: FieldDefinition<'autodate'> = {
 
   columnType: () => "text NOT NULL DEFAULT ''",
 
+  storageKind: () => 'text',
+
+  systemValue: (field, { isNew, now }) => ((isNew && field.onCreate) || (!isNew && field.onUpdate) ? now : undefined),
+
   prepareValue: (_field, raw) => normalizeDateTime(raw),
 
   validateValue: () => null,

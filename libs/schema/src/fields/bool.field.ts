@@ -15,6 +15,8 @@ export const boolFieldDefinition: FieldDefinition<'bool'> = {
 
   columnType: () => 'boolean NOT NULL DEFAULT false',
 
+  storageKind: () => 'bool',
+
   prepareValue: (_field, raw) => castToBool(raw),
 
   validateValue(field, value) {

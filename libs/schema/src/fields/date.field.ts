@@ -50,6 +50,8 @@ export const dateFieldDefinition: FieldDefinition<'date'> = {
 
   columnType: () => "text NOT NULL DEFAULT ''",
 
+  storageKind: () => 'text',
+
   prepareValue: (_field, raw) => normalizeDateTime(raw),
 
   validateValue(field, value) {

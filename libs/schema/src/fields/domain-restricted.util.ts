@@ -32,6 +32,7 @@ export function domainRestrictedDefinition<T extends DomainFieldType>(
     validateSettings: (field: DomainField) =>
       collectErrors({ ...validateCommonSettings(field), ...validateDomainLists(field) }),
     columnType: () => "text NOT NULL DEFAULT ''",
+    storageKind: () => 'text',
     prepareValue: (_field: DomainField, raw: unknown) => castToString(raw),
     validateValue(field: DomainField, value: unknown) {
       if (typeof value !== 'string') return unsupportedValueTypeError();

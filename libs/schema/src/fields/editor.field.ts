@@ -32,6 +32,8 @@ export const editorFieldDefinition: FieldDefinition<'editor'> = {
 
   columnType: () => "text NOT NULL DEFAULT ''",
 
+  storageKind: () => 'text',
+
   prepareValue: (_field, raw) => castToString(raw),
 
   validateValue(field, value) {

@@ -1,6 +1,6 @@
 import type { ErrorData, FieldError } from '@hivebase/contracts';
 import type { Collection, CollectionLookup } from '../model/collection.model';
-import type { Field, FieldCommon, FieldOf, FieldType } from '../model/field.model';
+import type { Field, FieldCommon, FieldOf, FieldType, StorageKind } from '../model/field.model';
 
 /** The options of a field type: everything but the common keys and `type`. */
 export type FieldOptions<T extends FieldType> = Omit<FieldOf<T>, keyof FieldCommon | 'type'>;
@@ -17,6 +17,14 @@ export interface SettingsContext {
 export interface ValueContext {
   /** true while creating a record, false while updating. */
   isNew: boolean;
+}
+
+/** What a write-time value may consult. */
+export interface WriteContext {
+  /** true while creating a record, false while updating. */
+  isNew: boolean;
+  /** The write's timestamp, in the record date format. */
+  now: string;
 }
 
 /**
@@ -43,6 +51,21 @@ export interface FieldDefinition<T extends FieldType> {
   validateValue(field: FieldOf<T>, value: unknown, context: ValueContext): FieldError | null;
   /** The value as it goes out in record JSON. */
   toJson(field: FieldOf<T>, stored: unknown): unknown;
+  /** How the value is stored: all the filter and record layers need to build SQL for it. */
+  storageKind(field: FieldOf<T>): StorageKind;
+  /** Whether the stored value is a list (`textList`); absent means never. */
+  isMultiValue?(field: FieldOf<T>): boolean;
+  /** The type takes `:each` and `:length` in filters, whether it holds one value or many. */
+  readonly listCapable?: boolean;
+  /**
+   * A value the system sets on writes, whatever was submitted (autodate): the writer never reads
+   * input for such a type, and leaves the column alone when this returns undefined.
+   */
+  systemValue?(field: FieldOf<T>, context: WriteContext): unknown;
+  /** The prepared value as the column takes it (json → the text of a jsonb); absent means as is. */
+  toColumnValue?(field: FieldOf<T>, value: unknown): unknown;
+  /** Submitted values carry uploads the records layer stores and names (file). */
+  readonly storesUploads?: boolean;
 }
 
 export type AnyFieldDefinition = { [T in FieldType]: FieldDefinition<T> }[FieldType];

@@ -1,4 +1,4 @@
-import type { Field, FieldType } from '../model/field.model';
+import type { Field, FieldType, StorageKind } from '../model/field.model';
 import { autodateFieldDefinition } from './autodate.field';
 import { boolFieldDefinition } from './bool.field';
 import { dateFieldDefinition } from './date.field';
@@ -41,4 +41,19 @@ export function definitionOf<F extends Field>(field: F): FieldDefinition<F['type
   // Indexing a mapped type by a generic key loses the link TS needs; the registry's own type
   // guarantees the entry for `field.type` is that type's definition.
   return FIELD_DEFINITIONS[field.type] as unknown as FieldDefinition<F['type']>;
+}
+
+/** How a field's value is stored (its type decides; see `StorageKind`). */
+export function storageKindOf(field: Field): StorageKind {
+  return definitionOf(field).storageKind(field as never);
+}
+
+/** Whether the field holds a list (select, relation and file when maxSelect > 1). */
+export function isMultiValue(field: Field): boolean {
+  return definitionOf(field).isMultiValue?.(field as never) ?? false;
+}
+
+/** Whether filters may apply `:each` and `:length` to the field (its type holds lists, whatever maxSelect). */
+export function isListField(field: Field): boolean {
+  return definitionOf(field).listCapable === true;
 }

@@ -10,7 +10,7 @@ import {
   requiredError,
   validateCommonSettings,
 } from './field-errors.util';
-import { multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
+import { isMultiple, multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
 import { readBoolean, readHelp, readInteger, readStringList } from './option-readers.util';
 
 /** The per-file size limit (bytes) PocketBase applies when `maxSize` is 0: 5 MiB. */
@@ -59,6 +59,14 @@ export const fileFieldDefinition: FieldDefinition<'file'> = {
     }),
 
   columnType: (field) => multiValueColumnType(field.maxSelect),
+
+  storageKind: (field) => (isMultiple(field.maxSelect) ? 'textList' : 'text'),
+
+  isMultiValue: (field) => isMultiple(field.maxSelect),
+
+  listCapable: true,
+
+  storesUploads: true,
 
   prepareValue: (field, raw) => prepareMultiValue(field.maxSelect, raw),
 

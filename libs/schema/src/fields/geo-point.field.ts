@@ -24,6 +24,8 @@ export const geoPointFieldDefinition: FieldDefinition<'geoPoint'> = {
 
   columnType: () => `jsonb NOT NULL DEFAULT '{"lon":0,"lat":0}'`,
 
+  storageKind: () => 'geoPoint',
+
   prepareValue: (_field, raw) => toGeoPoint(raw),
 
   validateValue(field, value) {

@@ -11,9 +11,10 @@ export {
   fieldError,
   type SettingsContext,
   type ValueContext,
+  type WriteContext,
 } from './field-definition';
 export { fieldToJson } from './field-json';
-export { definitionOf, FIELD_DEFINITIONS } from './field-registry';
+export { definitionOf, FIELD_DEFINITIONS, isListField, isMultiValue, storageKindOf } from './field-registry';
 export { FILE_DEFAULT_MAX_SIZE, fileFieldDefinition, THUMB_SIZE_PATTERN } from './file.field';
 export { type GeoPoint, geoPointFieldDefinition, toGeoPoint } from './geo-point.field';
 export { type CompiledPattern, compileGoRegexp, matchesGoRegexp } from './go-regexp.util';

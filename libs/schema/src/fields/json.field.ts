@@ -39,6 +39,10 @@ export const jsonFieldDefinition: FieldDefinition<'json'> = {
 
   columnType: () => 'jsonb',
 
+  storageKind: () => 'json',
+
+  toColumnValue: (_field, value) => jsonColumnValue(value),
+
   prepareValue(_field, raw): JsonValue {
     if (typeof raw === 'string') {
       return parseJsonString(raw);

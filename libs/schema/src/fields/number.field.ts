@@ -47,6 +47,8 @@ export const numberFieldDefinition: FieldDefinition<'number'> = {
 
   columnType: () => 'double precision NOT NULL DEFAULT 0',
 
+  storageKind: () => 'number',
+
   prepareValue: (_field, raw) => castToFloat(raw),
 
   validateValue(field, value) {

@@ -55,6 +55,8 @@ export const passwordFieldDefinition: FieldDefinition<'password'> = {
 
   columnType: () => "text NOT NULL DEFAULT ''",
 
+  storageKind: () => 'text',
+
   prepareValue: (_field, raw) => castToString(raw),
 
   validateValue(field, value) {

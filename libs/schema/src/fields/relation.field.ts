@@ -4,7 +4,7 @@ import type { RelationField } from '../model/field.model';
 import type { FieldDefinition, SettingsContext } from './field-definition';
 import { fieldError } from './field-definition';
 import { checkRange, collectErrors, requiredError, validateCommonSettings } from './field-errors.util';
-import { multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
+import { isMultiple, multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
 import { readBoolean, readHelp, readInteger, readString } from './option-readers.util';
 
 /**
@@ -38,6 +38,12 @@ export const relationFieldDefinition: FieldDefinition<'relation'> = {
     }),
 
   columnType: (field) => multiValueColumnType(field.maxSelect),
+
+  storageKind: (field) => (isMultiple(field.maxSelect) ? 'textList' : 'text'),
+
+  isMultiValue: (field) => isMultiple(field.maxSelect),
+
+  listCapable: true,
 
   prepareValue: (field, raw) => prepareMultiValue(field.maxSelect, raw),
 

@@ -1,7 +1,7 @@
 import type { FieldDefinition } from './field-definition';
 import { fieldError } from './field-definition';
 import { checkRange, collectErrors, requiredError, validateCommonSettings } from './field-errors.util';
-import { multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
+import { isMultiple, multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
 import { readBoolean, readHelp, readInteger, readStringList } from './option-readers.util';
 
 /**
@@ -27,6 +27,12 @@ export const selectFieldDefinition: FieldDefinition<'select'> = {
     }),
 
   columnType: (field) => multiValueColumnType(field.maxSelect),
+
+  storageKind: (field) => (isMultiple(field.maxSelect) ? 'textList' : 'text'),
+
+  isMultiValue: (field) => isMultiple(field.maxSelect),
+
+  listCapable: true,
 
   prepareValue: (field, raw) => prepareMultiValue(field.maxSelect, raw),
 

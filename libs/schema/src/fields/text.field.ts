@@ -83,6 +83,8 @@ export const textFieldDefinition: FieldDefinition<'text'> = {
 
   columnType: (field) => (field.primaryKey ? 'text NOT NULL PRIMARY KEY' : "text NOT NULL DEFAULT ''"),
 
+  storageKind: () => 'text',
+
   prepareValue: (_field, raw) => castToString(raw),
 
   validateValue(field, value, { isNew }) {

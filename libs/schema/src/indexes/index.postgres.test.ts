@@ -10,7 +10,7 @@ const collection = postsCollection();
 const ddl = (sql: string) => indexToPostgres(parseIndex(sql), collection);
 
 beforeAll(async () => {
-  db = await createScratchDatabase('indexes');
+  db = await createScratchDatabase();
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
+import { storageKindOf } from '../fields/field-registry';
 import type { Collection } from '../model/collection.model';
-import { type Field, type StorageKind, storageKindOf } from '../model/field.model';
+import type { Field, StorageKind } from '../model/field.model';
 import { quoteIdent } from '../util/quote';
 import { IndexParseError } from './index.errors';
 import type {

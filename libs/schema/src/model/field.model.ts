@@ -175,27 +175,3 @@ export type FieldOf<T extends FieldType> = Extract<Field, { type: T }>;
  * - `geoPoint`: `jsonb NOT NULL DEFAULT '{"lon":0,"lat":0}'`
  */
 export type StorageKind = 'text' | 'number' | 'bool' | 'textList' | 'json' | 'geoPoint';
-
-/** Select, relation and file fields hold a list when maxSelect > 1. */
-export function isMultiValue(field: Field): boolean {
-  return (field.type === 'select' || field.type === 'relation' || field.type === 'file') && field.maxSelect > 1;
-}
-
-export function storageKindOf(field: Field): StorageKind {
-  switch (field.type) {
-    case 'number':
-      return 'number';
-    case 'bool':
-      return 'bool';
-    case 'json':
-      return 'json';
-    case 'geoPoint':
-      return 'geoPoint';
-    case 'select':
-    case 'relation':
-    case 'file':
-      return isMultiValue(field) ? 'textList' : 'text';
-    default:
-      return 'text';
-  }
-}

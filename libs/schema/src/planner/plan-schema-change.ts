@@ -1,7 +1,7 @@
-import { definitionOf } from '../fields/field-registry';
+import { definitionOf, storageKindOf } from '../fields/field-registry';
 import { indexToPostgres, parseIndex } from '../indexes';
 import type { Collection } from '../model/collection.model';
-import { type Field, storageKindOf } from '../model/field.model';
+import type { Field } from '../model/field.model';
 import { quoteIdent } from '../util/quote';
 import { createViewSql } from '../views';
 

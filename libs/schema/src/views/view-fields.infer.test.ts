@@ -9,7 +9,7 @@ import { createViewSql } from './view-sql.builder';
 let db: ScratchDatabase;
 
 beforeAll(async () => {
-  db = await createScratchDatabase('views');
+  db = await createScratchDatabase();
   for (const statement of TABLES_DDL) await db.client.query(statement);
   await db.client.query(createViewSql(POSTS_VIEW.name, POSTS_VIEW.viewQuery));
 });

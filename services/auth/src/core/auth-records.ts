@@ -10,6 +10,7 @@ import {
   RequestAuthenticator,
   ruleContextOf,
   SchemaRegistry,
+  StorageRecordFileStore,
 } from '@hivebase/runtime';
 import { type AuthCollection, findSingleColumnUniqueIndex, quoteIdent } from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
@@ -44,10 +45,12 @@ export class AuthRecords {
     @Inject(SchemaRegistry) readonly registry: SchemaRegistry,
     @Inject(PG_POOL) readonly pool: Pool,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(StorageRecordFileStore) files: StorageRecordFileStore,
     @Inject(OutboxWaker) waker: OutboxWaker,
   ) {
     this.reader = new RecordReader(pool, registry);
-    this.writer = outboxRecordWriter(pool, registry, { waker });
+    // With the file store: OAuth2 sign-up stores the provider's avatar in a file field.
+    this.writer = outboxRecordWriter(pool, registry, { files, waker });
   }
 
   /** The auth collection named in the route (id or name), else PocketBase's 404. */

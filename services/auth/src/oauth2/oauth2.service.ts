@@ -1,7 +1,14 @@
-import type { FieldError } from '@hivebase/contracts';
-import { ApiError, notFound } from '@hivebase/platform';
-import { type RecordAccess, RecordsError } from '@hivebase/records';
-import { isSuperuser, type RecordRow, type RequestAuth, RequestAuthenticator, ruleContextOf } from '@hivebase/runtime';
+import type { FieldError, UploadedFile } from '@hivebase/contracts';
+import { APP_CONFIG, ApiError, type BaseConfig, notFound } from '@hivebase/platform';
+import { fileMaxSize, type RecordAccess, RecordsError } from '@hivebase/records';
+import {
+  downloadFile,
+  isSuperuser,
+  type RecordRow,
+  type RequestAuth,
+  RequestAuthenticator,
+  ruleContextOf,
+} from '@hivebase/runtime';
 import {
   type AuthCollection,
   definitionOf,
@@ -73,6 +80,7 @@ export class OAuth2Service {
     @Inject(AuthRecords) private readonly records: AuthRecords,
     @Inject(AuthResponder) private readonly responder: AuthResponder,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(APP_CONFIG) private readonly config: BaseConfig,
   ) {}
 
   /** Each configured provider ready for the browser; one that fails to initialise is left out. */
@@ -163,9 +171,12 @@ export class OAuth2Service {
   ): Promise<RecordRow> {
     const { provider, user, form, record } = found;
     let { link } = found;
+    // Fetched before the transaction opens: a slow avatar host must not hold it.
+    const avatar = record ? null : await this.avatarOf(collection, user, form.createData);
     const client = await this.records.pool.connect();
     let id: string;
     let newTokenKey = false;
+    let committed = false;
     try {
       await client.query('BEGIN');
       if (record) {
@@ -183,7 +194,7 @@ export class OAuth2Service {
         }
         newTokenKey = await this.updateFound(client, collection, record, user, isCaller);
       } else {
-        id = await this.signUp(client, request, collection, caller, user, form.createData);
+        id = await this.signUp(client, request, collection, caller, user, form.createData, avatar?.file);
       }
       if (!link) {
         // `providerId` is a required field of `_externalAuths` (PocketBase's save would refuse it).
@@ -196,13 +207,17 @@ export class OAuth2Service {
         );
       }
       await client.query('COMMIT');
+      committed = true;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       // As PocketBase: the records layer's own answers go out, anything else is a failed sign-in.
       if (error instanceof ApiError || error instanceof RecordsError) throw error;
       throw new ApiError(400, AUTH_FAILED, {}, { cause: error });
     } finally {
+      // The avatar stored with a rolled-back sign-up goes again.
+      await this.records.writer.settleFiles(client, committed);
       client.release();
+      await avatar?.dispose();
     }
     if (newTokenKey) await this.authenticator.tokenKeyChanged(collection.id, id);
     const saved = await this.records.findById(collection, id);
@@ -218,6 +233,7 @@ export class OAuth2Service {
     caller: RequestAuth | null,
     user: OAuth2User,
     createData: Record<string, unknown>,
+    avatar: UploadedFile | undefined,
   ): Promise<string> {
     if (collection.name === SUPERUSERS_COLLECTION_NAME) {
       throw new ApiError(400, AUTH_FAILED, {}, { cause: new Error('superusers may not sign up with OAuth2') });
@@ -239,9 +255,12 @@ export class OAuth2Service {
     }
     if (unset(mapped.avatarURL) && user.avatarURL !== '') {
       const field = collection.fields.find((candidate) => candidate.name === mapped.avatarURL);
-      // PocketBase downloads the avatar into a file field; file uploads are not built yet, so
-      // such a field stays empty. Any other field gets the URL, as in PocketBase.
-      if (field && field.type !== 'file') payload[mapped.avatarURL] = user.avatarURL;
+      // A file field gets the downloaded avatar (if it came), any other field the URL, as PocketBase.
+      if (field?.type === 'file') {
+        if (avatar) payload[mapped.avatarURL] = avatar;
+      } else if (field) {
+        payload[mapped.avatarURL] = user.avatarURL;
+      }
     }
 
     const access: RecordAccess = {
@@ -259,6 +278,28 @@ export class OAuth2Service {
       await this.records.writer.update(collection, id, { verified: true }, SYSTEM_ACCESS, client);
     }
     return id;
+  }
+
+  /**
+   * The provider's avatar for a sign-up whose mapped avatar field is a file field (and not in the
+   * submitted data), downloaded as PocketBase does: loopback and private addresses refused
+   * (unless `HB_OAUTH2_AVATAR_ALLOW_PRIVATE`), 10 s at most, and here at most the field's
+   * `maxSize`. A failure only leaves the field empty (logged), as PocketBase.
+   */
+  private async avatarOf(collection: AuthCollection, user: OAuth2User, createData: Record<string, unknown>) {
+    const name = collection.oauth2.mappedFields.avatarURL;
+    if (name === '' || user.avatarURL === '' || Object.hasOwn(createData, name)) return null;
+    const field = collection.fields.find((candidate) => candidate.name === name);
+    if (field?.type !== 'file') return null;
+    try {
+      return await downloadFile(user.avatarURL, {
+        maxSize: fileMaxSize(field),
+        allowPrivate: this.config.oauth2AvatarAllowPrivate,
+      });
+    } catch (error) {
+      this.logger.warn({ msg: 'Failed to retrieve OAuth2 avatar', url: user.avatarURL, err: error });
+      return null;
+    }
   }
 
   /**

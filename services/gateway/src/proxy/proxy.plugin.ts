@@ -73,17 +73,18 @@ export async function registerProxy(
     // Keep bodies raw: the owning service parses them.
     proxy.removeAllContentTypeParsers();
     proxy.addContentTypeParser('*', (request, payload, done) => {
+      const limit = bodyLimitOf(request, config.bodyLimit);
       const length = request.headers['content-length'];
       const declared = Number(length);
-      if (declared > config.bodyLimit) return done(bodyTooLarge(), undefined);
+      if (declared > limit) return done(bodyTooLarge(), undefined);
       if (length !== undefined && declared <= REPLAYABLE_BODY_BYTES) {
-        readWhole(payload, config.bodyLimit).then(
+        readWhole(payload, limit).then(
           (body) => done(null, body),
           (error: Error) => done(error, undefined),
         );
         return;
       }
-      done(null, payload.pipe(new BodyLimitStream(config.bodyLimit)));
+      done(null, payload.pipe(new BodyLimitStream(limit)));
     });
 
     proxy.route({
@@ -97,6 +98,15 @@ export async function registerProxy(
       },
     });
   });
+}
+
+// Record writes and batches: the collections service derives their limit from the collection's
+// fields or the batch settings, as PocketBase, and enforces it while the body streams in.
+const SERVICE_LIMITED = /^\/api\/(?:collections\/[^/?]+\/records(?:\/[^/?]+)?|batch)\/?(?:\?|$)/;
+
+function bodyLimitOf(request: FastifyRequest, limit: number): number {
+  const write = request.method === 'POST' || request.method === 'PATCH';
+  return write && SERVICE_LIMITED.test(request.url) ? Number.POSITIVE_INFINITY : limit;
 }
 
 function readWhole(payload: Readable, limit: number): Promise<Buffer> {

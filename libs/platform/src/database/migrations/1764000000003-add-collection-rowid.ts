@@ -18,12 +18,16 @@ export class AddCollectionRowid1764000000003 implements MigrationInterface {
       `SELECT c.name FROM "_collections" c WHERE c.type <> 'view' AND to_regclass(quote_ident(c.name)) IS NOT NULL`,
     );
     for (const { name } of tables) {
-      const table = `"${name.replaceAll('"', '""')}"`;
       const present: unknown[] = await queryRunner.query(
         `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`,
         [name, ROWID_COLUMN],
       );
-      if (present.length === 0) await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN ${ROWID_COLUMN_SQL}`);
+      // Postgres quotes the name itself (format's %I), so no identifier quoting lives here.
+      const [{ sql }]: { sql: string }[] = await queryRunner.query(
+        `SELECT format('ALTER TABLE %I ADD COLUMN ', $1::text) AS sql`,
+        [name],
+      );
+      if (present.length === 0) await queryRunner.query(`${sql}${ROWID_COLUMN_SQL}`);
     }
   }
 

@@ -1,5 +1,6 @@
+import { createEmptyTestDatabase } from '@hivebase/platform/testing';
 import type { AuthCollection, BaseCollection, Collection, CollectionLookup, Field, FieldOf } from '@hivebase/schema';
-import { isMultiValue, storageKindOf } from '@hivebase/schema';
+import { isMultiValue, quoteIdent, storageKindOf } from '@hivebase/schema';
 import pg from 'pg';
 
 // A small schema with every storage kind, relations both ways, an auth collection and a locked one.
@@ -311,19 +312,12 @@ export const SQL_TYPE = {
   geoPoint: `jsonb NOT NULL DEFAULT '{"lon":0,"lat":0}'`,
 } as const;
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const q = quoteIdent;
 
 /** Creates a fresh database with the fixture tables and rows; returns a client and a drop function. */
 export async function createFixtureDatabase(): Promise<{ client: pg.Client; drop: () => Promise<void> }> {
-  const adminUrl = process.env.HB_TEST_POSTGRES_ADMIN_URL;
-  if (!adminUrl) throw new Error('HB_TEST_POSTGRES_ADMIN_URL is not set (the global setup sets it)');
-  const name = `hb_test_filter_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${q(name)}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const client = new pg.Client({ connectionString: url.toString() });
+  const database = await createEmptyTestDatabase();
+  const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   for (const collection of COLLECTIONS) {
     const columns = collection.fields.map(
@@ -351,8 +345,7 @@ export async function createFixtureDatabase(): Promise<{ client: pg.Client; drop
     client,
     drop: async () => {
       await client.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${q(name)} WITH (FORCE)`);
-      await admin.end();
+      await database.drop();
     },
   };
 }

@@ -1,0 +1,2 @@
+export { EdgeSettings } from './edge-settings';
+export { LogsPage } from './logs-page';

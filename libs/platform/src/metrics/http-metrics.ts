@@ -1,0 +1,33 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { processMetrics } from './metrics';
+
+const STARTED = Symbol('hivebase.metricsStarted');
+type Timed = FastifyRequest & { [STARTED]?: bigint };
+
+/** The route template a request matched (`/api/collections/:collection/records`), `unmatched` if none. */
+export const matchedRoute = (request: FastifyRequest): string => request.routeOptions.url ?? 'unmatched';
+
+/**
+ * Counts every answered request and its latency by method, route template (never the raw path,
+ * which would grow without bound) and status. `routeOf` names the template where the router's
+ * own is too coarse (the gateway's one catch-all proxy route).
+ */
+export function registerHttpMetrics(
+  fastify: FastifyInstance,
+  routeOf: (request: FastifyRequest) => string = matchedRoute,
+): void {
+  const metrics = processMetrics();
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    (request as Timed)[STARTED] = process.hrtime.bigint();
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const started = (request as Timed)[STARTED];
+    if (started !== undefined) {
+      const labels = { method: request.method, route: routeOf(request), status: String(reply.statusCode) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    done();
+  });
+}

@@ -1,0 +1,4 @@
+export * from './http-metrics';
+export * from './metrics';
+export * from './metrics-server';
+export * from './pool-metrics';

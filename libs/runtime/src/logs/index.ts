@@ -1,0 +1,2 @@
+export * from './logs.module';
+export * from './logs-query';

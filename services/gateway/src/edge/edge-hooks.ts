@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import type { EdgeRuntime } from './edge-runtime';
+
+/**
+ * Where the Fastify hooks find the edge runtime: the hooks are registered while the app is
+ * built, the runtime is made by Nest (it needs the pool, bus and job queue) and attached at init.
+ * Until then, and when the edge is off, requests pass untouched.
+ */
+export class EdgeHooks {
+  runtime: EdgeRuntime | undefined;
+}
+
+const isApi = (url: string) => url.startsWith('/api/');
+const isSettingsSave = (method: string, url: string) =>
+  method === 'PATCH' && (url === '/api/settings' || url.startsWith('/api/settings?'));
+
+/** Registers the edge's hooks on `fastify` (before the routes they must cover). */
+export function registerEdgeHooks(fastify: FastifyInstance, hooks: EdgeHooks): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    const runtime = hooks.runtime;
+    if (!runtime || !isApi(request.url)) return;
+    if (await runtime.onRequest(request, reply)) return reply;
+  });
+  fastify.addHook('onSend', async (request, reply) => {
+    const runtime = hooks.runtime;
+    if (runtime && reply.statusCode < 300 && isSettingsSave(request.method, request.url)) {
+      await runtime.onSettingsSaved();
+    }
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const runtime = hooks.runtime;
+    if (runtime && isApi(request.url)) runtime.onResponse(request, reply);
+    done();
+  });
+}

@@ -1,0 +1,138 @@
+import { type EventBus, type JobQueue, realIp, remoteIp } from '@hivebase/platform';
+import { Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Pool } from 'pg';
+import { LogBatcher } from '../logs/log-batcher';
+import { deleteOldLogs, insertLogs } from '../logs/log-store';
+import { type LogEntry, requestLogEntry } from '../logs/request-log';
+import type { RateLimitCounter } from '../rate-limit/rate-limit-counter';
+import { RateLimiter } from '../rate-limit/rate-limiter';
+import { EdgeSettingsSnapshot } from './edge-settings';
+import { RequestIdentities, type RequestIdentity } from './request-identity';
+
+/** The job that writes a batch of request logs (one worker runs each batch). */
+export const LOGS_WRITE_JOB = 'logs.write';
+
+export interface LogsWriteJob {
+  entries: LogEntry[];
+}
+
+/** How often old logs are deleted (PocketBase: every 6 hours; each replica may run it, it is idempotent). */
+const RETENTION_EVERY_MS = 60 * 60 * 1000;
+
+export const TOO_MANY_REQUESTS = { data: {}, message: 'Too Many Requests.', status: 429 } as const;
+
+const STARTED = Symbol('hivebase.edgeStarted');
+type Timed = FastifyRequest & { [STARTED]?: bigint };
+
+export interface EdgeRuntimeDeps {
+  pool: Pool;
+  bus: EventBus;
+  jobs: JobQueue;
+  counter: RateLimitCounter;
+}
+
+/**
+ * What runs at the edge of every API request, in the gateway and in the standalone process
+ * alike: PocketBase's rate limiter before the request goes on, and its request log after the
+ * response (batched onto the job queue, written by a worker, never on the request's path).
+ */
+export class EdgeRuntime {
+  private readonly logger = new Logger(EdgeRuntime.name);
+  readonly settings: EdgeSettingsSnapshot;
+  readonly identities: RequestIdentities;
+  readonly limiter: RateLimiter;
+  readonly batcher: LogBatcher;
+  private retention: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: EdgeRuntimeDeps) {
+    this.settings = new EdgeSettingsSnapshot(deps.pool, deps.bus);
+    this.identities = new RequestIdentities(deps.pool, deps.bus);
+    this.limiter = new RateLimiter(deps.counter, (idOrName) => this.identities.collectionName(idOrName));
+    this.batcher = new LogBatcher({
+      flush: async (entries) => void (await deps.jobs.enqueue<LogsWriteJob>(LOGS_WRITE_JOB, { entries })),
+    });
+    deps.jobs.register<LogsWriteJob>(LOGS_WRITE_JOB, async ({ entries }) => insertLogs(deps.pool, entries));
+  }
+
+  async start(): Promise<void> {
+    await this.settings.start();
+    await this.identities.start();
+    this.retention = setInterval(() => void this.deleteOldLogs(), RETENTION_EVERY_MS);
+    this.retention.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.retention);
+    await this.batcher.drain();
+    await this.settings.stop();
+    await this.identities.stop();
+    await this.deps.counter.close();
+  }
+
+  /** Deletes the logs older than `settings.logs.maxDays`. */
+  async deleteOldLogs(): Promise<void> {
+    try {
+      await deleteOldLogs(this.deps.pool, this.settings.value.logs.maxDays);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'deleting old logs failed');
+    }
+  }
+
+  /** onRequest: notes the start and applies the rate limits; true when it answered 429 itself. */
+  async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    (request as Timed)[STARTED] = process.hrtime.bigint();
+    const { rateLimits, trustedProxy } = this.settings.value;
+    if (!rateLimits.enabled) return false;
+    const path = request.url.split('?', 1)[0];
+    const identity = await this.identityOf(request);
+    const broken = await this.limiter.check(rateLimits, {
+      method: request.method,
+      path,
+      ip: realIp(request, trustedProxy, 0),
+      identity,
+    });
+    if (!broken) return false;
+    await reply.code(429).header('content-type', 'application/json; charset=utf-8').send(TOO_MANY_REQUESTS);
+    return true;
+  }
+
+  /** onResponse: queues the request's log entry (the identity check runs after the response). */
+  onResponse(request: FastifyRequest, reply: FastifyReply): void {
+    const started = (request as Timed)[STARTED];
+    if (started === undefined) return;
+    const execTimeMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const { logs, trustedProxy } = this.settings.value;
+    if (logs.maxDays === 0) return;
+    const status = reply.statusCode;
+    // PocketBase logs only the failures of its own logs API.
+    if (status < 400 && request.url.split('?', 1)[0].startsWith('/api/logs')) return;
+    const now = new Date();
+    void this.identityOf(request).then((identity) => {
+      const entry = requestLogEntry(logs, {
+        method: request.method,
+        url: request.url,
+        status,
+        execTimeMs,
+        referer: header(request.headers.referer),
+        userAgent: header(request.headers['user-agent']),
+        userIP: realIp(request, trustedProxy, 0),
+        remoteIP: remoteIp(request),
+        identity,
+        now,
+      });
+      if (entry) this.batcher.push(entry);
+    });
+  }
+
+  /** After a settings change passed through, this process's copy is reloaded before the answer. */
+  async onSettingsSaved(): Promise<void> {
+    await this.settings.reload().catch((error: unknown) => this.logger.warn({ err: error }, 'settings reload failed'));
+  }
+
+  private identityOf(request: FastifyRequest): Promise<RequestIdentity | null> {
+    return request.headers.authorization ? this.identities.of(request) : Promise.resolve(null);
+  }
+}
+
+const header = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] : (value ?? ''));

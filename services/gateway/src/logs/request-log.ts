@@ -1,0 +1,137 @@
+import { randomInt } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { EdgeSettings } from '../edge/edge-settings';
+import type { RequestIdentity } from '../edge/request-identity';
+
+/** A row of `_logs` in PocketBase's shape. */
+export interface LogEntry {
+  id: string;
+  /** PocketBase's date format, `2006-01-02 15:04:05.000Z`. */
+  created: string;
+  /** slog levels: -4 debug, 0 info, 4 warn, 8 error. */
+  level: number;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+export const LOG_LEVEL_INFO = 0;
+export const LOG_LEVEL_ERROR = 8;
+/** PocketBase's caps (v0.40): ~16 KB of serialised data unless `maxDataSize` says otherwise, 8000 message bytes. */
+export const DEFAULT_MAX_LOG_DATA_SIZE = 16 << 10;
+const MAX_MESSAGE_SIZE = 8000;
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A 15-character `[a-z0-9]` id, as PocketBase's. */
+export function newLogId(): string {
+  let id = '';
+  for (let i = 0; i < 15; i++) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
+  return id;
+}
+
+/** `date` in PocketBase's format. */
+export const pbDate = (date: Date): string => date.toISOString().replace('T', ' ');
+
+/** PocketBase's cutStr: at most `max` characters, then `...`. */
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}...` : text);
+
+// Query parameters whose values are credentials: file tokens, OAuth2 codes and states, and
+// anything named like a password, secret or key. Their values never reach the logs.
+const SECRET_PARAM = /token|code|state|secret|password|passwd|key|otp|signature|auth/i;
+export const REDACTED = '[redacted]';
+
+/** The request URI with the values of credential-like query parameters replaced. */
+export function redactUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const parts = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replaceAll('+', ' '));
+      } catch {
+        // an undecodable name is checked as it is
+      }
+      return SECRET_PARAM.test(name) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+    });
+  return `${url.slice(0, at)}?${parts.join('&')}`;
+}
+
+export interface FinishedRequest {
+  method: string;
+  /** The request URI (path and query) as the client sent it. */
+  url: string;
+  status: number;
+  execTimeMs: number;
+  referer: string;
+  userAgent: string;
+  userIP: string;
+  remoteIP: string;
+  identity: RequestIdentity | null;
+  now?: Date;
+}
+
+/**
+ * The log entry of a finished request, as PocketBase's activity logger writes it; null when the
+ * settings say not to keep it (logging off with `maxDays` 0, or under `minLevel`).
+ */
+export function requestLogEntry(settings: EdgeSettings['logs'], request: FinishedRequest): LogEntry | null {
+  if (settings.maxDays === 0) return null;
+  const failed = request.status >= 400;
+  const level = failed ? LOG_LEVEL_ERROR : LOG_LEVEL_INFO;
+  if (level < settings.minLevel) return null;
+  const method = cut(request.method.toUpperCase(), 50);
+  const url = cut(redactUrl(request.url), 3000);
+  const data: Record<string, unknown> = {
+    type: 'request',
+    execTime: request.execTimeMs,
+    url,
+    method,
+    status: request.status,
+    referer: cut(redactUrl(request.referer), 2000),
+    userAgent: cut(request.userAgent, 2000),
+    auth: request.identity?.collectionName ?? '',
+  };
+  if (failed) data.error = STATUS_CODES[request.status] ? `${STATUS_CODES[request.status]}.` : 'Request failed.';
+  if (request.identity && settings.logAuthId) data.authId = request.identity.recordId;
+  if (settings.logIP) {
+    data.userIP = request.userIP;
+    data.remoteIP = request.remoteIP;
+  }
+  let message = `${method} `;
+  try {
+    message += decodeURIComponent(url);
+  } catch {
+    message += url;
+  }
+  return {
+    id: newLogId(),
+    created: pbDate(request.now ?? new Date()),
+    level,
+    message: Buffer.byteLength(message) > MAX_MESSAGE_SIZE ? message.slice(0, MAX_MESSAGE_SIZE) : message,
+    data: truncateLogData(data, settings.maxDataSize),
+  };
+}
+
+/**
+ * PocketBase's (v0.40) cap on a log's data: over `maxDataSize` serialised bytes (0: about 16 KB),
+ * only the attributes that fit whole are kept, and `__pb_truncated__: true` says so.
+ */
+export function truncateLogData(data: Record<string, unknown>, maxDataSize: number): Record<string, unknown> {
+  const limit = maxDataSize > 0 ? maxDataSize : DEFAULT_MAX_LOG_DATA_SIZE;
+  if (Buffer.byteLength(JSON.stringify(data)) <= limit) return data;
+  const kept: Record<string, unknown> = {};
+  let size = 2; // the braces
+  for (const [key, value] of Object.entries(data)) {
+    const entry = Buffer.byteLength(`${JSON.stringify(key)}:${JSON.stringify(value)}`) + 1;
+    if (size + entry > limit) break;
+    kept[key] = value;
+    size += entry;
+  }
+  kept.__pb_truncated__ = true;
+  return kept;
+}
