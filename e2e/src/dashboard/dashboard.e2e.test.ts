@@ -397,6 +397,10 @@ describe('dashboard (standalone)', () => {
 
     await page.getByRole('tab', { name: 'Mail' }).click();
     await page.getByLabel('Use SMTP mail server').check();
+    // SMTP on without a host: the server's error under the host input.
+    await page.getByLabel('SMTP server host').fill('');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Cannot be blank.').waitFor();
     await page.getByLabel('SMTP server host').fill(smtp.host);
     await page.getByLabel('Port', { exact: true }).fill(String(smtp.port));
     await page.getByRole('button', { name: 'Save changes' }).click();
@@ -409,6 +413,9 @@ describe('dashboard (standalone)', () => {
 
     await page.getByRole('tab', { name: 'Batch' }).click();
     await page.getByLabel('Enable batch API').check();
+    await page.getByLabel('Max requests per batch').fill('0');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Cannot be blank.').waitFor();
     await page.getByLabel('Max requests per batch').fill('25');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').getByText('Saved.').waitFor();
