@@ -58,6 +58,8 @@ export class EdgeRuntime {
   async start(): Promise<void> {
     await this.settings.start();
     await this.identities.start();
+    // Once at boot (a process may not live an hour), then hourly.
+    void this.deleteOldLogs();
     this.retention = setInterval(() => void this.deleteOldLogs(), RETENTION_EVERY_MS);
     this.retention.unref();
   }
