@@ -22,7 +22,7 @@ import type { Queryable } from './queryable';
 import { type FileFieldChange, planFileField, type RecordFileStore } from './record-files';
 import { RecordReader } from './record-reader';
 import { recordMatchesRule } from './record-rule';
-import { isPossibleId, ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
+import { isPossibleId, RecordsError, recordNotFound, type WriteFailure } from './records.errors';
 import { fileUploadsUnsupported, type ResolvedBody, resolveModifiers } from './write-modifiers';
 
 type Json = Record<string, unknown>;
@@ -46,8 +46,8 @@ export type AfterWrite = (
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const CREATE_FAILED = 'Failed to create record.';
-const UPDATE_FAILED = 'Failed to update record.';
+const CREATE_FAILED: WriteFailure = 'records_create_failed';
+const UPDATE_FAILED: WriteFailure = 'records_update_failed';
 const VALUES_MISMATCH = { code: 'validation_values_mismatch', message: "Values don't match." };
 const REQUIRED = { code: 'validation_required', message: 'Cannot be blank.' };
 
@@ -127,7 +127,7 @@ export class RecordWriter {
 
   async create(collection: Collection, body: unknown, access: RecordAccess, tx?: PoolClient): Promise<Json> {
     this.assertWritable(collection);
-    if (collection.createRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
+    if (collection.createRule === null && !access.isSuperuser) throw new RecordsError('records_only_superusers');
     const resolved = resolveModifiers(collection, this.bodyOrThrow(body, CREATE_FAILED), null);
     // Rules read the body with its modifiers resolved (PocketBase's ReplaceModifiers before any rule).
     const ruleAccess = withBody(access, resolved.body);
@@ -149,7 +149,7 @@ export class RecordWriter {
         !access.isSuperuser &&
         !(await this.matches(client, collection, record.id, collection.createRule, ruleAccess))
       ) {
-        throw new RecordsError(400, CREATE_FAILED);
+        throw new RecordsError(CREATE_FAILED);
       }
       if (verifyAfterRules) record = await this.verifyIfManaged(client, collection, record, ruleAccess);
       await this.afterWrite(client, { action: 'create', collection, record });
@@ -165,7 +165,7 @@ export class RecordWriter {
     tx?: PoolClient,
   ): Promise<Json> {
     this.assertWritable(collection);
-    if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
+    if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError('records_only_superusers');
     if (!isPossibleId(id)) throw recordNotFound();
     return this.transaction(tx, async (client) => {
       const table = quoteIdent(collection.name);
@@ -208,7 +208,7 @@ export class RecordWriter {
 
   async delete(collection: Collection, id: string, access: RecordAccess, tx?: PoolClient): Promise<void> {
     this.assertWritable(collection);
-    if (collection.deleteRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
+    if (collection.deleteRule === null && !access.isSuperuser) throw new RecordsError('records_only_superusers');
     const existing = await this.readerFor(tx).findVisible(collection, id, collection.deleteRule, access);
     if (!existing) throw recordNotFound();
     await this.transaction(tx, async (client) => {
@@ -216,7 +216,7 @@ export class RecordWriter {
         // Locking every superuser row makes concurrent deletes take turns, so two cannot both see
         // another superuser left and remove the last two (PocketBase counts inside its transaction).
         const { rowCount } = await client.query(`SELECT id FROM ${quoteIdent(collection.name)} ORDER BY id FOR UPDATE`);
-        if ((rowCount ?? 0) <= 1) throw new RecordsError(400, "You can't delete the only existing superuser.");
+        if ((rowCount ?? 0) <= 1) throw new RecordsError('records_last_superuser');
       }
       await this.releaseReferences(client, collection, id);
       await client.query(`DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1`, [id]);
@@ -226,7 +226,7 @@ export class RecordWriter {
   }
 
   private assertWritable(collection: Collection): void {
-    if (collection.type === 'view') throw new RecordsError(400, 'Unsupported collection type.');
+    if (collection.type === 'view') throw new RecordsError('records_unsupported_collection');
   }
 
   /** Whether a submitted value for `field` is taken at all; PocketBase drops the others silently. */
@@ -237,10 +237,10 @@ export class RecordWriter {
     return !(field.name === 'id' && !isNew);
   }
 
-  private bodyOrThrow(body: unknown, message: string): Json {
+  private bodyOrThrow(body: unknown, message: WriteFailure): Json {
     if (body === undefined || body === null) return {};
     if (!isObject(body))
-      throw new RecordsError(400, message, {
+      throw new RecordsError(message, {
         '': { code: 'validation_invalid_body', message: 'Must be a JSON object.' },
       });
     return body;
@@ -262,7 +262,7 @@ export class RecordWriter {
     { body: input, errors: modifierErrors }: ResolvedBody,
     existing: Json | null,
     access: RecordAccess,
-    message: string,
+    message: WriteFailure,
     tx: PoolClient | undefined,
   ): Promise<{ values: Json; verifyAfterRules: boolean; fileChanges: FileFieldChange[] }> {
     const isNew = existing === null;
@@ -276,7 +276,7 @@ export class RecordWriter {
         delete form.verified;
         verifyAfterRules = true;
       }
-      if (Object.keys(form).length > 0) throw new RecordsError(400, message, form);
+      if (Object.keys(form).length > 0) throw new RecordsError(message, form);
     }
     const errors: ErrorData = { ...modifierErrors };
     const values: Json = {};
@@ -319,7 +319,7 @@ export class RecordWriter {
     }
     if (verifyAfterRules) values.verified = false;
     await this.checkRelations(tx ?? this.pool, collection, values, errors);
-    if (Object.keys(errors).length > 0) throw new RecordsError(400, message, errors);
+    if (Object.keys(errors).length > 0) throw new RecordsError(message, errors);
     if (collection.type === 'auth') {
       if (typeof values.password === 'string' && values.password !== '') {
         const passwordField = collection.fields.find((field) => field.name === 'password');
@@ -412,7 +412,7 @@ export class RecordWriter {
   private async verifyIfManaged(client: PoolClient, collection: Collection, record: Json, access: RecordAccess) {
     const manageRule = isAuthCollection(collection) ? collection.manageRule : null;
     if (!(await this.matches(client, collection, record.id, manageRule, access))) {
-      throw new RecordsError(400, CREATE_FAILED, { verified: VALUES_MISMATCH });
+      throw new RecordsError(CREATE_FAILED, { verified: VALUES_MISMATCH });
     }
     const { rows } = await client.query<Json>(
       `UPDATE ${quoteIdent(collection.name)} SET verified = TRUE WHERE id = $1 RETURNING *`,
@@ -469,7 +469,7 @@ export class RecordWriter {
             await client.query(`DELETE FROM ${table} WHERE id = $1`, [row.id]);
             this.removeRecordFilesOnCommit(client, other, row.id);
           } else if (field.required && Number(row.remaining) === 0) {
-            throw new RecordsError(400, 'The record is referenced by a required relation.', {
+            throw new RecordsError('records_delete_referenced', {
               '': {
                 code: 'validation_required_relation_reference',
                 message: `Referenced by ${other.name}.${field.name}.`,
@@ -489,7 +489,7 @@ export class RecordWriter {
   }
 
   /** Runs a write; a unique index violation becomes PocketBase's `validation_not_unique` on its field. */
-  private async insertOrExplain<T>(collection: Collection, message: string, run: () => Promise<T>): Promise<T> {
+  private async insertOrExplain<T>(collection: Collection, message: WriteFailure, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
@@ -497,7 +497,7 @@ export class RecordWriter {
       if (pg.code !== '23505') throw error;
       const column = /\((?:lower\()?"?([A-Za-z0-9_]+)"?\)?[,)]/.exec(pg.detail ?? '')?.[1] ?? 'id';
       const field = collection.fields.find((candidate) => candidate.name === column)?.name ?? 'id';
-      throw new RecordsError(400, message, {
+      throw new RecordsError(message, {
         [field]: { code: 'validation_not_unique', message: 'Value must be unique.' },
       });
     }
