@@ -47,4 +47,13 @@ describe('log store', () => {
     expect(await deleteOldLogs(pool, 0, new Date('2026-01-10T10:00:00.000Z'))).toBe(1);
     expect(await ids()).toEqual([]);
   });
+
+  it('after a settings change, also deletes what is under the new minimum level', async () => {
+    await insertLogs(pool, [
+      { ...entry('b1', '2026-01-09 10:00:00.000Z'), level: 0 },
+      { ...entry('b2', '2026-01-09 10:00:00.000Z'), level: 8 },
+    ]);
+    expect(await deleteOldLogs(pool, 5, new Date('2026-01-10T10:00:00.000Z'), 4)).toBe(1);
+    expect(await ids()).toEqual(['b2']);
+  });
 });
