@@ -4,6 +4,7 @@ import {
   Button,
   Checkbox,
   Group,
+  Modal,
   Pagination,
   Popover,
   ScrollArea,
@@ -60,6 +61,8 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
     defaultValue: [],
   });
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [confirmingBulk, setConfirmingBulk] = useState(false);
+  const [bulkError, setBulkError] = useState<string | null>(null);
 
   const records = useQuery({
     // By the route's id or name, so the records load alongside the collections, not after them.
@@ -122,12 +125,20 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
     setPage(1);
   };
   const deleteSelected = async () => {
-    for (const id of selected) await pb.collection(collection.id).delete(id);
-    setSelected(new Set());
+    setConfirmingBulk(false);
+    setBulkError(null);
+    try {
+      for (const id of selected) {
+        await pb.collection(collection.id).delete(id);
+        setSelected((current) => new Set([...current].filter((other) => other !== id)));
+      }
+    } catch (caught) {
+      setBulkError(toShownError(caught).message);
+    }
     await refresh();
   };
   const items = records.data?.items ?? [];
-  const error = records.error ? toShownError(records.error) : null;
+  const error = records.error ? toShownError(records.error) : bulkError ? { message: bulkError } : null;
 
   return (
     <Stack>
@@ -146,7 +157,7 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
         </Group>
         <Group gap="xs">
           {selected.size > 0 && (
-            <Button size="xs" color="red" variant="light" onClick={() => void deleteSelected()}>
+            <Button size="xs" color="red" variant="light" onClick={() => setConfirmingBulk(true)}>
               Delete selected ({selected.size})
             </Button>
           )}
@@ -202,6 +213,19 @@ export function CollectionPage({ idOrName }: { idOrName: string }) {
           {error.message}
         </Alert>
       )}
+      <Modal opened={confirmingBulk} onClose={() => setConfirmingBulk(false)} title="Delete records">
+        <Text size="sm" mb="md">
+          Delete the {selected.size} selected record(s) of "{collection.name}"? This cannot be undone.
+        </Text>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={() => setConfirmingBulk(false)}>
+            Cancel
+          </Button>
+          <Button color="red" onClick={() => void deleteSelected()}>
+            Delete {selected.size}
+          </Button>
+        </Group>
+      </Modal>
       <ScrollArea>
         <Table striped highlightOnHover withTableBorder>
           <Table.Thead>

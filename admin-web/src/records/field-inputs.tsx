@@ -19,51 +19,27 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import type { CollectionModel, RecordModel } from 'pocketbase';
+import type { RecordModel } from 'pocketbase';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { CodeInput } from '../collections/code-input';
 import type { FieldDraft } from '../collections/field-types';
 import { useCollections } from '../collections/use-collections';
 import { pb } from '../pb';
+import {
+  type FileValue,
+  fromPickerValue,
+  recordLabel,
+  searchableFields,
+  toFileValue,
+  toPickerValue,
+} from './field-values';
 
 // Tiptap is the largest input: loaded when a record with an editor field is opened.
 const RichTextInput = lazy(() => import('./rich-text-input').then((module) => ({ default: module.RichTextInput })));
 
 const jsonExtensions = [json()];
 
-/** A file field's state in the editor: files kept, files to delete, files chosen to upload. */
-export interface FileValue {
-  kept: string[];
-  removed: string[];
-  upload: File[];
-}
-
-export function isFileValue(value: unknown): value is FileValue {
-  return typeof value === 'object' && value !== null && 'kept' in value && 'upload' in value;
-}
-
-function toFileValue(value: unknown): FileValue {
-  if (isFileValue(value)) return value;
-  const kept = Array.isArray(value)
-    ? (value as unknown[]).filter((v): v is string => typeof v === 'string' && v !== '')
-    : typeof value === 'string' && value
-      ? [value]
-      : [];
-  return { kept, removed: [], upload: [] };
-}
-
 const IMAGE = /\.(png|jpe?g|gif|webp|svg|avif)$/i;
-
-/** `2024-05-06 07:08:09.000Z` ⇄ the `datetime-local` input's `2024-05-06T07:08:09` (both UTC here). */
-function toPickerValue(value: string): string {
-  const match = value.match(/^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)/);
-  return match ? `${match[1]}T${match[2]}` : '';
-}
-
-function fromPickerValue(value: string): string {
-  const match = value.match(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::(\d{2}))?/);
-  return match ? `${match[1]} ${match[2]}:${match[3] ?? '00'}.000Z` : '';
-}
 
 /** The date field: the exact value as text, and the browser's date-time picker (UTC) to pick it. */
 function DateInput({
@@ -101,26 +77,6 @@ function DateInput({
       />
     </Group>
   );
-}
-
-/** How a record of `collection` is named in pickers: its presentable fields, else email, else id. */
-export function recordLabel(collection: CollectionModel | undefined, record: RecordModel): string {
-  const fields = (collection?.fields ?? []) as FieldDraft[];
-  const parts = fields
-    .filter((f) => f.presentable)
-    .map((f) => record[f.name])
-    .filter((v) => v !== undefined && v !== null && v !== '')
-    .map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v)));
-  if (parts.length > 0) return `${parts.join(' · ')} (${record.id})`;
-  if (typeof record.email === 'string' && record.email) return `${record.email} (${record.id})`;
-  return record.id;
-}
-
-/** The related collection's text-like fields a search looks into (besides the id). */
-function searchableFields(collection: CollectionModel | undefined): string[] {
-  return ((collection?.fields ?? []) as FieldDraft[])
-    .filter((f) => ['text', 'email', 'url'].includes(f.type) && !f.hidden && f.name !== 'id')
-    .map((f) => f.name);
 }
 
 /** A relation: searches the related collection on the server and lists records by their labels. */

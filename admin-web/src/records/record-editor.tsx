@@ -6,7 +6,8 @@ import { type FormEvent, useRef, useState } from 'react';
 import { type ShownError, toShownError } from '../api-errors';
 import type { FieldDraft } from '../collections/field-types';
 import { pb } from '../pb';
-import { FieldInput, isFileValue } from './field-inputs';
+import { FieldInput } from './field-inputs';
+import { isFileValue } from './field-values';
 
 type Values = Record<string, unknown>;
 

@@ -32,7 +32,7 @@ const TRUE_WORDS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE_WORDS = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 /** PocketBase answers an unreadable page, perPage or skipTotal with its generic 400. */
-const unreadable = () => new RecordsError(400, 'Something went wrong while processing your request.');
+const unreadable = () => new RecordsError('records_bad_params');
 
 /** Go's `strconv.Atoi`: an optional sign and decimal digits within int64, nothing else. */
 function goInt(raw: string): bigint {

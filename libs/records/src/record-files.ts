@@ -157,8 +157,7 @@ export const fileMaxSize = (field: FileField): number => (field.maxSize > 0 ? fi
  * field validation words it; thrown while the upload streams, so the rest is never read.
  */
 export function fileTooLargeError(field: FileField, originalName: string, isNew: boolean): RecordsError {
-  const message = isNew ? 'Failed to create record.' : 'Failed to update record.';
-  return new RecordsError(400, message, {
+  return new RecordsError(isNew ? 'records_create_failed' : 'records_update_failed', {
     [field.name]: tooLarge({ originalName }, fileMaxSize(field)),
   });
 }

@@ -6,7 +6,7 @@ import { type ListParams, parseListParams } from './list-params';
 import type { Queryable } from './queryable';
 import { RecordExpander } from './record-expander';
 import { recordToJson } from './record-json';
-import { isPossibleId, ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
+import { isPossibleId, RecordsError, recordNotFound } from './records.errors';
 
 /** Extra column telling whether the caller may manage an auth record (see `columnsSql`). */
 const MANAGED_COLUMN = '__hb_managed';
@@ -35,7 +35,7 @@ export class RecordReader {
     offset: number,
   ): CompiledSql | null {
     if (access.isSuperuser) return null;
-    if (rule === null) throw new RecordsError(403, ONLY_SUPERUSERS);
+    if (rule === null) throw new RecordsError('records_only_superusers');
     if (rule.trim() === '') return null;
     return compileFilter(rule, {
       lookup: this.lookup,
@@ -51,7 +51,7 @@ export class RecordReader {
     if (!access.isSuperuser) {
       for (const text of [filter, sort]) {
         const ref = SUPERUSER_ONLY_REFS.find((candidate) => text.includes(candidate));
-        if (ref) throw new RecordsError(403, `Only superusers can filter by ${ref}`);
+        if (ref) throw new RecordsError('records_superuser_filter', {}, { ref });
       }
     }
     const conditions: CompiledSql[] = [];

@@ -22,7 +22,7 @@ import type { Queryable } from './queryable';
 import { type FileFieldChange, planFileField, type RecordFileStore } from './record-files';
 import { RecordReader } from './record-reader';
 import { recordMatchesRule } from './record-rule';
-import { isPossibleId, ONLY_SUPERUSERS, RecordsError, recordNotFound } from './records.errors';
+import { isPossibleId, RecordsError, recordNotFound, type WriteFailure } from './records.errors';
 import { fileUploadsUnsupported, parseModifierKey, type ResolvedBody, resolveModifiers } from './write-modifiers';
 
 type Json = Record<string, unknown>;
@@ -71,8 +71,8 @@ const isEveryone = (rule: string | null): boolean => rule !== null && rule.trim(
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const CREATE_FAILED = 'Failed to create record.';
-const UPDATE_FAILED = 'Failed to update record.';
+const CREATE_FAILED: WriteFailure = 'records_create_failed';
+const UPDATE_FAILED: WriteFailure = 'records_update_failed';
 const VALUES_MISMATCH = { code: 'validation_values_mismatch', message: "Values don't match." };
 const REQUIRED = { code: 'validation_required', message: 'Cannot be blank.' };
 
@@ -152,7 +152,7 @@ export class RecordWriter {
 
   async create(collection: Collection, body: unknown, access: RecordAccess, tx?: PoolClient): Promise<Json> {
     this.assertWritable(collection);
-    if (collection.createRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
+    if (collection.createRule === null && !access.isSuperuser) throw new RecordsError('records_only_superusers');
     const resolved = resolveModifiers(collection, this.bodyOrThrow(body, CREATE_FAILED), null);
     // Rules read the body with its modifiers resolved (PocketBase's ReplaceModifiers before any rule).
     const ruleAccess = withBody(access, resolved.body);
@@ -176,11 +176,11 @@ export class RecordWriter {
       let record = await this.insertOrExplain(collection, CREATE_FAILED, () =>
         this.write(client, insert, params, change),
       );
-      if (!record) throw new RecordsError(400, CREATE_FAILED);
+      if (!record) throw new RecordsError(CREATE_FAILED);
       await this.storeFiles(client, collection, String(record.id), fileChanges);
       // The create rule sees the record as it would be stored (PocketBase checks it in the transaction).
       if (checksRule && !(await this.matches(client, collection, record.id, collection.createRule, ruleAccess))) {
-        throw new RecordsError(400, CREATE_FAILED);
+        throw new RecordsError(CREATE_FAILED);
       }
       if (verifyAfterRules) record = await this.verifyIfManaged(client, collection, record, ruleAccess);
       return this.reader.toJson(collection, record, access);
@@ -195,7 +195,7 @@ export class RecordWriter {
     tx?: PoolClient,
   ): Promise<Json> {
     this.assertWritable(collection);
-    if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
+    if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError('records_only_superusers');
     if (!isPossibleId(id)) throw recordNotFound();
     const input = this.bodyOrThrow(body, UPDATE_FAILED);
     if (this.updatesBlind(collection, input, access)) return this.updateBlind(collection, id, input, access, tx);
@@ -293,7 +293,7 @@ export class RecordWriter {
 
   async delete(collection: Collection, id: string, access: RecordAccess, tx?: PoolClient): Promise<void> {
     this.assertWritable(collection);
-    if (collection.deleteRule === null && !access.isSuperuser) throw new RecordsError(403, ONLY_SUPERUSERS);
+    if (collection.deleteRule === null && !access.isSuperuser) throw new RecordsError('records_only_superusers');
     const existing = await this.readerFor(tx).findVisible(collection, id, collection.deleteRule, access);
     if (!existing) throw recordNotFound();
     const guardsLastSuperuser = collection.name === SUPERUSERS_COLLECTION_NAME;
@@ -303,7 +303,7 @@ export class RecordWriter {
         // Locking every superuser row makes concurrent deletes take turns, so two cannot both see
         // another superuser left and remove the last two (PocketBase counts inside its transaction).
         const { rowCount } = await client.query(`SELECT id FROM ${quoteIdent(collection.name)} ORDER BY id FOR UPDATE`);
-        if ((rowCount ?? 0) <= 1) throw new RecordsError(400, "You can't delete the only existing superuser.");
+        if ((rowCount ?? 0) <= 1) throw new RecordsError('records_last_superuser');
       }
       await this.releaseReferences(client, collection, id);
       await this.write(client, `DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1 RETURNING *`, [id], {
@@ -343,7 +343,7 @@ export class RecordWriter {
   }
 
   private assertWritable(collection: Collection): void {
-    if (collection.type === 'view') throw new RecordsError(400, 'Unsupported collection type.');
+    if (collection.type === 'view') throw new RecordsError('records_unsupported_collection');
   }
 
   /** Whether a submitted value for `field` is taken at all; PocketBase drops the others silently. */
@@ -354,10 +354,10 @@ export class RecordWriter {
     return !(field.name === 'id' && !isNew);
   }
 
-  private bodyOrThrow(body: unknown, message: string): Json {
+  private bodyOrThrow(body: unknown, message: WriteFailure): Json {
     if (body === undefined || body === null) return {};
     if (!isObject(body))
-      throw new RecordsError(400, message, {
+      throw new RecordsError(message, {
         '': { code: 'validation_invalid_body', message: 'Must be a JSON object.' },
       });
     return body;
@@ -379,7 +379,7 @@ export class RecordWriter {
     { body: input, errors: modifierErrors }: ResolvedBody,
     existing: Json | null,
     access: RecordAccess,
-    message: string,
+    message: WriteFailure,
     tx: PoolClient | undefined,
   ): Promise<{ values: Json; verifyAfterRules: boolean; fileChanges: FileFieldChange[] }> {
     const isNew = existing === null;
@@ -393,7 +393,7 @@ export class RecordWriter {
         delete form.verified;
         verifyAfterRules = true;
       }
-      if (Object.keys(form).length > 0) throw new RecordsError(400, message, form);
+      if (Object.keys(form).length > 0) throw new RecordsError(message, form);
     }
     const errors: ErrorData = { ...modifierErrors };
     const values: Json = {};
@@ -436,7 +436,7 @@ export class RecordWriter {
     }
     if (verifyAfterRules) values.verified = false;
     await this.checkRelations(tx ?? this.pool, collection, values, errors);
-    if (Object.keys(errors).length > 0) throw new RecordsError(400, message, errors);
+    if (Object.keys(errors).length > 0) throw new RecordsError(message, errors);
     if (collection.type === 'auth') {
       if (typeof values.password === 'string' && values.password !== '') {
         const passwordField = collection.fields.find((field) => field.name === 'password');
@@ -530,7 +530,7 @@ export class RecordWriter {
   private async verifyIfManaged(client: PoolClient, collection: Collection, record: Json, access: RecordAccess) {
     const manageRule = isAuthCollection(collection) ? collection.manageRule : null;
     if (!(await this.matches(client, collection, record.id, manageRule, access))) {
-      throw new RecordsError(400, CREATE_FAILED, { verified: VALUES_MISMATCH });
+      throw new RecordsError(CREATE_FAILED, { verified: VALUES_MISMATCH });
     }
     const verified = await this.write(
       client,
@@ -589,7 +589,7 @@ export class RecordWriter {
           });
           this.removeRecordFilesOnCommit(client, other, row.id);
         } else if (field.required && Number(row.remaining) === 0) {
-          throw new RecordsError(400, 'The record is referenced by a required relation.', {
+          throw new RecordsError('records_delete_referenced', {
             '': {
               code: 'validation_required_relation_reference',
               message: `Referenced by ${other.name}.${field.name}.`,
@@ -622,7 +622,7 @@ export class RecordWriter {
   }
 
   /** Runs a write; a unique index violation becomes PocketBase's `validation_not_unique` on its field. */
-  private async insertOrExplain<T>(collection: Collection, message: string, run: () => Promise<T>): Promise<T> {
+  private async insertOrExplain<T>(collection: Collection, message: WriteFailure, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
@@ -630,7 +630,7 @@ export class RecordWriter {
       if (pg.code !== '23505') throw error;
       const column = /\((?:lower\()?"?([A-Za-z0-9_]+)"?\)?[,)]/.exec(pg.detail ?? '')?.[1] ?? 'id';
       const field = collection.fields.find((candidate) => candidate.name === column)?.name ?? 'id';
-      throw new RecordsError(400, message, {
+      throw new RecordsError(message, {
         [field]: { code: 'validation_not_unique', message: 'Value must be unique.' },
       });
     }

@@ -33,8 +33,12 @@ export class LocalStorageDriver implements StorageDriver {
     }
   }
 
-  async get(key: string, range?: ByteRange): Promise<{ object: StoredObject; body: Readable } | null> {
-    const object = await this.stat(key);
+  async get(
+    key: string,
+    range?: ByteRange,
+    known?: StoredObject,
+  ): Promise<{ object: StoredObject; body: Readable } | null> {
+    const object = known ?? (await this.stat(key));
     if (!object) return null;
     const body = createReadStream(this.pathOf(key), range ? { start: range.start, end: range.end } : {});
     return { object, body };

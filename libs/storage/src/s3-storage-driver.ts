@@ -43,8 +43,12 @@ export class S3StorageDriver implements StorageDriver {
     await this.client.putObject(this.bucket, key, body, size, { 'Content-Type': contentType });
   }
 
-  async get(key: string, range?: ByteRange): Promise<{ object: StoredObject; body: Readable } | null> {
-    const object = await this.stat(key);
+  async get(
+    key: string,
+    range?: ByteRange,
+    known?: StoredObject,
+  ): Promise<{ object: StoredObject; body: Readable } | null> {
+    const object = known ?? (await this.stat(key));
     if (!object) return null;
     try {
       const body = range

@@ -29,8 +29,11 @@ export interface StorageDriver {
    * `size`, when known, lets S3 take it in one PUT instead of a multipart upload.
    */
   put(key: string, body: Readable, options: PutOptions): Promise<void>;
-  /** The object's bytes (or a range of them); `null` when it does not exist. */
-  get(key: string, range?: ByteRange): Promise<{ object: StoredObject; body: Readable } | null>;
+  /**
+   * The object's bytes (or a range of them); `null` when it does not exist. `known`: what a
+   * `stat` just returned, so the driver need not ask again.
+   */
+  get(key: string, range?: ByteRange, known?: StoredObject): Promise<{ object: StoredObject; body: Readable } | null>;
   stat(key: string): Promise<StoredObject | null>;
   /** Removes one object; a missing one is not an error (deletes are retried). */
   delete(key: string): Promise<void>;

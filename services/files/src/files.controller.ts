@@ -54,7 +54,7 @@ export class FilesController {
       reply.header('content-range', `bytes */${object.size}`);
       throw new ApiError(416, 'Requested Range Not Satisfiable');
     }
-    const found = await this.files.open(served.key, range);
+    const found = await this.files.open(served, range);
     if (range) {
       reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${object.size}`);
       reply.header('content-length', String(range.end - range.start + 1));

@@ -83,19 +83,33 @@ export class FilesService {
       throw notFound();
     }
     const key = recordFileKey(collection.id, recordId, fileName);
+    const size = query.thumb ?? '';
+    const thumbWanted = size !== '' && (DEFAULT_THUMB_SIZES.includes(size) || (field.thumbs ?? []).includes(size));
+    // A thumb made before is served without looking at the original (it was thumbable then).
+    const made = thumbWanted ? await this.madeThumb(collection, recordId, fileName, size) : null;
+    if (made) return made;
     const object = await this.storage.stat(key);
     if (!object) throw notFound();
-    const size = query.thumb ?? '';
-    if (size === '' || !(DEFAULT_THUMB_SIZES.includes(size) || (field.thumbs ?? []).includes(size))) {
-      return { key, object, name: fileName };
-    }
-    if (!THUMBABLE_TYPES.has(object.contentType)) return { key, object, name: fileName };
+    if (!thumbWanted || !THUMBABLE_TYPES.has(object.contentType)) return { key, object, name: fileName };
     return (await this.thumb(collection, recordId, fileName, size, key)) ?? { key, object, name: fileName };
   }
 
-  /** The stored bytes to send (the object may have gone since `resolve`: then a 404). */
-  async open(key: string, range?: ByteRange): Promise<Readable> {
-    const found = await this.storage.get(key, range);
+  /** A stored thumb of the file, if one was made already. */
+  private async madeThumb(collection: Collection, recordId: string, fileName: string, size: string) {
+    let key: string;
+    try {
+      key = thumbKey(collection.id, recordId, fileName, size);
+    } catch (error) {
+      if (error instanceof InvalidObjectKeyError) return null;
+      throw error;
+    }
+    const object = await this.storage.stat(key);
+    return object ? { key, object, name: `${size}_${fileName}` } : null;
+  }
+
+  /** The stored bytes of what `resolve` found (it may have gone since: then a 404). */
+  async open(served: ServedFile, range?: ByteRange): Promise<Readable> {
+    const found = await this.storage.get(served.key, range, served.object);
     if (!found) throw notFound();
     return found.body;
   }

@@ -1,30 +1,33 @@
 import { ClientError, type ErrorData } from '@hivebase/contracts';
 
-/** Error codes of the filter library; the records layer maps every one of them to a 400. */
-export const FILTER_ERROR_CODES = [
-  'filter_syntax',
-  'filter_too_long',
-  'filter_too_complex',
-  'filter_unknown_field',
-  'filter_forbidden_field',
-  'filter_invalid_sort',
-] as const;
-export type FilterErrorCode = (typeof FILTER_ERROR_CODES)[number];
-
 /**
- * Base class: every error this library throws on user input is a `FilterError`. The client gets
- * a plain 400 with PocketBase's default message, as PocketBase answers a bad filter; the detailed
- * message is for logs and for the rule validator.
+ * Error codes of the filter library with what the client gets: a plain 400 with PocketBase's
+ * default message (undefined here), as PocketBase answers a bad filter, sort or rule. The
+ * detailed message of each error is for logs and for the rule validator.
  */
+export const FILTER_ERRORS = {
+  filter_syntax: { status: 400, message: undefined },
+  filter_too_long: { status: 400, message: undefined },
+  filter_too_complex: { status: 400, message: undefined },
+  filter_unknown_field: { status: 400, message: undefined },
+  filter_forbidden_field: { status: 400, message: undefined },
+  filter_invalid_sort: { status: 400, message: undefined },
+} as const satisfies Record<string, { status: number; message: string | undefined }>;
+export type FilterErrorCode = keyof typeof FILTER_ERRORS;
+export const FILTER_ERROR_CODES = Object.keys(FILTER_ERRORS) as FilterErrorCode[];
+
+/** Base class: every error this library throws on user input is a `FilterError` (see {@link FILTER_ERRORS}). */
 export class FilterError extends ClientError {
-  readonly status = 400;
-  readonly publicMessage = undefined;
+  readonly status: number;
+  readonly publicMessage: string | undefined;
   readonly data: ErrorData = {};
   readonly code: FilterErrorCode;
   constructor(code: FilterErrorCode, message: string) {
     super(message);
     this.name = new.target.name;
     this.code = code;
+    this.status = FILTER_ERRORS[code].status;
+    this.publicMessage = FILTER_ERRORS[code].message;
   }
 }
 

@@ -50,8 +50,8 @@ export class SettingsStorageDriver implements StorageDriver {
   put(key: string, body: Readable, options: PutOptions): Promise<void> {
     return this.current().put(key, body, options);
   }
-  get(key: string, range?: ByteRange): Promise<{ object: StoredObject; body: Readable } | null> {
-    return this.current().get(key, range);
+  get(key: string, range?: ByteRange, known?: StoredObject): Promise<{ object: StoredObject; body: Readable } | null> {
+    return this.current().get(key, range, known);
   }
   stat(key: string): Promise<StoredObject | null> {
     return this.current().stat(key);

@@ -44,7 +44,7 @@ export class RecordsService {
 
   collectionOrThrow(idOrName: string): Collection {
     const collection = this.registry.find(idOrName);
-    if (!collection) throw new RecordsError(404, 'Missing collection context.');
+    if (!collection) throw new RecordsError('records_missing_collection');
     return collection;
   }
 

@@ -58,6 +58,8 @@ export class EdgeRuntime {
   async start(): Promise<void> {
     await this.settings.start();
     await this.identities.start();
+    // Once at boot (a process may not live an hour), then hourly.
+    void this.deleteOldLogs();
     this.retention = setInterval(() => void this.deleteOldLogs(), RETENTION_EVERY_MS);
     this.retention.unref();
   }
@@ -70,10 +72,11 @@ export class EdgeRuntime {
     await this.deps.counter.close();
   }
 
-  /** Deletes the logs older than `settings.logs.maxDays`. */
-  async deleteOldLogs(): Promise<void> {
+  /** Deletes the logs older than `settings.logs.maxDays` (and, after a settings change, under `minLevel`). */
+  async deleteOldLogs(afterSettingsChange = false): Promise<void> {
+    const { maxDays, minLevel } = this.settings.value.logs;
     try {
-      await deleteOldLogs(this.deps.pool, this.settings.value.logs.maxDays);
+      await deleteOldLogs(this.deps.pool, maxDays, new Date(), afterSettingsChange ? minLevel : undefined);
     } catch (error) {
       this.logger.warn({ err: error }, 'deleting old logs failed');
     }
@@ -128,6 +131,8 @@ export class EdgeRuntime {
   /** After a settings change passed through, this process's copy is reloaded before the answer. */
   async onSettingsSaved(): Promise<void> {
     await this.settings.reload().catch((error: unknown) => this.logger.warn({ err: error }, 'settings reload failed'));
+    // As PocketBase on a settings save: what the new logs settings would not keep goes now.
+    void this.deleteOldLogs(true);
   }
 
   private identityOf(request: FastifyRequest): Promise<RequestIdentity | null> {

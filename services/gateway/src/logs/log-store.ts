@@ -18,9 +18,15 @@ export async function insertLogs(pool: Pool, entries: readonly LogEntry[]): Prom
   );
 }
 
-/** PocketBase's retention: deletes the logs created `maxDays` days ago or earlier; returns how many. */
-export async function deleteOldLogs(pool: Pool, maxDays: number, now = new Date()): Promise<number> {
+/**
+ * PocketBase's retention: deletes the logs created `maxDays` days ago or earlier and, after a
+ * settings change (`minLevel` given), those under the new minimum level; returns how many.
+ */
+export async function deleteOldLogs(pool: Pool, maxDays: number, now = new Date(), minLevel?: number): Promise<number> {
   const cutoff = pbDate(new Date(now.getTime() - maxDays * 24 * 60 * 60 * 1000));
-  const result = await pool.query(`DELETE FROM "_logs" WHERE created <= $1`, [cutoff]);
+  const result =
+    minLevel === undefined
+      ? await pool.query(`DELETE FROM "_logs" WHERE created <= $1`, [cutoff])
+      : await pool.query(`DELETE FROM "_logs" WHERE created <= $1 OR level < $2`, [cutoff, minLevel]);
   return result.rowCount ?? 0;
 }
