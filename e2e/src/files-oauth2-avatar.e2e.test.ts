@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -80,5 +80,52 @@ describe.each(SHAPE_NAMES)('OAuth2 sign-up stores the provider avatar (%s)', (sh
   it('signs up without an avatar when the download fails', async () => {
     const { record } = await signUp('dave');
     expect(record).toMatchObject({ email: 'dave@example.com', avatar: '' });
+  });
+});
+
+describe('OAuth2 sign-up when the avatar cannot be stored (standalone)', () => {
+  let fixture: AuthFixture;
+  let idp: OidcServer;
+  let avatars: Server;
+
+  beforeAll(async () => {
+    avatars = createServer((_request, response) => void response.end(Buffer.from('GIF89a')));
+    await new Promise<void>((resolve) => avatars.listen(0, '127.0.0.1', resolve));
+    idp = await startOidcServer();
+    idp.accounts.set('erin', {
+      email: 'erin@example.com',
+      emailVerified: true,
+      picture: `http://127.0.0.1:${(avatars.address() as AddressInfo).port}/erin.gif`,
+    });
+    // Local storage that cannot be written (a file where its directory should be), as a
+    // process without write access to the storage would see it.
+    const notADirectory = join(storageDir, 'not-a-directory');
+    writeFileSync(notADirectory, 'x');
+    process.env.HB_STORAGE_DIR = notADirectory;
+    try {
+      fixture = await startAuthFixture('standalone');
+    } finally {
+      process.env.HB_STORAGE_DIR = storageDir;
+    }
+    await enableOidcSignIn(fixture.root, fixture.client(), idp);
+  }, 180_000);
+
+  afterAll(async () => {
+    await fixture?.stop();
+    await idp?.close();
+    await new Promise<void>((resolve) => (avatars ? avatars.close(() => resolve()) : resolve()));
+  });
+
+  it('signs up without the avatar instead of failing', async () => {
+    const pb = fixture.client();
+    const methods = await pb.collection('users').listAuthMethods();
+    const provider = methods.oauth2.providers.find((candidate) => candidate.name === 'oidc');
+    if (!provider) throw new Error('no oidc provider in auth-methods');
+    const { code } = await idp.authorize(provider.authURL, 'erin');
+    const { record, meta } = await pb
+      .collection('users')
+      .authWithOAuth2Code('oidc', code, provider.codeVerifier, idp.redirectURL);
+    expect(meta?.isNew).toBe(true);
+    expect(record).toMatchObject({ email: 'erin@example.com', avatar: '', verified: true });
   });
 });

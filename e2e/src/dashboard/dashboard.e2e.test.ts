@@ -72,6 +72,9 @@ async function choose(scope: Page, label: string, option: string): Promise<void>
 
 const drawer = () => page.getByRole('dialog');
 
+/** `expect.poll` with room for a busy machine (its default gives up after one second). */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000 });
+
 /** Signs a fresh page in as the superuser. */
 async function signIn(target: Page): Promise<void> {
   await target.goto(`${server.baseUrl}/_/`);
@@ -137,7 +140,7 @@ describe('dashboard (standalone)', () => {
     await page.getByLabel(/^Password confirm/).fill('short');
     await page.getByRole('button', { name: 'Create superuser and login' }).click();
     // The server's field error, beside its input.
-    await expect.poll(() => page.getByText('Must be at least 8 character(s).').count()).toBeGreaterThan(0);
+    await poll(() => page.getByText('Must be at least 8 character(s).').count()).toBeGreaterThan(0);
     await screenshot(page, 'installer');
 
     await page.getByLabel(PASSWORD_LABEL).fill(PASSWORD);
@@ -255,14 +258,12 @@ describe('dashboard (standalone)', () => {
     await editor.press('ControlOrMeta+A');
     await drawer().getByRole('button', { name: 'Bold', exact: true }).click();
     await drawer().getByRole('button', { name: 'f_editor HTML source' }).click();
-    await expect
-      .poll(() => drawer().getByRole('textbox', { name: 'f_editor HTML' }).inputValue())
-      .toBe('<p><strong>Hello</strong></p>');
+    await poll(() => drawer().getByRole('textbox', { name: 'f_editor HTML' }).inputValue()).toBe(
+      '<p><strong>Hello</strong></p>',
+    );
     // The date from the browser's date-time picker (UTC) lands in the text input, seconds included.
     await drawer().getByLabel('f_date date picker').fill('2024-05-06T07:08:09');
-    await expect
-      .poll(() => drawer().getByLabel('f_date', { exact: true }).inputValue())
-      .toBe('2024-05-06 07:08:09.000Z');
+    await poll(() => drawer().getByLabel('f_date', { exact: true }).inputValue()).toBe('2024-05-06 07:08:09.000Z');
     await choose(page, 'f_select', 'published');
     // The JSON editor (CodeMirror): a syntax error is refused in place before any request.
     const json = drawer().getByRole('textbox', { name: 'f_json', exact: true });
@@ -298,25 +299,23 @@ describe('dashboard (standalone)', () => {
     await page.getByRole('option', { name: 'f_number' }).first().waitFor();
     await page.getByLabel('Filter records').fill('f_number > 5');
     await applyFilter();
-    await expect.poll(() => rows.count()).toBe(1);
-    await expect.poll(() => rows.first().textContent()).toContain('zulu');
+    await poll(() => rows.count()).toBe(1);
+    await poll(() => rows.first().textContent()).toContain('zulu');
     await page.getByLabel('Filter records').fill('no_such_field > 5');
     await applyFilter();
     await page.getByRole('alert').waitFor();
     await page.getByLabel('Filter records').fill('');
     await page.getByLabel('Filter records').press('Enter');
-    await expect.poll(() => rows.count()).toBe(2);
+    await poll(() => rows.count()).toBe(2);
 
     await page.getByLabel('Sort by f_text').click();
-    await expect.poll(() => rows.first().textContent()).toContain('alpha');
+    await poll(() => rows.first().textContent()).toContain('alpha');
     await page.getByLabel('Sort by f_text').click();
-    await expect.poll(() => rows.first().textContent()).toContain('zulu');
+    await poll(() => rows.first().textContent()).toContain('zulu');
 
     await rows.first().getByText('zulu@example.com').click();
     // The stored values come back into their inputs.
-    await expect
-      .poll(() => drawer().getByRole('textbox', { name: 'f_json', exact: true }).textContent())
-      .toContain('"tags"');
+    await poll(() => drawer().getByRole('textbox', { name: 'f_json', exact: true }).textContent()).toContain('"tags"');
     await drawer()
       .getByRole('textbox', { name: 'f_editor', exact: true })
       .locator('strong')
@@ -331,7 +330,7 @@ describe('dashboard (standalone)', () => {
     await rows.filter({ hasText: 'zulu-edited' }).getByText('zulu@example.com').click();
     await drawer().getByRole('button', { name: 'Delete' }).click();
     await drawer().waitFor({ state: 'detached' });
-    await expect.poll(() => rows.count()).toBe(1);
+    await poll(() => rows.count()).toBe(1);
     expect((await pb.collection('posts').getFullList()).map((record) => record.f_text)).toEqual(['alpha']);
   });
 
@@ -555,7 +554,7 @@ describe('dashboard (standalone)', () => {
     await page.getByRole('button', { name: 'Sort by f_editor' }).waitFor();
     await page.getByRole('button', { name: 'Columns' }).click();
     await page.getByRole('checkbox', { name: 'f_editor' }).uncheck();
-    await expect.poll(() => page.getByRole('button', { name: 'Sort by f_editor' }).count()).toBe(0);
+    await poll(() => page.getByRole('button', { name: 'Sort by f_editor' }).count()).toBe(0);
     await page.getByRole('checkbox', { name: 'f_editor' }).check();
     await page.keyboard.press('Escape');
 
@@ -632,25 +631,25 @@ describe('dashboard (standalone)', () => {
     await page.goto(`${server.baseUrl}/_/#/collections/posts_duplicate`);
     await page.reload();
     const rows = page.getByTestId('record-row');
-    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(3);
+    await poll(() => rows.count()).toBe(3);
     const kept = (await pb.collection('posts_duplicate').getFirstListItem('title = "kept-3"')).id;
     await page.getByRole('checkbox', { name: 'Select all' }).check();
     await page.getByRole('checkbox', { name: `Select ${kept}` }).uncheck();
     await page.getByRole('button', { name: 'Delete selected (2)' }).click();
     await page.getByRole('dialog', { name: 'Delete records' }).getByRole('button', { name: 'Delete 2' }).click();
-    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    await poll(() => rows.count()).toBe(1);
     expect((await pb.collection('posts_duplicate').getFullList()).map((r) => r.id)).toEqual([kept]);
 
     await page.getByRole('button', { name: 'Edit collection' }).click();
     await drawer().first().getByRole('button', { name: 'Truncate' }).click();
     await page.getByRole('dialog', { name: 'Truncate collection' }).getByRole('button', { name: 'Truncate' }).click();
-    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(0);
+    await poll(() => rows.count()).toBe(0);
     expect(await pb.collection('posts_duplicate').getFullList()).toEqual([]);
 
     await drawer().first().getByRole('button', { name: 'Delete collection' }).click();
     await page.getByRole('dialog', { name: 'Delete collection' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByText('Pick a collection in the sidebar').waitFor();
-    await expect.poll(() => page.getByRole('link', { name: 'posts_duplicate' }).count()).toBe(0);
+    await poll(() => page.getByRole('link', { name: 'posts_duplicate' }).count()).toBe(0);
     await expect(pb.collections.getOne('posts_duplicate')).rejects.toMatchObject({ status: 404 });
   });
 
@@ -666,7 +665,7 @@ describe('dashboard (standalone)', () => {
     await pb
       .collection('posts')
       .delete((await pb.collection('posts').getFirstListItem('f_text = "from-elsewhere"')).id);
-    await expect.poll(() => rows.count()).toBe(before);
+    await poll(() => rows.count()).toBe(before);
   });
 
   it('uploads a file from the record editor, previews it, then removes it', async () => {
@@ -691,9 +690,7 @@ describe('dashboard (standalone)', () => {
     await alphaRow.click();
     const thumb = drawer().getByRole('img', { name: `Preview of ${alpha.f_file}` });
     await thumb.waitFor();
-    await expect
-      .poll(() => thumb.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
-      .toBe(100);
+    await poll(() => thumb.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(100);
     await drawer()
       .getByRole('button', { name: `Remove ${alpha.f_file}` })
       .click();
@@ -731,7 +728,7 @@ describe('dashboard (standalone)', () => {
     await picker.fill('reader');
     // The server searched: the other user is not offered, the reader is, by name.
     await page.getByRole('option', { name: `Reader Person (${reader.id})` }).waitFor();
-    await expect.poll(() => page.getByRole('option', { name: /Other Person/ }).count()).toBe(0);
+    await poll(() => page.getByRole('option', { name: /Other Person/ }).count()).toBe(0);
     await page.getByRole('option', { name: `Reader Person (${reader.id})` }).click();
     await drawer().getByRole('button', { name: 'Save changes' }).click();
     await drawer().waitFor({ state: 'detached' });
@@ -739,7 +736,7 @@ describe('dashboard (standalone)', () => {
 
     // Reopened, the chosen record shows by its label, not its id.
     await page.getByTestId('record-row').filter({ hasText: 'alpha' }).getByText('alpha', { exact: true }).click();
-    await expect.poll(() => picker.inputValue()).toBe(`Reader Person (${reader.id})`);
+    await poll(() => picker.inputValue()).toBe(`Reader Person (${reader.id})`);
     await page.keyboard.press('Escape');
     await drawer().waitFor({ state: 'detached' });
   });
@@ -825,9 +822,9 @@ describe('dashboard (standalone)', () => {
     await page.getByTestId('record-row').first().waitFor();
     await page.keyboard.press('ControlOrMeta+K');
     const search = page.getByRole('textbox', { name: /Search collections/ });
-    await expect.poll(() => search.evaluate((input) => input === input.ownerDocument.activeElement)).toBe(true);
+    await poll(() => search.evaluate((input) => input === input.ownerDocument.activeElement)).toBe(true);
     await page.keyboard.type('post_t');
-    await expect.poll(() => page.getByRole('link', { name: 'posts', exact: true }).count()).toBe(0);
+    await poll(() => page.getByRole('link', { name: 'posts', exact: true }).count()).toBe(0);
     await page.getByRole('link', { name: /^post_texts/ }).waitFor();
     await search.fill('');
 

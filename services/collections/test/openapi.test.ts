@@ -1,3 +1,4 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import type { TestDatabase } from '@hivebase/platform/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +123,12 @@ describe('GET /api/openapi.json', () => {
     expect(schemas.usersRecord.properties.tokenKey).toBeUndefined();
     expect(schemas.usersCreate.required).toEqual(expect.arrayContaining(['password', 'passwordConfirm']));
     expect(schemas.usersCreate.properties.password.writeOnly).toBe(true);
+  });
+
+  it('is a valid OpenAPI 3.1 document (its schema and every $ref)', async () => {
+    const { body } = await call('GET', '/api/openapi.json');
+    // validate() dereferences in place: give it a copy.
+    await expect(SwaggerParser.validate(structuredClone(body) as never)).resolves.toBeDefined();
   });
 
   it('follows schema changes', async () => {

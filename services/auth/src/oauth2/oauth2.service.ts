@@ -267,7 +267,7 @@ export class OAuth2Service {
       isSuperuser: isSuperuser(caller),
       request: { ...ruleContextOf(request, caller, payload), context: 'oauth2' },
     };
-    const created = await this.records.writer.create(collection, payload, access, client);
+    const created = await this.createWithAvatar(client, collection, payload, access, mapped.avatarURL, avatar);
     const id = String(created.id);
     const { rows } = await client.query<{ email: string; verified: boolean }>(
       `SELECT email, verified FROM ${quoteIdent(collection.name)} WHERE id = $1`,
@@ -278,6 +278,34 @@ export class OAuth2Service {
       await this.records.writer.update(collection, id, { verified: true }, SYSTEM_ACCESS, client);
     }
     return id;
+  }
+
+  /**
+   * Creates the signed-up record; when storing its avatar fails (storage unreachable, a process
+   * without write access to local storage), the record is created without it instead, since the
+   * avatar is a nicety and the sign-in is not. Validation and rule failures still fail the sign-up.
+   */
+  private async createWithAvatar(
+    client: PoolClient,
+    collection: AuthCollection,
+    payload: Record<string, unknown>,
+    access: RecordAccess,
+    field: string,
+    avatar: UploadedFile | undefined,
+  ): Promise<Record<string, unknown>> {
+    if (!avatar || payload[field] !== avatar) return this.records.writer.create(collection, payload, access, client);
+    await client.query('SAVEPOINT oauth2_avatar');
+    try {
+      const created = await this.records.writer.create(collection, payload, access, client);
+      await client.query('RELEASE SAVEPOINT oauth2_avatar');
+      return created;
+    } catch (error) {
+      if (error instanceof RecordsError || error instanceof ApiError) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT oauth2_avatar');
+      this.logger.warn({ msg: 'Failed to store the OAuth2 avatar, signing up without it', err: error });
+      const { [field]: _avatar, ...rest } = payload;
+      return this.records.writer.create(collection, rest, access, client);
+    }
   }
 
   /**
