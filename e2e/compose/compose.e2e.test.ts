@@ -30,11 +30,24 @@ const IMAGE = (target: string) => `hivebase/${target}:local`;
 const NETWORK = `${PROJECT}_default`;
 const DATABASE_URL = 'postgres://hivebase:hivebase@postgres:5432/hivebase';
 
+/**
+ * An SDK client for concurrent use (the SDK would cancel a request that repeats one still
+ * running). Each request on its own connection: the steps wait a minute or more between requests
+ * (scaling, restarts) and a keep-alive connection idle that long can be closed by the server just
+ * as the client reuses it ("other side closed"), a race of HTTP keep-alive itself, not of the
+ * deployment under test.
+ */
 function client(baseUrl: string): PocketBase {
   const pb = new PocketBase(baseUrl);
   pb.autoCancellation(false);
+  pb.beforeSend = (url, options) => ({
+    url,
+    options: { ...options, headers: { ...(options.headers as Record<string, string>), connection: 'close' } },
+  });
   return pb;
 }
+
+const CLOSE = { headers: { connection: 'close' } };
 
 async function statusOf(promise: Promise<unknown>): Promise<number> {
   return promise.then(
@@ -119,7 +132,7 @@ async function smoke(baseUrl: string, tag: string, stored?: (record: RecordModel
 
   // Files: stored in the S3 store, served by the files service.
   const fileUrl = user.files.getURL(created, created.doc);
-  const file = await fetch(fileUrl);
+  const file = await fetch(fileUrl, CLOSE);
   expect(file.status).toBe(200);
   expect(await file.text()).toBe(`hello from ${tag}`);
   stored?.(created);
@@ -198,7 +211,7 @@ describe('docker compose, for real', () => {
     compose.run(['up', '-d'], { timeoutMs: 600_000 });
     await waitForHealthy(compose, 300_000);
     step(`every container healthy ${Math.round((Date.now() - upAt) / 1000)} s after up`);
-    const health = await fetch(`${baseUrl}/api/health`);
+    const health = await fetch(`${baseUrl}/api/health`, CLOSE);
     expect(health.status).toBe(200);
 
     for (const service of APP_SERVICES) {
