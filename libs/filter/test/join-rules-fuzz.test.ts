@@ -38,6 +38,8 @@ import {
 const FILTER_RUNS = Number(process.env.HB_FUZZ_RUNS ?? 2000);
 const SORT_RUNS = Math.max(100, Math.floor(FILTER_RUNS / 4));
 const FUZZ_SEED = Number(process.env.HB_FUZZ_SEED ?? 20240311);
+// Thousands of queries: on a loaded 2-core CI machine they take longer than the default 30 s budget.
+const FUZZ_TIMEOUT_MS = 180_000;
 if (!Number.isSafeInteger(FILTER_RUNS) || FILTER_RUNS < 1) throw new Error('HB_FUZZ_RUNS must be a positive integer');
 if (!Number.isSafeInteger(FUZZ_SEED)) throw new Error('HB_FUZZ_SEED must be an integer');
 
@@ -141,71 +143,81 @@ const baseAndNode = fc
   );
 
 describe('list rules and email visibility through joins (fuzz)', () => {
-  it(`a non-superuser's filter reveals nothing the rules hide (${FILTER_RUNS} filters)`, async () => {
-    let compared = 0;
-    let selective = 0;
-    await fc.assert(
-      fc.asyncProperty(baseAndNode, async ([base, viewer, node]) => {
-        const view = views.get(viewer) as NonNullable<ReturnType<typeof views.get>>;
-        let real: ReturnType<typeof compileFilter>;
-        try {
-          real = compileFilter(node, clientOptions(base, viewer));
-        } catch (error) {
-          if (error instanceof FilterError) return;
-          throw error;
-        }
-        const visibleBase = view.visible.get(base) as Set<string>;
-        const got = (await ids(full, base, real.sql, real.params)).filter((id) => visibleBase.has(id));
-        const oracle = compileFilter(node, clientOptions(base, viewer, publicLookup));
-        const expected = await ids(view.client, base, oracle.sql, oracle.params);
-        expect(got).toEqual(expected);
-        if (!mentionsEmail(node)) {
-          // without emails, exactly the superuser's answer over the rule-filtered data
-          const superuser = compileFilter(node, {
-            ...clientOptions(base, viewer, publicLookup),
-            allowHiddenFields: true,
-          });
-          expect(await ids(view.client, base, superuser.sql, superuser.params)).toEqual(expected);
-        }
-        compared++;
-        if (got.length > 0 && got.length < visibleBase.size) selective++;
-      }),
-      { numRuns: FILTER_RUNS, seed: FUZZ_SEED },
-    );
-    console.info(`join-rules fuzz: ${FILTER_RUNS} filters, ${compared} compiled and compared, ${selective} selective`);
-    // most generated filters must compile and enough must select some records but not all
-    expect(compared).toBeGreaterThan(FILTER_RUNS * 0.6);
-    expect(selective).toBeGreaterThan(compared * 0.05);
-  });
-
-  it(`a non-superuser's sort orders by nothing the rules hide (${SORT_RUNS} sorts)`, async () => {
-    const sortArb = fc
-      .constantFrom(...BASES)
-      .chain((base) =>
-        fc.tuple(
-          fc.constant(base),
-          fc.constantFrom(...VIEWERS),
-          fc.array(fc.tuple(fc.constantFrom(...JOIN_SORTS[base]), sometimes(50)), { minLength: 1, maxLength: 3 }),
-        ),
+  it(
+    `a non-superuser's filter reveals nothing the rules hide (${FILTER_RUNS} filters)`,
+    async () => {
+      let compared = 0;
+      let selective = 0;
+      await fc.assert(
+        fc.asyncProperty(baseAndNode, async ([base, viewer, node]) => {
+          const view = views.get(viewer) as NonNullable<ReturnType<typeof views.get>>;
+          let real: ReturnType<typeof compileFilter>;
+          try {
+            real = compileFilter(node, clientOptions(base, viewer));
+          } catch (error) {
+            if (error instanceof FilterError) return;
+            throw error;
+          }
+          const visibleBase = view.visible.get(base) as Set<string>;
+          const got = (await ids(full, base, real.sql, real.params)).filter((id) => visibleBase.has(id));
+          const oracle = compileFilter(node, clientOptions(base, viewer, publicLookup));
+          const expected = await ids(view.client, base, oracle.sql, oracle.params);
+          expect(got).toEqual(expected);
+          if (!mentionsEmail(node)) {
+            // without emails, exactly the superuser's answer over the rule-filtered data
+            const superuser = compileFilter(node, {
+              ...clientOptions(base, viewer, publicLookup),
+              allowHiddenFields: true,
+            });
+            expect(await ids(view.client, base, superuser.sql, superuser.params)).toEqual(expected);
+          }
+          compared++;
+          if (got.length > 0 && got.length < visibleBase.size) selective++;
+        }),
+        { numRuns: FILTER_RUNS, seed: FUZZ_SEED },
       );
-    await fc.assert(
-      fc.asyncProperty(sortArb, async ([base, viewer, fields]) => {
-        const view = views.get(viewer) as NonNullable<ReturnType<typeof views.get>>;
-        const sort = fields.map(([name, desc]) => `${desc ? '-' : ''}${name}`).join(',');
-        const visibleBase = [...(view.visible.get(base) as Set<string>)];
-        const real = compileSort(sort, { ...clientOptions(base, viewer), paramOffset: 1 });
-        const got = await full.query<{ id: string }>(
-          `SELECT "id" FROM "${base}" WHERE "id" = ANY($1::text[]) ORDER BY ${real.sql}, "id"`,
-          [visibleBase, ...real.params],
+      console.info(
+        `join-rules fuzz: ${FILTER_RUNS} filters, ${compared} compiled and compared, ${selective} selective`,
+      );
+      // most generated filters must compile and enough must select some records but not all
+      expect(compared).toBeGreaterThan(FILTER_RUNS * 0.6);
+      expect(selective).toBeGreaterThan(compared * 0.05);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    `a non-superuser's sort orders by nothing the rules hide (${SORT_RUNS} sorts)`,
+    async () => {
+      const sortArb = fc
+        .constantFrom(...BASES)
+        .chain((base) =>
+          fc.tuple(
+            fc.constant(base),
+            fc.constantFrom(...VIEWERS),
+            fc.array(fc.tuple(fc.constantFrom(...JOIN_SORTS[base]), sometimes(50)), { minLength: 1, maxLength: 3 }),
+          ),
         );
-        const oracle = compileSort(sort, clientOptions(base, viewer, publicLookup));
-        const expected = await view.client.query<{ id: string }>(
-          `SELECT "id" FROM "${base}" ORDER BY ${oracle.sql}, "id"`,
-          oracle.params,
-        );
-        expect(got.rows.map((r) => r.id)).toEqual(expected.rows.map((r) => r.id));
-      }),
-      { numRuns: SORT_RUNS, seed: FUZZ_SEED },
-    );
-  });
+      await fc.assert(
+        fc.asyncProperty(sortArb, async ([base, viewer, fields]) => {
+          const view = views.get(viewer) as NonNullable<ReturnType<typeof views.get>>;
+          const sort = fields.map(([name, desc]) => `${desc ? '-' : ''}${name}`).join(',');
+          const visibleBase = [...(view.visible.get(base) as Set<string>)];
+          const real = compileSort(sort, { ...clientOptions(base, viewer), paramOffset: 1 });
+          const got = await full.query<{ id: string }>(
+            `SELECT "id" FROM "${base}" WHERE "id" = ANY($1::text[]) ORDER BY ${real.sql}, "id"`,
+            [visibleBase, ...real.params],
+          );
+          const oracle = compileSort(sort, clientOptions(base, viewer, publicLookup));
+          const expected = await view.client.query<{ id: string }>(
+            `SELECT "id" FROM "${base}" ORDER BY ${oracle.sql}, "id"`,
+            oracle.params,
+          );
+          expect(got.rows.map((r) => r.id)).toEqual(expected.rows.map((r) => r.id));
+        }),
+        { numRuns: SORT_RUNS, seed: FUZZ_SEED },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

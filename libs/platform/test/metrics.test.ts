@@ -50,7 +50,9 @@ describe('metrics listener', () => {
     expect(scrape.headers.get('content-type')).toContain('text/plain');
     const text = await scrape.text();
     expect(text).toContain('hb_http_requests_total{method="GET",route="/api/probe/:id",status="200"} 3');
-    expect(text).toMatch(/hb_http_request_duration_seconds_count\{method="GET",route="\/api\/probe\/:id",status="200"\} 3/);
+    expect(text).toMatch(
+      /hb_http_request_duration_seconds_count\{method="GET",route="\/api\/probe\/:id",status="200"\} 3/,
+    );
     expect(text).toContain('status="404"');
     expect(text).not.toContain('/api/probe/a');
     expect(text).toContain('hb_process_cpu_seconds_total');
