@@ -1,4 +1,4 @@
-import type { AutodateField } from '../model/field.model';
+import type { FieldCommon } from '../model/field.model';
 import { normalizeDateTime } from './date-time.util';
 import type { FieldDefinition, SettingsContext } from './field-definition';
 import { collectErrors, requiredError, validateCommonSettings, valuesMismatchError } from './field-errors.util';
@@ -6,11 +6,17 @@ import { readBoolean } from './option-readers.util';
 
 const noTriggerError = () => requiredError('Either onCreate or onUpdate must be enabled.');
 
+export interface AutodateField extends FieldCommon {
+  type: 'autodate';
+  onCreate: boolean;
+  onUpdate: boolean;
+}
+
 /**
  * `autodate`: a datetime the server sets on create and/or update (`created`, `updated`), stored
  * like `date`. Submitted values are ignored by the records layer, so there is nothing to validate.
  */
-export const autodateFieldDefinition: FieldDefinition<'autodate'> = {
+export const autodateFieldDefinition: FieldDefinition<AutodateField> = {
   type: 'autodate',
 
   defaults: () => ({ onCreate: false, onUpdate: false }),

@@ -1,10 +1,16 @@
+import type { HelpfulField } from '../model/field.model';
 import type { FieldDefinition } from './field-definition';
 import { collectErrors, requiredError, unsupportedValueTypeError, validateCommonSettings } from './field-errors.util';
 import { readBoolean, readHelp } from './option-readers.util';
 import { castToBool } from './value-cast.util';
 
+export interface BoolField extends HelpfulField {
+  type: 'bool';
+  required: boolean;
+}
+
 /** `bool`: stored as `boolean NOT NULL DEFAULT false`; `required` means it must be true. */
-export const boolFieldDefinition: FieldDefinition<'bool'> = {
+export const boolFieldDefinition: FieldDefinition<BoolField> = {
   type: 'bool',
 
   defaults: () => ({ help: '', required: false }),

@@ -1,4 +1,5 @@
 import type { FieldError } from '@hivebase/contracts';
+import type { HelpfulField } from '../model/field.model';
 import { goTimeJson, goTimeString, normalizeDateTime, parseDateTimeMs } from './date-time.util';
 import type { FieldDefinition } from './field-definition';
 import { fieldError } from './field-definition';
@@ -14,11 +15,19 @@ import { readBoolean, readDateTime, readHelp } from './option-readers.util';
 
 const invalidDateError = (): FieldError => fieldError('validation_date_invalid', 'Must be a valid date.');
 
+export interface DateField extends HelpfulField {
+  type: 'date';
+  required: boolean;
+  /** `YYYY-MM-DD HH:MM:SS.sssZ` or "" for no bound. */
+  min: string;
+  max: string;
+}
+
 /**
  * `date`: a UTC datetime stored as the fixed-width string `YYYY-MM-DD HH:MM:SS.sssZ` in
  * `text NOT NULL DEFAULT ''` ("" = no date), exactly what PocketBase stores and sends.
  */
-export const dateFieldDefinition: FieldDefinition<'date'> = {
+export const dateFieldDefinition: FieldDefinition<DateField> = {
   type: 'date',
 
   defaults: () => ({ help: '', required: false, min: '', max: '' }),

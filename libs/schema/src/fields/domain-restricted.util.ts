@@ -1,12 +1,12 @@
 import type { FieldError } from '@hivebase/contracts';
-import type { EmailField, UrlField } from '../model/field.model';
+import type { EmailField } from './email.field';
 import type { FieldDefinition } from './field-definition';
 import { collectErrors, requiredError, unsupportedValueTypeError, validateCommonSettings } from './field-errors.util';
 import { readBoolean, readHelp, readStringList } from './option-readers.util';
+import type { UrlField } from './url.field';
 import { castToString } from './value-cast.util';
 import { validateDomainLists } from './web-address.util';
 
-type DomainFieldType = 'email' | 'url';
 type DomainField = EmailField | UrlField;
 
 /**
@@ -14,12 +14,12 @@ type DomainField = EmailField | UrlField;
  * value check "non-empty, well formed, then the domain allowed". Each type supplies how to read
  * its value's domain and its own error.
  */
-export function domainRestrictedDefinition<T extends DomainFieldType>(
-  type: T,
+export function domainRestrictedDefinition<F extends DomainField>(
+  type: F['type'],
   /** The value's domain to match against the lists, or null when the value is malformed. */
   domainOf: (value: string) => string | null,
   errors: { invalid: FieldError; domainNotAllowed: FieldError },
-): FieldDefinition<T> {
+): FieldDefinition<F> {
   return {
     type,
     defaults: () => ({ help: '', required: false, exceptDomains: null, onlyDomains: null }),
@@ -49,5 +49,5 @@ export function domainRestrictedDefinition<T extends DomainFieldType>(
     },
     toJson: (_field: DomainField, stored: unknown) => castToString(stored),
     // Both types have exactly these options, which TypeScript cannot see through the generic.
-  } as unknown as FieldDefinition<T>;
+  } as unknown as FieldDefinition<F>;
 }

@@ -1,3 +1,4 @@
+import type { HelpfulField } from '../model/field.model';
 import type { FieldDefinition } from './field-definition';
 import { fieldError } from './field-definition';
 import {
@@ -14,8 +15,16 @@ import { castToString } from './value-cast.util';
 /** The size limit (bytes) PocketBase applies when `maxSize` is 0: 5 MiB. */
 export const EDITOR_DEFAULT_MAX_SIZE = 5 * 1024 * 1024;
 
+export interface EditorField extends HelpfulField {
+  type: 'editor';
+  required: boolean;
+  /** Bytes; 0 = the default limit. */
+  maxSize: number;
+  convertURLs: boolean;
+}
+
 /** `editor`: rich text (HTML) as a string, `text NOT NULL DEFAULT ''`, limited in UTF-8 bytes. */
-export const editorFieldDefinition: FieldDefinition<'editor'> = {
+export const editorFieldDefinition: FieldDefinition<EditorField> = {
   type: 'editor',
 
   defaults: () => ({ help: '', required: false, maxSize: 0, convertURLs: false }),

@@ -1,9 +1,17 @@
+import type { HelpfulField } from '../model/field.model';
 import { domainRestrictedDefinition } from './domain-restricted.util';
-import { fieldError } from './field-definition';
+import { type FieldDefinition, fieldError } from './field-definition';
 import { isEmail } from './web-address.util';
 
+export interface EmailField extends HelpfulField {
+  type: 'email';
+  required: boolean;
+  exceptDomains: string[] | null;
+  onlyDomains: string[] | null;
+}
+
 /** `email`: a string checked for email format and allowed domains; `text NOT NULL DEFAULT ''`. */
-export const emailFieldDefinition = domainRestrictedDefinition(
+export const emailFieldDefinition: FieldDefinition<EmailField> = domainRestrictedDefinition<EmailField>(
   'email',
   (value) => (isEmail(value) ? value.slice(value.lastIndexOf('@') + 1) : null),
   {

@@ -1,5 +1,5 @@
 import type { ErrorData, FieldError } from '@hivebase/contracts';
-import type { Field } from '../model/field.model';
+import type { FieldCommon } from '../model/field.model';
 import { fieldError } from './field-definition';
 import { compileGoRegexp } from './go-regexp.util';
 
@@ -125,7 +125,7 @@ export function validateFieldHelp(help: unknown): FieldError | null {
 }
 
 /** The `id`, `name` (and `help`, where the type has it) checks every field type's ValidateSettings starts with. */
-export function validateCommonSettings(field: Field): ErrorData {
+export function validateCommonSettings(field: FieldCommon & { help?: unknown }): ErrorData {
   return collectErrors({
     id: validateFieldId(field.id),
     name: validateFieldName(field.name),

@@ -1,3 +1,4 @@
+import type { HelpfulField } from '../model/field.model';
 import type { FieldDefinition } from './field-definition';
 import { fieldError } from './field-definition';
 import {
@@ -20,12 +21,23 @@ export const FILE_DEFAULT_MAX_SIZE = 5 * 1024 * 1024;
 export const THUMB_SIZE_PATTERN = /^(\d+)x(\d+)(t|b|f)?$/;
 const ZERO_THUMBS = ['0x0', '0x0t', '0x0b', '0x0f'];
 
+export interface FileField extends HelpfulField {
+  type: 'file';
+  required: boolean;
+  /** Bytes per file; 0 = the default limit. */
+  maxSize: number;
+  maxSelect: number;
+  mimeTypes: string[] | null;
+  thumbs: string[] | null;
+  protected: boolean;
+}
+
 /**
  * `file`: one (`maxSelect` <= 1) or several stored file names; a string or a text[]. Uploads
  * (size, mime type, name) and refusing new plain names (`validation_invalid_file`) are the
  * records layer's job: here a value is the list of names already decided on.
  */
-export const fileFieldDefinition: FieldDefinition<'file'> = {
+export const fileFieldDefinition: FieldDefinition<FileField> = {
   type: 'file',
 
   defaults: () => ({

@@ -1,3 +1,4 @@
+import type { HelpfulField } from '../model/field.model';
 import { type FieldDefinition, fieldError } from './field-definition';
 import { collectErrors, requiredError, validateCommonSettings } from './field-errors.util';
 import { readBoolean, readHelp } from './option-readers.util';
@@ -9,11 +10,16 @@ export interface GeoPoint {
   lat: number;
 }
 
+export interface GeoPointField extends HelpfulField {
+  type: 'geoPoint';
+  required: boolean;
+}
+
 /**
  * `geoPoint`: `{lon, lat}` in `jsonb NOT NULL DEFAULT '{"lon":0,"lat":0}'`. (0, 0) — "Null
  * Island" — is the empty value.
  */
-export const geoPointFieldDefinition: FieldDefinition<'geoPoint'> = {
+export const geoPointFieldDefinition: FieldDefinition<GeoPointField> = {
   type: 'geoPoint',
 
   defaults: () => ({ help: '', required: false }),

@@ -1,3 +1,4 @@
+import type { HelpfulField } from '../model/field.model';
 import { type FieldDefinition, fieldError } from './field-definition';
 import {
   checkRange,
@@ -19,11 +20,18 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 // anything else is kept as a JSON string.
 const JSON_LIKE_START = /^[-0-9"[{]/;
 
+export interface JsonField extends HelpfulField {
+  type: 'json';
+  required: boolean;
+  /** Bytes; 0 = the default limit. */
+  maxSize: number;
+}
+
 /**
  * `json`: any JSON value in a nullable `jsonb` column (NULL when nothing was set). Values are
  * prepared to plain JS values; `required` refuses null, "", [] and {}.
  */
-export const jsonFieldDefinition: FieldDefinition<'json'> = {
+export const jsonFieldDefinition: FieldDefinition<JsonField> = {
   type: 'json',
 
   defaults: () => ({ help: '', required: false, maxSize: 0 }),

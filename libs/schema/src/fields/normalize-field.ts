@@ -1,13 +1,13 @@
 import { crc32 } from 'node:zlib';
 import type { ErrorData, FieldError } from '@hivebase/contracts';
-import { FIELD_TYPES, type Field, type FieldCommon, type FieldOf, type FieldType } from '../model/field.model';
+import type { Field, FieldCommon } from '../model/field.model';
 import { fieldError } from './field-definition';
 import { inListError, requiredError } from './field-errors.util';
-import { FIELD_DEFINITIONS } from './field-registry';
+import { FIELD_DEFINITIONS, type FieldRegistry, fieldRegistryOps, type RegistryField } from './field-registry';
 import { isPlainObject } from './value-cast.util';
 
-export type NormalizeFieldResult =
-  | { ok: true; field: Field }
+export type NormalizeFieldResult<F = Field> =
+  | { ok: true; field: F }
   | {
       ok: false;
       /** Goes under the field's index in the collection error (`fields.<i>`), as PocketBase nests it. */
@@ -23,6 +23,15 @@ export type NormalizeFieldResult =
  * so add the returned id before normalizing the next field.
  */
 export function normalizeField(raw: unknown, existingIds: ReadonlySet<string>): NormalizeFieldResult {
+  return normalizeFieldWith(FIELD_DEFINITIONS, raw, existingIds);
+}
+
+/** `normalizeField` over any registry (tests build one with a toy type). */
+export function normalizeFieldWith<R extends FieldRegistry>(
+  registry: R,
+  raw: unknown,
+  existingIds: ReadonlySet<string>,
+): NormalizeFieldResult<RegistryField<R>> {
   if (!isPlainObject(raw)) {
     // PocketBase's generic message for an error without its own code.
     return { ok: false, errors: fieldError('validation_invalid_value', 'Invalid value.') };
@@ -31,7 +40,7 @@ export function normalizeField(raw: unknown, existingIds: ReadonlySet<string>): 
   if (typeof type !== 'string' || type === '') {
     return { ok: false, errors: { type: requiredError() } };
   }
-  if (!isFieldType(type)) {
+  if (!fieldRegistryOps(registry).isFieldType(type)) {
     // PocketBase fails the whole body ("missing or unknown field type"); a field-level error
     // in ozzo's wording for "not one of the allowed values" says more.
     return { ok: false, errors: { type: inListError() } };
@@ -45,28 +54,20 @@ export function normalizeField(raw: unknown, existingIds: ReadonlySet<string>): 
     hidden: raw.hidden === true,
     presentable: raw.presentable === true,
   };
-  return { ok: true, field: buildField(type, common, raw) };
+  const options = registry[type].normalizeOptions(raw);
+  // A registry entry's options and type make its field, which TS cannot see through the generic.
+  return { ok: true, field: { ...common, type, ...options } as unknown as RegistryField<R> };
 }
 
 /**
  * PocketBase's default field id: the type and the decimal CRC-32 of the name (`text3208210256`),
  * with `2`, `3`, … appended while it collides with `existingIds`.
  */
-export function defaultFieldId(type: FieldType, name: string, existingIds: ReadonlySet<string>): string {
+export function defaultFieldId(type: string, name: string, existingIds: ReadonlySet<string>): string {
   const base = type + String(crc32(name));
   let id = base;
   for (let i = 2; i < 1000 && existingIds.has(id); i++) {
     id = base + String(i);
   }
   return id;
-}
-
-function isFieldType(type: string): type is FieldType {
-  return (FIELD_TYPES as readonly string[]).includes(type);
-}
-
-function buildField<T extends FieldType>(type: T, common: FieldCommon, raw: Record<string, unknown>): FieldOf<T> {
-  const options = FIELD_DEFINITIONS[type].normalizeOptions(raw);
-  // FieldOf<T> is FieldCommon & {type} & FieldOptions<T>, which TS cannot see through the generic.
-  return { ...common, type, ...options } as unknown as FieldOf<T>;
 }

@@ -1,4 +1,5 @@
 import type { FieldError } from '@hivebase/contracts';
+import type { HelpfulField } from '../model/field.model';
 import { type FieldDefinition, fieldError } from './field-definition';
 import {
   collectErrors,
@@ -12,11 +13,20 @@ import { castToFloat, formatGoFixed6 } from './value-cast.util';
 
 const onlyIntError = (): FieldError => fieldError('validation_only_int_constraint', 'Decimal numbers are not allowed.');
 
+export interface NumberField extends HelpfulField {
+  type: 'number';
+  required: boolean;
+  /** null = no bound. */
+  min: number | null;
+  max: number | null;
+  onlyInt: boolean;
+}
+
 /**
  * `number`: a float64, stored as `double precision NOT NULL DEFAULT 0`. 0 is the empty value:
  * it satisfies min/max/onlyInt and fails only `required`.
  */
-export const numberFieldDefinition: FieldDefinition<'number'> = {
+export const numberFieldDefinition: FieldDefinition<NumberField> = {
   type: 'number',
 
   defaults: () => ({ help: '', required: false, min: null, max: null, onlyInt: false }),

@@ -1,3 +1,4 @@
+import type { HelpfulField } from '../model/field.model';
 import { type FieldDefinition, fieldError } from './field-definition';
 import {
   checkRange,
@@ -24,13 +25,23 @@ export const BCRYPT_DEFAULT_COST = 10;
  */
 export const comparableBcryptHash = (hash: string): string => hash.replace(/^\$2y\$/, '$2b$');
 
+export interface PasswordField extends HelpfulField {
+  type: 'password';
+  required: boolean;
+  pattern: string;
+  min: number;
+  max: number;
+  /** bcrypt cost; 0 = the default. */
+  cost: number;
+}
+
 /**
  * `password`: a bcrypt hash in `text NOT NULL DEFAULT ''`. prepareValue keeps the submitted
  * plain text so validateValue can check its length and pattern; hashing it (with `cost`) before
  * the write, and checking `required` against the existing hash when no new password was sent,
  * are the records layer's job. The value never goes out: toJson gives "".
  */
-export const passwordFieldDefinition: FieldDefinition<'password'> = {
+export const passwordFieldDefinition: FieldDefinition<PasswordField> = {
   type: 'password',
 
   defaults: () => ({ help: '', required: false, pattern: '', min: 0, max: 0, cost: 0 }),

@@ -1,18 +1,27 @@
 import type { FieldError } from '@hivebase/contracts';
 import type { Collection } from '../model/collection.model';
-import type { RelationField } from '../model/field.model';
+import type { HelpfulField } from '../model/field.model';
 import type { FieldDefinition, SettingsContext } from './field-definition';
 import { fieldError } from './field-definition';
 import { checkRange, collectErrors, requiredError, validateCommonSettings } from './field-errors.util';
 import { isMultiple, multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
 import { readBoolean, readHelp, readInteger, readString } from './option-readers.util';
 
+export interface RelationField extends HelpfulField {
+  type: 'relation';
+  required: boolean;
+  collectionId: string;
+  cascadeDelete: boolean;
+  minSelect: number;
+  maxSelect: number;
+}
+
 /**
  * `relation`: one (`maxSelect` <= 1) or several record ids of the collection `collectionId`; a
  * string or a text[]. That the ids exist needs the database, so the records layer checks it
  * (PocketBase's `validation_missing_rel_records`).
  */
-export const relationFieldDefinition: FieldDefinition<'relation'> = {
+export const relationFieldDefinition: FieldDefinition<RelationField> = {
   type: 'relation',
 
   defaults: () => ({ help: '', required: false, collectionId: '', cascadeDelete: false, minSelect: 0, maxSelect: 0 }),

@@ -1,13 +1,22 @@
+import type { HelpfulField } from '../model/field.model';
 import type { FieldDefinition } from './field-definition';
 import { fieldError } from './field-definition';
 import { checkRange, collectErrors, requiredError, validateCommonSettings } from './field-errors.util';
 import { isMultiple, multiValueColumnType, multiValueToJson, prepareMultiValue, valueList } from './multi-value.util';
 import { readBoolean, readHelp, readInteger, readStringList } from './option-readers.util';
 
+export interface SelectField extends HelpfulField {
+  type: 'select';
+  required: boolean;
+  values: string[];
+  /** 0 or 1 = single value (a string); more = a list. */
+  maxSelect: number;
+}
+
 /**
  * `select`: one (`maxSelect` <= 1) or several of the listed `values`; a string or a text[].
  */
-export const selectFieldDefinition: FieldDefinition<'select'> = {
+export const selectFieldDefinition: FieldDefinition<SelectField> = {
   type: 'select',
 
   defaults: () => ({ help: '', required: false, values: [], maxSelect: 0 }),

@@ -1,5 +1,5 @@
 import type { FieldError } from '@hivebase/contracts';
-import type { TextField } from '../model/field.model';
+import type { HelpfulField } from '../model/field.model';
 import { type FieldDefinition, fieldError } from './field-definition';
 import {
   checkRange,
@@ -26,12 +26,22 @@ const FORBIDDEN_PRIMARY_KEY_CHARS = ['/', '\\'];
 /** How many sample values validateSettings generates to test an autogenerate pattern (as PocketBase). */
 const AUTOGENERATE_SAMPLES = 10;
 
+export interface TextField extends HelpfulField {
+  type: 'text';
+  required: boolean;
+  min: number;
+  max: number;
+  pattern: string;
+  autogeneratePattern: string;
+  primaryKey: boolean;
+}
+
 /**
  * `text`: any string, stored as `text NOT NULL DEFAULT ''`. The `id` field is a text field with
  * `primaryKey`. Checking that a new id is unique (case-insensitively) and that an id never changes
  * needs the database, so it is the records layer's job.
  */
-export const textFieldDefinition: FieldDefinition<'text'> = {
+export const textFieldDefinition: FieldDefinition<TextField> = {
   type: 'text',
 
   defaults: () => ({
