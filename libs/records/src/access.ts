@@ -4,6 +4,11 @@ import type { Collection } from '@hivebase/schema';
 /** Who asks, as the records layer needs it: superuser or not, and the rule context. */
 export interface RecordAccess {
   isSuperuser: boolean;
+  /**
+   * A write by the system itself (the auth service's sign-in bookkeeping): superuser rights plus
+   * the hidden system fields no request may set, such as an auth record's `tokenKey`.
+   */
+  system?: boolean;
   /** What `@request.*` reads (auth included). */
   request: RequestContext;
 }

@@ -350,7 +350,8 @@ export class RecordWriter {
   private acceptsInput(collection: Collection, field: Field, access: RecordAccess, isNew: boolean): boolean {
     // Non-superusers cannot write hidden fields (an auth collection's password aside).
     if (field.hidden && !access.isSuperuser && !(collection.type === 'auth' && field.name === 'password')) return false;
-    if (collection.type === 'auth' && field.name === 'tokenKey') return false;
+    // Only the system's own writes set an auth record's tokenKey (to end its sessions).
+    if (collection.type === 'auth' && field.name === 'tokenKey') return access.system === true;
     return !(field.name === 'id' && !isNew);
   }
 

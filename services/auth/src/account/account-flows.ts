@@ -11,13 +11,7 @@ import {
   signRecordToken,
   type VerifiedToken,
 } from '@hivebase/runtime';
-import {
-  type AuthCollection,
-  quoteIdent,
-  randomString,
-  SUPERUSERS_COLLECTION_NAME,
-  type TokenKind,
-} from '@hivebase/schema';
+import { type AuthCollection, SUPERUSERS_COLLECTION_NAME, type TokenKind } from '@hivebase/schema';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthRecords } from '../core/auth-records';
 import { assertValid, emailFieldErrors, requireFields } from '../core/validation';
@@ -167,19 +161,12 @@ export class AccountFlows {
   }
 
   private async unlinkAll(collection: AuthCollection, record: RecordRow): Promise<number> {
-    const { rowCount } = await this.records.pool.query(
-      `DELETE FROM "_externalAuths" WHERE "collectionRef" = $1 AND "recordRef" = $2`,
-      [collection.id, record.id],
-    );
-    return rowCount ?? 0;
+    return this.records.deleteSystemRecordsOf('_externalAuths', collection, record.id);
   }
 
   /** Ends every session and pending token of the record, on every replica. */
   private async renewTokenKey(collection: AuthCollection, id: string): Promise<void> {
-    await this.records.pool.query(`UPDATE ${quoteIdent(collection.name)} SET "tokenKey" = $2 WHERE id = $1`, [
-      id,
-      randomString(50),
-    ]);
+    await this.records.renewTokenKey(collection, id);
     await this.authenticator.tokenKeyChanged(collection.id, id);
   }
 }

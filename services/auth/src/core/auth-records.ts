@@ -1,5 +1,5 @@
 import { notFound, PG_POOL } from '@hivebase/platform';
-import { type RecordAccess, RecordReader, type RecordWriter } from '@hivebase/records';
+import { type RecordAccess, RecordReader, RecordsError, type RecordWriter } from '@hivebase/records';
 import {
   findRecordById,
   isSuperuser,
@@ -12,10 +12,16 @@ import {
   SchemaRegistry,
   StorageRecordFileStore,
 } from '@hivebase/runtime';
-import { type AuthCollection, findSingleColumnUniqueIndex, quoteIdent } from '@hivebase/schema';
+import {
+  type AuthCollection,
+  type Collection,
+  findSingleColumnUniqueIndex,
+  quoteIdent,
+  randomString,
+} from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /**
  * The condition (on `$1`) that finds an auth record by a unique identity field, following the
@@ -29,6 +35,16 @@ export function identityCondition(collection: AuthCollection, fieldName: string)
   const column = quoteIdent(fieldName);
   return index.items[0]?.collate === 'NOCASE' ? `lower(${column}) = lower($1)` : `${column}::text = $1`;
 }
+
+/** The auth service's sign-in bookkeeping collections, written only by the system. */
+export type AuthSystemCollection = '_otps' | '_mfas' | '_authOrigins' | '_externalAuths';
+
+/** The system's own writes: no rules, and the hidden system fields (tokenKey) writable. */
+const SYSTEM_ACCESS: RecordAccess = {
+  isSuperuser: true,
+  system: true,
+  request: { context: 'default', method: 'POST', headers: {}, query: {}, body: {}, auth: null },
+};
 
 /** A request's body as an object (rules read it as `@request.body`). */
 export const bodyObject = (body: unknown): Record<string, unknown> =>
@@ -95,6 +111,61 @@ export class AuthRecords {
     const row = await this.findById(collection, id);
     if (!row) throw notFound();
     return row;
+  }
+
+  /**
+   * Creates a record of a bookkeeping collection through the writer (validation, autodates, its
+   * `record.changed` event in the same statement); `tx` joins an open transaction.
+   */
+  async createSystemRecord(name: AuthSystemCollection, values: Record<string, unknown>, tx?: PoolClient) {
+    return this.writer.create(this.systemCollection(name), values, SYSTEM_ACCESS, tx);
+  }
+
+  /** Rewrites a bookkeeping record as is, which renews its `updated` (an origin seen again). */
+  async touchSystemRecord(name: AuthSystemCollection, id: string, tx?: PoolClient): Promise<void> {
+    await this.ignoringGone(this.writer.update(this.systemCollection(name), id, {}, SYSTEM_ACCESS, tx));
+  }
+
+  /** Deletes a bookkeeping record through the writer; one already gone (a concurrent use) is no error. */
+  async deleteSystemRecord(name: AuthSystemCollection, id: string, tx?: PoolClient): Promise<void> {
+    await this.ignoringGone(this.writer.delete(this.systemCollection(name), id, SYSTEM_ACCESS, tx));
+  }
+
+  /** Deletes every bookkeeping record of `name` that belongs to the auth record; how many went. */
+  async deleteSystemRecordsOf(
+    name: AuthSystemCollection,
+    collection: AuthCollection,
+    recordId: string,
+    tx?: PoolClient,
+  ): Promise<number> {
+    const { rows } = await (tx ?? this.pool).query<{ id: string }>(
+      `SELECT id FROM ${quoteIdent(name)} WHERE "collectionRef" = $1 AND "recordRef" = $2`,
+      [collection.id, recordId],
+    );
+    for (const { id } of rows) await this.deleteSystemRecord(name, id, tx);
+    return rows.length;
+  }
+
+  /**
+   * A new tokenKey for the record, written by the writer (its event tells realtime the sessions
+   * ended); the caller tells the authenticator once committed.
+   */
+  async renewTokenKey(collection: AuthCollection, id: string, tx?: PoolClient): Promise<void> {
+    await this.writer.update(collection, id, { tokenKey: randomString(50) }, SYSTEM_ACCESS, tx);
+  }
+
+  private systemCollection(name: AuthSystemCollection): Collection {
+    const collection = this.registry.find(name);
+    if (!collection) throw new Error(`the system collection ${name} is missing`);
+    return collection;
+  }
+
+  private async ignoringGone(write: Promise<unknown>): Promise<void> {
+    try {
+      await write;
+    } catch (error) {
+      if (!(error instanceof RecordsError && error.code === 'records_not_found')) throw error;
+    }
   }
 
   /** What rules and record JSON see for this request when `auth` is its caller. */

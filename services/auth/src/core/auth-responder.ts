@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApiError, ApiReply } from '@hivebase/platform';
-import { recordMatchesRule } from '@hivebase/records';
+import { RecordsError, recordMatchesRule } from '@hivebase/records';
 import {
   composeAuthMail,
   isSuperuser,
@@ -12,7 +12,7 @@ import {
   SuperuserIps,
   signRecordToken,
 } from '@hivebase/runtime';
-import { type AuthCollection, newRecordId, nowDateTime, parseDateTimeMs } from '@hivebase/schema';
+import { type AuthCollection, newRecordId, parseDateTimeMs } from '@hivebase/schema';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthRecords, bodyObject } from './auth-records';
@@ -119,11 +119,12 @@ export class AuthResponder {
     const pool = this.records.pool;
     if (!given) {
       const id = newRecordId();
-      const now = nowDateTime();
-      await pool.query(
-        `INSERT INTO "_mfas" (id, "collectionRef", "recordRef", method, created, updated) VALUES ($1, $2, $3, $4, $5, $5)`,
-        [id, collection.id, record.id, method, now],
-      );
+      await this.records.createSystemRecord('_mfas', {
+        id,
+        collectionRef: collection.id,
+        recordRef: record.id,
+        method,
+      });
       throw new ApiReply(401, { mfaId: id });
     }
     const { rows } = await pool.query<{
@@ -136,14 +137,14 @@ export class AuthResponder {
     const mfa = rows[0];
     const expired = !mfa || expiredAfter(mfa.created, collection.mfa.duration);
     if (expired) {
-      if (mfa) await pool.query(`DELETE FROM "_mfas" WHERE id = $1`, [mfa.id]);
+      if (mfa) await this.records.deleteSystemRecord('_mfas', mfa.id);
       throw new ApiError(400, 'Invalid or expired MFA session.');
     }
     if (mfa.recordRef !== record.id || mfa.collectionRef !== collection.id) {
       throw new ApiError(400, 'Invalid MFA session.');
     }
     if (mfa.method === method) throw new ApiError(400, 'A different authentication method is required.');
-    await pool.query(`DELETE FROM "_mfas" WHERE id = $1`, [mfa.id]);
+    await this.records.deleteSystemRecord('_mfas', mfa.id);
   }
 
   /**
@@ -160,10 +161,9 @@ export class AuthResponder {
       `SELECT id, fingerprint FROM "_authOrigins" WHERE "collectionRef" = $1 AND "recordRef" = $2 ORDER BY updated DESC`,
       [collection.id, record.id],
     );
-    const now = nowDateTime();
     const known = origins.find((origin) => origin.fingerprint === fingerprint);
     if (known) {
-      await pool.query(`UPDATE "_authOrigins" SET updated = $2 WHERE id = $1`, [known.id, now]);
+      await this.records.touchSystemRecord('_authOrigins', known.id);
       return;
     }
     if (origins.length > 0 && typeof record.email === 'string' && record.email !== '') {
@@ -177,12 +177,17 @@ export class AuthResponder {
       );
     }
     const stale = origins.slice(MAX_AUTH_ORIGINS - 1).map((origin) => origin.id);
-    if (stale.length > 0) await pool.query(`DELETE FROM "_authOrigins" WHERE id = ANY($1)`, [stale]);
-    await pool.query(
-      `INSERT INTO "_authOrigins" (id, "collectionRef", "recordRef", fingerprint, created, updated)
-       VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING`,
-      [newRecordId(), collection.id, record.id, fingerprint, now],
-    );
+    for (const id of stale) await this.records.deleteSystemRecord('_authOrigins', id);
+    try {
+      await this.records.createSystemRecord('_authOrigins', {
+        collectionRef: collection.id,
+        recordRef: record.id,
+        fingerprint,
+      });
+    } catch (error) {
+      // A concurrent sign-in from the same origin stored it first (the unique index refuses ours).
+      if (!(error instanceof RecordsError && error.code === 'records_create_failed')) throw error;
+    }
   }
 }
 

@@ -12,8 +12,6 @@ import {
 import {
   type AuthCollection,
   definitionOf,
-  newRecordId,
-  nowDateTime,
   quoteIdent,
   randomString,
   SUPERUSERS_COLLECTION_NAME,
@@ -186,10 +184,7 @@ export class OAuth2Service {
           // Pre-hijacking with another OAuth2 account: whoever created the unverified record may
           // have linked their own provider account to it. Its links go; this one is made anew, so
           // an unverified record never carries more than one (PocketBase's fix, #7662).
-          await client.query(`DELETE FROM "_externalAuths" WHERE "collectionRef" = $1 AND "recordRef" = $2`, [
-            collection.id,
-            record.id,
-          ]);
+          await this.records.deleteSystemRecordsOf('_externalAuths', collection, record.id, client);
           link = null;
         }
         newTokenKey = await this.updateFound(client, collection, record, user, isCaller);
@@ -199,11 +194,10 @@ export class OAuth2Service {
       if (!link) {
         // `providerId` is a required field of `_externalAuths` (PocketBase's save would refuse it).
         if (user.id === '') throw new Error('the OAuth2 user has no id');
-        const now = nowDateTime();
-        await client.query(
-          `INSERT INTO "_externalAuths" (id, "collectionRef", "recordRef", provider, "providerId", created, updated)
-           VALUES ($1, $2, $3, $4, $5, $6, $6)`,
-          [newRecordId(), collection.id, id, provider, user.id, now],
+        await this.records.createSystemRecord(
+          '_externalAuths',
+          { collectionRef: collection.id, recordRef: id, provider, providerId: user.id },
+          client,
         );
       }
       await client.query('COMMIT');

@@ -7,7 +7,7 @@ import {
   type RecordRow,
   SettingsService,
 } from '@hivebase/runtime';
-import { type AuthCollection, newRecordId, nowDateTime, randomString } from '@hivebase/schema';
+import { type AuthCollection, newRecordId, randomString } from '@hivebase/schema';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthRecords, bodyObject } from '../core/auth-records';
@@ -61,12 +61,13 @@ export class OtpService {
     }
     const code = randomString(collection.otp.length, '0123456789');
     const id = newRecordId();
-    const now = nowDateTime();
-    await this.records.pool.query(
-      `INSERT INTO "_otps" (id, "collectionRef", "recordRef", password, "sentTo", created, updated)
-       VALUES ($1, $2, $3, $4, $5, $6, $6)`,
-      [id, collection.id, record.id, await hashPassword(code, OTP_HASH_COST), String(record.email), now],
-    );
+    await this.records.createSystemRecord('_otps', {
+      id,
+      collectionRef: collection.id,
+      recordRef: record.id,
+      password: await hashPassword(code, OTP_HASH_COST),
+      sentTo: String(record.email),
+    });
     await this.mailer.send(composeAuthMail('otp', { collection, record, settings: this.settings.get(), otp: code }));
     return { otpId: id };
   }
@@ -105,7 +106,7 @@ export class OtpService {
     if (record.verified !== true && otp.sentTo !== '' && otp.sentTo === record.email) {
       record = await this.records.systemUpdate(collection, record.id, { verified: true });
     }
-    await this.records.pool.query(`DELETE FROM "_otps" WHERE id = $1`, [otp.id]);
+    await this.records.deleteSystemRecord('_otps', otp.id);
     return this.responder.respond(request, collection, record, 'otp');
   }
 
