@@ -1,5 +1,4 @@
 import type { FieldError } from '@hivebase/contracts';
-import { ApiError } from '@hivebase/platform';
 import { RecordsError } from '@hivebase/records';
 import {
   composeAuthMail,
@@ -13,6 +12,7 @@ import {
 } from '@hivebase/runtime';
 import { type AuthCollection, SUPERUSERS_COLLECTION_NAME, type TokenKind } from '@hivebase/schema';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AuthError, type AuthErrorCode } from '../core/auth.errors';
 import { AuthRecords } from '../core/auth-records';
 import { assertValid, emailFieldErrors, requireFields } from '../core/validation';
 import { ResendThrottle } from './resend-throttle';
@@ -57,10 +57,10 @@ export class AccountFlows {
     @Inject(ResendThrottle) private readonly throttle: ResendThrottle,
   ) {}
 
-  /** The route's auth collection (404 otherwise); `_superusers` gets PocketBase's 400 `superusersMessage`. */
-  collectionOrThrow(idOrName: string, superusersMessage?: string): AuthCollection {
+  /** The route's auth collection (404 otherwise); `_superusers` gets PocketBase's 400 `superusersCode`. */
+  collectionOrThrow(idOrName: string, superusersCode?: AuthErrorCode): AuthCollection {
     const collection = this.records.collectionOrThrow(idOrName);
-    if (superusersMessage && collection.name === SUPERUSERS_COLLECTION_NAME) throw new ApiError(400, superusersMessage);
+    if (superusersCode && collection.name === SUPERUSERS_COLLECTION_NAME) throw new AuthError(superusersCode);
     return collection;
   }
 
@@ -133,7 +133,7 @@ export class AccountFlows {
   }
 
   /**
-   * Writes `values` as the system; a refused write is PocketBase's 400 with `message` and the
+   * Writes `values` as the system; a refused write is PocketBase's 400 `failure` with the
    * field errors. Also does what PocketBase's save hooks do and the records writer does not
    * (yet): a record that becomes verified loses its OAuth2 links, which someone may have made
    * before the owner proved the address, and lost links mean a new tokenKey.
@@ -142,7 +142,7 @@ export class AccountFlows {
     collection: AuthCollection,
     record: RecordRow,
     values: Record<string, unknown>,
-    message: string,
+    failure: AuthErrorCode,
   ): Promise<void> {
     // Unlinked before the write: should the write fail, the record is merely left without links.
     const unlinked =
@@ -151,7 +151,7 @@ export class AccountFlows {
       await this.records.systemUpdate(collection, record.id, values);
     } catch (error) {
       if (error instanceof RecordsError && error.status === 400) {
-        throw new ApiError(400, message, error.data, { cause: error });
+        throw new AuthError(failure, error.data, { cause: error });
       }
       throw error;
     }

@@ -1,13 +1,13 @@
 import type { FieldError } from '@hivebase/contracts';
-import { ApiError } from '@hivebase/platform';
 import { passwordMatches, RequestAuthenticator } from '@hivebase/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { AuthError } from '../core/auth.errors';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { assertValid, emailFieldErrors, requireFields, validationFailed } from '../core/validation';
 import { AccountFlows } from './account-flows';
 
-const SUPERUSERS = 'All superusers can change their emails directly.';
+const SUPERUSERS = 'auth_superusers_email_change';
 const SAME_EMAIL: FieldError = { code: 'validation_not_in_invalid', message: 'Must not be in list.' };
 const TAKEN_ON_REQUEST: FieldError = { code: 'validation_invalid_new_email', message: 'Invalid new email address.' };
 const TAKEN_ON_CONFIRM: FieldError = {
@@ -40,9 +40,9 @@ export class EmailChangeService {
   async request(request: FastifyRequest, idOrName: string): Promise<void> {
     // PocketBase's RequireSameCollectionContextAuth runs first: 401, then 403, before any 404.
     const auth = await this.authenticator.of(request);
-    if (!auth) throw new ApiError(401, 'The request requires valid record authorization token.');
+    if (!auth) throw new AuthError('auth_token_required');
     if (this.records.registry.find(idOrName)?.id !== auth.collection.id) {
-      throw new ApiError(403, `The request requires auth record from ${auth.collection.name} collection.`);
+      throw new AuthError('auth_wrong_collection', {}, { params: { collection: auth.collection.name } });
     }
     const collection = this.flows.collectionOrThrow(idOrName, SUPERUSERS);
     const { record } = auth;
@@ -60,7 +60,7 @@ export class EmailChangeService {
     try {
       await this.flows.sendMail('emailChange', collection, record, newEmail);
     } catch (error) {
-      throw new ApiError(400, 'Failed to request email change.', {}, { cause: error });
+      throw new AuthError('auth_email_change_request_failed', {}, { cause: error });
     }
   }
 
@@ -90,6 +90,6 @@ export class EmailChangeService {
     if (check.error || Object.keys(errors).length > 0) throw validationFailed(errors);
 
     const { record } = check.verified;
-    await this.flows.save(collection, record, { email: newEmail, verified: true }, 'Failed to confirm email change.');
+    await this.flows.save(collection, record, { email: newEmail, verified: true }, 'auth_email_change_confirm_failed');
   }
 }

@@ -1,7 +1,7 @@
 import type { FieldError } from '@hivebase/contracts';
-import { ApiError } from '@hivebase/platform';
 import type { AuthCollection } from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
+import { AuthError } from '../core/auth.errors';
 import { bodyObject } from '../core/auth-records';
 import { requireFields, validationFailed } from '../core/validation';
 import { AccountFlows } from './account-flows';
@@ -39,14 +39,14 @@ export class PasswordResetService {
     const password = String(body.password);
     const values: Record<string, unknown> = { password, passwordConfirm: password };
     if (record.verified !== true && claims.email === record.email) values.verified = true;
-    await this.flows.save(collection, record, values, 'Failed to set new password.');
+    await this.flows.save(collection, record, values, 'auth_set_password_failed');
     this.flows.forgetResend('passwordReset', collection, record);
   }
 
   private passwordCollectionOrThrow(idOrName: string): AuthCollection {
     const collection = this.flows.collectionOrThrow(idOrName);
     if (!collection.passwordAuth.enabled) {
-      throw new ApiError(400, 'The collection is not configured to allow password authentication.');
+      throw new AuthError('auth_password_reset_disabled');
     }
     return collection;
   }

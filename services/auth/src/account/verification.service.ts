@@ -5,7 +5,7 @@ import { bodyObject } from '../core/auth-records';
 import { validationFailed } from '../core/validation';
 import { AccountFlows } from './account-flows';
 
-const SUPERUSERS = 'All superusers are verified by default.';
+const SUPERUSERS = 'auth_superusers_verified';
 const EMAIL_CLAIM = {
   name: 'email',
   missing: { code: 'validation_invalid_token_claims', message: 'Missing email token claim.' },
@@ -43,7 +43,7 @@ export class VerificationService {
       // (by whoever registered it) must not work if password auth is enabled later.
       const password = collection.passwordAuth.enabled ? null : randomString(30);
       const values = password ? { verified: true, password, passwordConfirm: password } : { verified: true };
-      await this.flows.save(collection, record, values, 'An error occurred while saving the verified state.');
+      await this.flows.save(collection, record, values, 'auth_save_verified_failed');
     }
     this.flows.forgetResend('verification', collection, record);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApiError, ApiReply } from '@hivebase/platform';
+import { ApiReply } from '@hivebase/platform';
 import { RecordsError, recordMatchesRule } from '@hivebase/records';
 import {
   composeAuthMail,
@@ -15,6 +15,7 @@ import {
 import { type AuthCollection, newRecordId, parseDateTimeMs } from '@hivebase/schema';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { AuthError } from './auth.errors';
 import { AuthRecords, bodyObject } from './auth-records';
 
 /** How the caller proved who they are; MFA needs two different ones. */
@@ -62,7 +63,7 @@ export class AuthResponder {
     this.superuserIps.assertAllowed(request, { collection, record });
     const caller = await this.authenticator.of(request);
     if (!(await this.matches(collection, record, collection.authRule, request, caller, method))) {
-      throw new ApiError(403, "The request doesn't satisfy the collection requirements to authenticate.");
+      throw new AuthError('auth_rule_unmet');
     }
     if (method && collection.mfa.enabled) await this.checkMfa(request, collection, record, method, caller);
 
@@ -138,12 +139,12 @@ export class AuthResponder {
     const expired = !mfa || expiredAfter(mfa.created, collection.mfa.duration);
     if (expired) {
       if (mfa) await this.records.deleteSystemRecord('_mfas', mfa.id);
-      throw new ApiError(400, 'Invalid or expired MFA session.');
+      throw new AuthError('auth_mfa_expired');
     }
     if (mfa.recordRef !== record.id || mfa.collectionRef !== collection.id) {
-      throw new ApiError(400, 'Invalid MFA session.');
+      throw new AuthError('auth_mfa_invalid');
     }
-    if (mfa.method === method) throw new ApiError(400, 'A different authentication method is required.');
+    if (mfa.method === method) throw new AuthError('auth_mfa_same_method');
     await this.records.deleteSystemRecord('_mfas', mfa.id);
   }
 

@@ -1,6 +1,6 @@
 import type { FieldError } from '@hivebase/contracts';
-import { ApiError } from '@hivebase/platform';
 import { emailFieldDefinition, makeField } from '@hivebase/schema';
+import { AuthError } from './auth.errors';
 
 /** PocketBase's error for a missing form value. */
 export const REQUIRED: FieldError = { code: 'validation_required', message: 'Cannot be blank.' };
@@ -16,8 +16,8 @@ export function requireFields(body: Record<string, unknown>, names: string[]): R
 }
 
 /** PocketBase's 400 for a body that fails validation. */
-export function validationFailed(errors: Record<string, FieldError>): ApiError {
-  return new ApiError(400, 'An error occurred while validating the submitted data.', errors);
+export function validationFailed(errors: Record<string, FieldError>): AuthError {
+  return new AuthError('auth_validation_failed', errors);
 }
 
 /** Throws the 400 when `errors` has anything. */

@@ -20,6 +20,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CodeChallengeMethod, OAuth2Client } from 'arctic';
 import type { FastifyRequest } from 'fastify';
 import type { PoolClient } from 'pg';
+import { AuthError } from '../core/auth.errors';
 import { AuthRecords, bodyObject, identityCondition } from '../core/auth-records';
 import { AuthResponder, type AuthResponse } from '../core/auth-responder';
 import { REQUIRED } from '../core/validation';
@@ -51,9 +52,6 @@ interface ExternalAuthRow {
   id: string;
   recordRef: string;
 }
-
-const LOAD_FAILED = 'An error occurred while loading the submitted data.';
-const AUTH_FAILED = 'Failed to authenticate.';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -97,7 +95,7 @@ export class OAuth2Service {
   async authenticate(request: FastifyRequest, idOrName: string): Promise<AuthResponse> {
     const collection = this.records.collectionOrThrow(idOrName);
     if (!collection.oauth2.enabled) {
-      throw new ApiError(403, 'The collection is not configured to allow OAuth2 authentication.');
+      throw new AuthError('auth_oauth2_disabled');
     }
     const form = readForm(collection, request.body);
     const config = collection.oauth2.providers.find((candidate) => candidate.name === form.provider);
@@ -106,7 +104,7 @@ export class OAuth2Service {
       if (!config) throw new Error('missing provider config');
       provider = resolveProvider(config);
     } catch (error) {
-      throw new ApiError(500, `Failed to init provider ${form.provider}`, {}, { cause: error });
+      throw new AuthError('auth_provider_init_failed', {}, { params: { provider: form.provider }, cause: error });
     }
 
     let tokens: ProviderTokens;
@@ -114,13 +112,13 @@ export class OAuth2Service {
       const verifier = provider.pkce && form.codeVerifier !== '' ? form.codeVerifier : null;
       tokens = await exchangeCode(provider, form.code, verifier, form.redirectURL);
     } catch (error) {
-      throw new ApiError(400, 'Failed to fetch OAuth2 token.', {}, { cause: error });
+      throw new AuthError('auth_oauth2_token_failed', {}, { cause: error });
     }
     let user: OAuth2User;
     try {
       user = await provider.fetchUser(provider, tokens);
     } catch (error) {
-      throw new ApiError(400, 'Failed to fetch OAuth2 user.', {}, { cause: error });
+      throw new AuthError('auth_oauth2_user_failed', {}, { cause: error });
     }
 
     const caller = await this.authenticator.of(request);
@@ -205,8 +203,8 @@ export class OAuth2Service {
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       // As PocketBase: the records layer's own answers go out, anything else is a failed sign-in.
-      if (error instanceof ApiError || error instanceof RecordsError) throw error;
-      throw new ApiError(400, AUTH_FAILED, {}, { cause: error });
+      if (error instanceof AuthError || error instanceof ApiError || error instanceof RecordsError) throw error;
+      throw new AuthError('auth_failed', {}, { cause: error });
     } finally {
       // The avatar stored with a rolled-back sign-up goes again.
       await this.records.writer.settleFiles(client, committed);
@@ -230,7 +228,7 @@ export class OAuth2Service {
     avatar: UploadedFile | undefined,
   ): Promise<string> {
     if (collection.name === SUPERUSERS_COLLECTION_NAME) {
-      throw new ApiError(400, AUTH_FAILED, {}, { cause: new Error('superusers may not sign up with OAuth2') });
+      throw new AuthError('auth_failed', {}, { cause: new Error('superusers may not sign up with OAuth2') });
     }
     const payload: Record<string, unknown> = { ...createData };
     // A submitted email wins (and stays unverified); otherwise the provider's verified one.
@@ -294,7 +292,7 @@ export class OAuth2Service {
       await client.query('RELEASE SAVEPOINT oauth2_avatar');
       return created;
     } catch (error) {
-      if (error instanceof RecordsError || error instanceof ApiError) throw error;
+      if (error instanceof AuthError || error instanceof ApiError || error instanceof RecordsError) throw error;
       await client.query('ROLLBACK TO SAVEPOINT oauth2_avatar');
       this.logger.warn({ msg: 'Failed to store the OAuth2 avatar, signing up without it', err: error });
       const { [field]: _avatar, ...rest } = payload;
@@ -398,11 +396,11 @@ function readForm(collection: AuthCollection, raw: unknown): OAuth2Form {
     const value = body[key];
     if (value === undefined || value === null) return '';
     // PocketBase's binder refuses a wrongly typed value before any validation.
-    if (typeof value !== 'string') throw new ApiError(400, LOAD_FAILED);
+    if (typeof value !== 'string') throw new AuthError('auth_load_failed');
     return value;
   };
   const createData = body.createData ?? {};
-  if (!isObject(createData)) throw new ApiError(400, LOAD_FAILED);
+  if (!isObject(createData)) throw new AuthError('auth_load_failed');
   const form: OAuth2Form = {
     provider: textOf('provider'),
     code: textOf('code'),
@@ -429,7 +427,7 @@ function readForm(collection: AuthCollection, raw: unknown): OAuth2Form {
     };
   }
   if (form.redirectURL === '') errors.redirectURL = REQUIRED;
-  if (Object.keys(errors).length > 0) throw new ApiError(400, LOAD_FAILED, errors);
+  if (Object.keys(errors).length > 0) throw new AuthError('auth_load_failed', errors);
   return form;
 }
 

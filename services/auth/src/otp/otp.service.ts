@@ -1,4 +1,3 @@
-import { ApiError } from '@hivebase/platform';
 import {
   composeAuthMail,
   hashPassword,
@@ -10,12 +9,12 @@ import {
 import { type AuthCollection, newRecordId, randomString } from '@hivebase/schema';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { AuthError } from '../core/auth.errors';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { AuthResponder, type AuthResponse, expiredAfter } from '../core/auth-responder';
 import { assertValid, emailFieldErrors, requireFields } from '../core/validation';
 import { AuthAttemptLimiter } from '../rate-limit';
 
-const INVALID_OTP = 'Invalid or expired OTP';
 /** More unexpired OTPs than this for one record and the newest is reused instead (PocketBase's cap). */
 const MAX_RECENT_OTPS = 9;
 /** bcrypt cost of the stored codes: they live minutes, and the attempt limiter guards guessing. */
@@ -88,17 +87,17 @@ export class OtpService {
     const { rows } = await this.records.pool.query<OtpRow>(`SELECT * FROM "_otps" WHERE id = $1`, [body.otpId]);
     const otp = rows[0];
     if (!otp || otp.collectionRef !== collection.id || expiredAfter(otp.created, collection.otp.duration)) {
-      throw new ApiError(400, INVALID_OTP);
+      throw new AuthError('auth_invalid_otp');
     }
     let record = await this.records.findById(collection, otp.recordRef);
-    if (!record) throw new ApiError(400, INVALID_OTP);
+    if (!record) throw new AuthError('auth_invalid_otp');
 
     // Codes are short digits: guesses are limited per record (and per IP) across replicas.
     const attempt = [collection.id, request.ip, `otp:${record.id}`] as const;
     await this.limiter.assertAllowed('otp', ...attempt);
     if (!(await passwordMatches(String(body.password), otp.password))) {
       await this.limiter.recordFailure('otp', ...attempt);
-      throw new ApiError(400, INVALID_OTP);
+      throw new AuthError('auth_invalid_otp');
     }
     await this.limiter.recordSuccess('otp', ...attempt);
 
@@ -113,7 +112,7 @@ export class OtpService {
   private otpCollectionOrThrow(idOrName: string): AuthCollection {
     const collection = this.records.collectionOrThrow(idOrName);
     if (!collection.otp.enabled) {
-      throw new ApiError(403, 'The collection is not configured to allow OTP authentication.');
+      throw new AuthError('auth_otp_disabled');
     }
     return collection;
   }

@@ -1,14 +1,12 @@
-import { ApiError } from '@hivebase/platform';
 import { passwordMatches, type RecordRow } from '@hivebase/runtime';
 import type { AuthCollection } from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { AuthError } from '../core/auth.errors';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { AuthResponder, type AuthResponse } from '../core/auth-responder';
 import { assertValid, requireFields } from '../core/validation';
 import { AuthAttemptLimiter } from '../rate-limit';
-
-const FAILED = 'Failed to authenticate.';
 
 /** `auth-with-password` for any auth collection (`_superusers` included), as PocketBase. */
 @Injectable()
@@ -22,7 +20,7 @@ export class PasswordAuthService {
   async authenticate(request: FastifyRequest, idOrName: string): Promise<AuthResponse> {
     const collection = this.records.collectionOrThrow(idOrName);
     if (!collection.passwordAuth.enabled) {
-      throw new ApiError(403, 'The collection is not configured to allow password authentication.');
+      throw new AuthError('auth_password_disabled');
     }
     const body = bodyObject(request.body);
     const { identity, password, identityField } = body;
@@ -45,7 +43,7 @@ export class PasswordAuthService {
     const valid = await passwordMatches(password as string, record?.password);
     if (!record || !valid) {
       await this.limiter.recordFailure('password', ...attempt);
-      throw new ApiError(400, FAILED);
+      throw new AuthError('auth_failed');
     }
     await this.limiter.recordSuccess('password', ...attempt);
     return this.responder.respond(request, collection, record, 'password');

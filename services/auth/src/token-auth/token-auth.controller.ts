@@ -1,7 +1,7 @@
-import { ApiError } from '@hivebase/platform';
 import { peekClaims, RequestAuthenticator, SuperuserGuard, signRecordToken, tokenFromHeader } from '@hivebase/runtime';
 import { Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { AuthError } from '../core/auth.errors';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { AuthResponder, type AuthResponse } from '../core/auth-responder';
 import { validationFailed } from '../core/validation';
@@ -20,10 +20,10 @@ export class TokenAuthController {
   @HttpCode(200)
   async refresh(@Req() request: FastifyRequest, @Param('collection') idOrName: string): Promise<AuthResponse> {
     const auth = await this.authenticator.of(request);
-    if (!auth) throw new ApiError(401, 'The request requires valid record authorization token.');
+    if (!auth) throw new AuthError('auth_token_required');
     const collection = this.records.collectionOrThrow(idOrName);
     if (auth.collection.id !== collection.id) {
-      throw new ApiError(403, `The request requires auth record from ${auth.collection.name} collection.`);
+      throw new AuthError('auth_wrong_collection', {}, { params: { collection: auth.collection.name } });
     }
     // The token was verified by the authenticator; only its `refreshable` claim is left to read.
     // A non-refreshable one (impersonation) comes back unchanged with the record, as PocketBase does.
@@ -47,7 +47,7 @@ export class TokenAuthController {
   ): Promise<AuthResponse> {
     const collection = this.records.collectionOrThrow(idOrName);
     const record = await this.records.findById(collection, id);
-    if (!record) throw new ApiError(404);
+    if (!record) throw new AuthError('auth_not_found');
     const duration = bodyObject(request.body).duration ?? 0;
     if (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 0) {
       throw validationFailed({
