@@ -20,6 +20,7 @@ import {
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Pool, PoolClient } from 'pg';
+import { CollectionsError } from '../collections.errors';
 import { RecordsService } from '../records/records.service';
 import { type BatchAction, type BatchRequest, matchBatchAction, parseBatchRequests } from './batch-request';
 
@@ -68,7 +69,8 @@ export class BatchService {
   async run(request: FastifyRequest, body: unknown): Promise<BatchResult[]> {
     const config = this.settings.get().batch;
     if (!config.enabled || config.maxRequests <= 0) throw forbidden('Batch requests are not allowed.');
-    if (config.maxBodySize > 0 && bodySizeOf(request, body) > config.maxBodySize) throw new ApiError(413);
+    if (config.maxBodySize > 0 && bodySizeOf(request, body) > config.maxBodySize)
+      throw new CollectionsError('collections_batch_too_large');
     const requests = parseBatchRequests(body, config.maxRequests);
     attachUploads(body, requests);
     // Every sub-request acts as the batch's caller; its own Authorization header is ignored (as PocketBase).

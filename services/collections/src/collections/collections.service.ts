@@ -1,6 +1,6 @@
 import type { ErrorData, ListResult } from '@hivebase/contracts';
 import { compileFilter, compileSort } from '@hivebase/filter';
-import { ApiError, notFound, PG_POOL } from '@hivebase/platform';
+import { notFound, PG_POOL } from '@hivebase/platform';
 import { lookupOf, type SchemaChange, SchemaRegistry, StorageRecordFileStore } from '@hivebase/runtime';
 import {
   type Collection,
@@ -19,6 +19,7 @@ import {
 } from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { COLLECTIONS_ERRORS, CollectionsError, type CollectionsErrorCode } from '../collections.errors';
 import { validateCollectionRules } from './collection-rules.validator';
 
 type CollectionJson = Record<string, unknown>;
@@ -47,9 +48,9 @@ function normalizeNew(raw: unknown, current: readonly Collection[]): NormalizeRe
 }
 
 /** PocketBase cannot even bind a body that is not a JSON object: a 400 without field errors. */
-function assertObjectBody(raw: unknown, message: string): void {
+function assertObjectBody(raw: unknown, unbound: CollectionsErrorCode): void {
   if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-    throw new ApiError(400, message);
+    throw new CollectionsError(unbound);
   }
 }
 
@@ -128,11 +129,11 @@ export class CollectionsService {
   /**
    * Normalises and validates a submitted definition against `current`, before any DDL runs:
    * everything validateCollection checks, the rules resolved against the collection as it would be
-   * saved, and the name against Postgres' own relations. Throws a 400 with `message`.
+   * saved, and the name against Postgres' own relations. Throws the 400 `failure`.
    */
   private async prepare(
     raw: unknown,
-    message: string,
+    failure: CollectionsErrorCode,
     current: readonly Collection[],
     original?: Collection,
   ): Promise<Collection> {
@@ -150,7 +151,7 @@ export class CollectionsService {
         message: "The name shouldn't match with an existing internal table.",
       };
     }
-    if (Object.keys(problems).length > 0) throw new ApiError(400, message, problems);
+    if (Object.keys(problems).length > 0) throw new CollectionsError(failure, problems);
     return collection;
   }
 
@@ -185,24 +186,24 @@ export class CollectionsService {
   }
 
   async create(raw: unknown): Promise<CollectionJson> {
-    const message = 'Failed to create collection.';
-    assertObjectBody(raw, 'Failed to load the collection type data due to invalid formatting.');
+    const failure = 'collections_create_failed';
+    assertObjectBody(raw, 'collections_create_unbound');
     const [saved] = await this.registry.apply(
-      async (current) => [{ before: null, after: await this.prepare(raw, message, current) }],
-      message,
+      async (current) => [{ before: null, after: await this.prepare(raw, failure, current) }],
+      COLLECTIONS_ERRORS[failure].message,
     );
     return collectionToJson(saved as Collection);
   }
 
   async update(idOrName: string, raw: unknown): Promise<CollectionJson> {
-    const message = 'Failed to update collection.';
+    const failure = 'collections_update_failed';
     const { id } = this.findOrThrow(idOrName);
-    assertObjectBody(raw, 'Failed to load the submitted data due to invalid formatting.');
+    assertObjectBody(raw, 'collections_update_unbound');
     const [saved] = await this.registry.apply(async (current) => {
       const before = current.find((collection) => collection.id === id);
       if (!before) throw notFound();
-      return [{ before, after: await this.prepare(raw, message, current, before) }];
-    }, message);
+      return [{ before, after: await this.prepare(raw, failure, current, before) }];
+    }, COLLECTIONS_ERRORS[failure].message);
     return collectionToJson(saved as Collection);
   }
 
@@ -211,21 +212,22 @@ export class CollectionsService {
    * point at (named in the message); `data` stays empty, as PocketBase's errors there are plain.
    */
   async delete(idOrName: string): Promise<void> {
-    const message = 'Failed to delete collection.';
+    const failure = 'collections_delete_failed';
     const { id } = this.findOrThrow(idOrName);
     await this.registry.apply((current) => {
       const before = current.find((collection) => collection.id === id);
       if (!before) throw notFound();
       const references = referencesTo(before, current);
       if (references.length > 0) {
-        throw new ApiError(
-          400,
-          `Failed to delete collection probably due to existing reference in ${references.join(', ')}.`,
+        throw new CollectionsError(
+          'collections_delete_referenced',
+          {},
+          { params: { references: references.join(', ') } },
         );
       }
-      if (before.system) throw new ApiError(400, message);
+      if (before.system) throw new CollectionsError(failure);
       return [{ before, after: null }];
-    }, message);
+    }, COLLECTIONS_ERRORS[failure].message);
     // Its files go after the commit, by a retried job.
     await this.files.deleteCollection(id);
   }
@@ -233,7 +235,7 @@ export class CollectionsService {
   async truncate(idOrName: string): Promise<void> {
     const collection = this.findOrThrow(idOrName);
     if (isViewCollection(collection)) {
-      throw new ApiError(400, 'View collections cannot be truncated.');
+      throw new CollectionsError('collections_view_truncate');
     }
     const { rows } = await this.pool.query<{ id: string }>(`DELETE FROM ${quoteIdent(collection.name)} RETURNING id`);
     // By record, not the whole directory: a record created right after must keep its files.
@@ -250,17 +252,17 @@ export class CollectionsService {
    * by id, else by name); with `deleteMissing` the others go. All or nothing.
    */
   async import(body: unknown): Promise<void> {
-    const message = 'Failed to import collections.';
+    const failure = 'collections_import_failed';
     const input = (body ?? {}) as { collections?: unknown; deleteMissing?: unknown };
     // PocketBase's form: a body that does not bind, then an empty list, then the import itself.
     if (
       (input.collections !== undefined && input.collections !== null && !Array.isArray(input.collections)) ||
       (input.deleteMissing !== undefined && typeof input.deleteMissing !== 'boolean')
     ) {
-      throw new ApiError(400, 'An error occurred while loading the submitted data.');
+      throw new CollectionsError('collections_load_failed');
     }
     if (!Array.isArray(input.collections) || input.collections.length === 0) {
-      throw new ApiError(400, 'An error occurred while validating the submitted data.', {
+      throw new CollectionsError('collections_validation_failed', {
         collections: { code: 'validation_required', message: 'Cannot be blank.' },
       });
     }
@@ -295,7 +297,7 @@ export class CollectionsService {
         imported.push(draft.collection);
         changes.push({ before: draft.original ?? null, after: draft.collection });
       });
-      if (Object.keys(errors).length > 0) throw new ApiError(400, message, { collections: errors });
+      if (Object.keys(errors).length > 0) throw new CollectionsError(failure, { collections: errors });
       if (input.deleteMissing === true) {
         for (const collection of current) {
           if (collection.system || imported.some((item) => item.id === collection.id)) continue;
@@ -304,7 +306,7 @@ export class CollectionsService {
       }
       // Tables first, views after, so view queries see the tables they read.
       return changes.sort((a, b) => Number(a.after?.type === 'view') - Number(b.after?.type === 'view'));
-    }, message);
+    }, COLLECTIONS_ERRORS[failure].message);
   }
 
   scaffolds(): Record<'auth' | 'base' | 'view', CollectionJson> {

@@ -1,4 +1,4 @@
-import { ApiError, PG_POOL } from '@hivebase/platform';
+import { PG_POOL } from '@hivebase/platform';
 import { SchemaRegistry, SuperuserGuard } from '@hivebase/runtime';
 import {
   fieldToJson,
@@ -10,12 +10,13 @@ import {
 } from '@hivebase/schema';
 import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { CollectionsError } from '../collections.errors';
 
 /** How many rows a preview shows. */
 export const VIEW_PREVIEW_ROWS = 10;
 
 const failed = (message: string) =>
-  new ApiError(400, 'Failed to preview the view query.', {
+  new CollectionsError('collections_view_preview_failed', {
     query: { code: 'validation_invalid_view_query', message },
   });
 
@@ -39,7 +40,7 @@ export class ViewPreviewController {
   async preview(@Body() body: unknown): Promise<{ fields: unknown[]; items: Record<string, unknown>[] }> {
     const raw = (body as { query?: unknown } | null)?.query;
     if (typeof raw !== 'string' || raw.trim() === '') {
-      throw new ApiError(400, 'Failed to preview the view query.', {
+      throw new CollectionsError('collections_view_preview_failed', {
         query: { code: 'validation_required', message: 'Cannot be blank.' },
       });
     }

@@ -1,7 +1,8 @@
 import { createPrivateKey } from 'node:crypto';
 import type { ErrorData, FieldError } from '@hivebase/contracts';
-import { ApiError, badRequest } from '@hivebase/platform';
+import { badRequest } from '@hivebase/platform';
 import jwt from 'jsonwebtoken';
+import { CollectionsError } from '../collections.errors';
 
 /** Apple's longest client-secret lifetime (about six months), in seconds. */
 export const MAX_APPLE_SECRET_SECONDS = 15_777_000;
@@ -86,7 +87,7 @@ export function generateAppleClientSecret(body: unknown): { secret: string } {
   const form = readForm(body);
   const errors = validate(form);
   if (Object.keys(errors).length > 0) {
-    throw new ApiError(400, 'An error occurred while validating the submitted data.', errors);
+    throw new CollectionsError('collections_validation_failed', errors);
   }
   try {
     const key = createPrivateKey(form.privateKey.trim());
@@ -99,6 +100,6 @@ export function generateAppleClientSecret(body: unknown): { secret: string } {
     return { secret };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ApiError(400, `Failed to generate client secret. Raw error: \n${reason}.`, {}, { cause: error });
+    throw new CollectionsError('collections_apple_secret_failed', {}, { params: { reason }, cause: error });
   }
 }
