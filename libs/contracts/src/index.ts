@@ -4,4 +4,5 @@ export * from './events';
 export * from './health';
 export * from './list-result';
 export * from './realtime';
+export * from './sql-identifier';
 export * from './uploaded-file';

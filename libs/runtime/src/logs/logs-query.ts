@@ -1,7 +1,7 @@
 import { type CompiledSql, compileFilter, compileSort } from '@hivebase/filter';
 import { parseListParams } from '@hivebase/records';
 import type { BaseCollection, Collection, Field } from '@hivebase/schema';
-import { ROWID_COLUMN } from '@hivebase/schema';
+import { quoteIdent, ROWID_COLUMN } from '@hivebase/schema';
 import type { Pool } from 'pg';
 import { lookupOf } from '../schema/collection-lookup';
 
@@ -103,7 +103,7 @@ export async function listLogs(pool: Pool, query: Record<string, string | undefi
   const { page, perPage, offset, skipTotal, filter, sort } = parseListParams(query);
   const where = whereOf(filter);
   const order = sort ? compileSort(sort, { ...OPTIONS, paramOffset: where.params.length }) : null;
-  const orderBy = [order?.sql, `"_logs".${`"${ROWID_COLUMN}"`}`].filter(Boolean).join(', ');
+  const orderBy = [order?.sql, `${quoteIdent('_logs')}.${quoteIdent(ROWID_COLUMN)}`].filter(Boolean).join(', ');
   const params = [...where.params, ...(order?.params ?? [])];
   const items =
     offset === null

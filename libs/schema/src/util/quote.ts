@@ -1,7 +1,5 @@
-/** A Postgres identifier, double-quoted with embedded quotes doubled. */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+/** The one identifier gate (validates and quotes), defined in contracts so every layer shares it. */
+export { InvalidSqlIdentifierError, quoteIdent } from '@hivebase/contracts';
 
 /** A Postgres string literal (for DDL, which cannot take bind parameters). */
 export function quoteLiteral(value: string): string {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AUTH_TOKEN_KEY_CHANGED, type AuthTokenKeyChangedEvent, SCHEMA_CHANGED } from '@hivebase/contracts';
+import { AUTH_TOKEN_KEY_CHANGED, type AuthTokenKeyChangedEvent, quoteIdent, SCHEMA_CHANGED } from '@hivebase/contracts';
 import { type EventBus, ReplicatedSnapshot } from '@hivebase/platform';
 import type { FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
@@ -163,8 +163,8 @@ export class RequestIdentities {
     const key = `${collection.id}/${recordId}`;
     const cached = this.tokenKeys.get(key);
     if (cached && Date.now() - cached.at < TOKEN_KEY_TTL_MS) return cached.tokenKey;
-    // The name comes from `_collections`, never from the request; quoted as an identifier.
-    const table = `"${collection.name.replaceAll('"', '""')}"`;
+    // The name comes from `_collections`, never from the request; through the identifier gate.
+    const table = quoteIdent(collection.name);
     const { rows } = await this.pool.query<{ tokenKey: unknown }>(`SELECT "tokenKey" FROM ${table} WHERE id = $1`, [
       recordId,
     ]);
