@@ -51,7 +51,7 @@ export class RecordReader {
     if (!access.isSuperuser) {
       for (const text of [filter, sort]) {
         const ref = SUPERUSER_ONLY_REFS.find((candidate) => text.includes(candidate));
-        if (ref) throw new RecordsError('records_superuser_filter', {}, { ref });
+        if (ref) throw new RecordsError('records_superuser_filter', {}, { params: { ref } });
       }
     }
     const conditions: CompiledSql[] = [];

@@ -1,4 +1,4 @@
-import { ClientError, type ErrorData } from '@hivebase/contracts';
+import { codedError } from '@hivebase/contracts';
 
 /**
  * Every refusal of the records layer: its code, HTTP status and PocketBase message (`{name}`
@@ -26,21 +26,7 @@ export type WriteFailure = 'records_create_failed' | 'records_update_failed';
  * A records-layer refusal by code (see {@link RECORDS_ERRORS}), with field errors in `data`;
  * the platform's error filter writes it as `{data, message, status}`.
  */
-export class RecordsError extends ClientError {
-  readonly status: 400 | 403 | 404;
-  readonly publicMessage: string;
-  constructor(
-    readonly code: RecordsErrorCode,
-    readonly data: ErrorData = {},
-    params: Record<string, string> = {},
-  ) {
-    const message = RECORDS_ERRORS[code].message.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '');
-    super(message);
-    this.name = 'RecordsError';
-    this.status = RECORDS_ERRORS[code].status;
-    this.publicMessage = message;
-  }
-}
+export class RecordsError extends codedError('RecordsError', RECORDS_ERRORS) {}
 
 export const recordNotFound = () => new RecordsError('records_not_found');
 

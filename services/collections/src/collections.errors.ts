@@ -1,4 +1,4 @@
-import { ClientError, type ErrorData } from '@hivebase/contracts';
+import { codedError } from '@hivebase/contracts';
 
 /**
  * Every refusal the collections service throws itself (the records, filter and schema layers
@@ -34,21 +34,4 @@ export const COLLECTIONS_ERRORS = {
 export type CollectionsErrorCode = keyof typeof COLLECTIONS_ERRORS;
 
 /** A collections refusal by code (see {@link COLLECTIONS_ERRORS}), with field errors in `data`. */
-export class CollectionsError extends ClientError {
-  readonly status: number;
-  readonly publicMessage: string;
-  constructor(
-    readonly code: CollectionsErrorCode,
-    readonly data: ErrorData = {},
-    options: { params?: Record<string, string>; cause?: unknown } = {},
-  ) {
-    const message = COLLECTIONS_ERRORS[code].message.replace(
-      /\{(\w+)\}/g,
-      (_, name: string) => options.params?.[name] ?? '',
-    );
-    super(message, { cause: options.cause });
-    this.name = 'CollectionsError';
-    this.status = COLLECTIONS_ERRORS[code].status;
-    this.publicMessage = message;
-  }
-}
+export class CollectionsError extends codedError('CollectionsError', COLLECTIONS_ERRORS) {}

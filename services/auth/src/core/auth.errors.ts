@@ -1,4 +1,4 @@
-import { ClientError, type ErrorData } from '@hivebase/contracts';
+import { codedError } from '@hivebase/contracts';
 
 /**
  * Every refusal of the auth service: its code, HTTP status and PocketBase message (`{name}` marks
@@ -41,18 +41,4 @@ export const AUTH_ERRORS = {
 export type AuthErrorCode = keyof typeof AUTH_ERRORS;
 
 /** An auth refusal by code (see {@link AUTH_ERRORS}), with field errors in `data`. */
-export class AuthError extends ClientError {
-  readonly status: number;
-  readonly publicMessage: string;
-  constructor(
-    readonly code: AuthErrorCode,
-    readonly data: ErrorData = {},
-    options: { params?: Record<string, string>; cause?: unknown } = {},
-  ) {
-    const message = AUTH_ERRORS[code].message.replace(/\{(\w+)\}/g, (_, name: string) => options.params?.[name] ?? '');
-    super(message, { cause: options.cause });
-    this.name = 'AuthError';
-    this.status = AUTH_ERRORS[code].status;
-    this.publicMessage = message;
-  }
-}
+export class AuthError extends codedError('AuthError', AUTH_ERRORS) {}
