@@ -1,4 +1,5 @@
 import { type ErrorData, isUploadedFile } from '@hivebase/contracts';
+import { compileFilter } from '@hivebase/filter';
 import {
   type Collection,
   type CollectionLookup,
@@ -43,13 +44,17 @@ export interface RecordChange {
   collection: Collection;
   /**
    * An update's row as it was before: the row itself, or `PREVIOUS_CTE` when the write's
-   * statement reads it (CTE `previous`).
+   * statement reads it into that CTE.
    */
   previous?: Json | typeof PREVIOUS_CTE;
 }
 
-/** `RecordChange.previous` when the statement's CTE `previous` holds the row before the write. */
-export const PREVIOUS_CTE = 'cte:previous';
+// The write statement's CTE names: quoted with a dot, which no collection name can hold, so a
+// collection called `written` or `previous` cannot collide with them.
+/** The CTE holding the written row (the write's `RETURNING`). */
+export const WRITTEN_CTE = '"hb.written"';
+/** The CTE holding an update's row as it was (and `RecordChange.previous` when it does). */
+export const PREVIOUS_CTE = '"hb.previous"';
 
 /**
  * Where writes announce their changes (the outbox in every service). The event is queued by the
@@ -57,7 +62,7 @@ export const PREVIOUS_CTE = 'cte:previous';
  */
 export interface ChangeFeed {
   /**
-   * A data-modifying statement that queues the event of the row in CTE `written` (the write's
+   * A data-modifying statement that queues the event of the row in `WRITTEN_CTE` (the write's
    * `RETURNING *`); it pushes its values onto `params`.
    */
   queueSql(change: RecordChange, params: unknown[]): string;
@@ -198,7 +203,7 @@ export class RecordWriter {
     if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError('records_only_superusers');
     if (!isPossibleId(id)) throw recordNotFound();
     const input = this.bodyOrThrow(body, UPDATE_FAILED);
-    if (this.updatesBlind(collection, input, access)) return this.updateBlind(collection, id, input, access, tx);
+    if (this.updatesBlind(collection, input)) return this.updateBlind(collection, id, input, access, tx);
     return this.transaction(tx, false, async (client) => {
       const table = quoteIdent(collection.name);
       // The row stays locked until commit: modifiers resolve against it and the rule judges their
@@ -235,12 +240,12 @@ export class RecordWriter {
   }
 
   /**
-   * Whether an update can be written without reading the record first: no rule narrows it, it is
-   * no auth record (whose form checks read the stored one) and its body has plain values only (no
-   * modifier to apply to the stored value, no file list to merge).
+   * Whether an update can be written without reading the record first: it is no auth record
+   * (whose form checks read the stored one) and its body has plain values only (no modifier to
+   * apply to the stored value, no file list to merge).
    */
-  private updatesBlind(collection: Collection, input: Json, access: RecordAccess): boolean {
-    if (collection.type === 'auth' || !this.readsAsStored(collection, collection.updateRule, access)) return false;
+  private updatesBlind(collection: Collection, input: Json): boolean {
+    if (collection.type === 'auth') return false;
     return Object.keys(input).every((key) => {
       const named = parseModifierKey(collection, key);
       return !named || (named.modifier === null && !definitionOf(named.field).storesUploads);
@@ -248,40 +253,42 @@ export class RecordWriter {
   }
 
   /**
-   * One statement locks the row, writes it and queues its event with the row as it was: with no
-   * modifiers the body resolves without the stored row, and only the event needs it.
+   * One statement locks the row the update rule lets the caller reach, writes it and queues its
+   * event with the row as it was: with no modifiers the body (and so `@request.body`) resolves
+   * without the stored row, and only the event needs it.
    */
   private async updateBlind(collection: Collection, id: string, input: Json, access: RecordAccess, tx?: PoolClient) {
     const resolved = resolveModifiers(collection, input, null);
     const ruleAccess = withBody(access, resolved.body);
     const { values } = await this.prepare(collection, resolved, { id }, ruleAccess, UPDATE_FAILED, tx).catch(
       async (error: unknown) => {
-        // A missing record is a 404 before any field error, as when the record is read first.
-        if (!(await this.exists(tx ?? this.pool, collection, id))) throw recordNotFound();
-        throw error;
+        // A record missing or out of the rule's reach is a 404 before any field error, as when it is read first.
+        const visible = await this.readerFor(tx).findVisible(collection, id, collection.updateRule, ruleAccess);
+        throw visible ? error : recordNotFound();
       },
     );
     return this.transaction(tx, true, async (client) => {
       const table = quoteIdent(collection.name);
       const params: unknown[] = [id];
-      const update = `${this.updateSql(collection, values, params)} FROM previous WHERE ${table}.id = previous.id RETURNING ${table}.*`;
+      const rule =
+        access.isSuperuser || isEveryone(collection.updateRule)
+          ? null
+          : compileFilter(collection.updateRule ?? '', {
+              lookup: this.lookup,
+              collection,
+              request: ruleAccess.request,
+              allowHiddenFields: true,
+              paramOffset: params.length,
+            });
+      if (rule) params.push(...rule.params);
+      const previous = `SELECT * FROM ${table} WHERE ${table}.id = $1${rule ? ` AND (${rule.sql})` : ''} FOR UPDATE OF ${table}`;
+      const update = `${this.updateSql(collection, values, params)} FROM ${PREVIOUS_CTE} WHERE ${table}.id = ${PREVIOUS_CTE}.id RETURNING ${table}.*`;
       const record = await this.insertOrExplain(collection, UPDATE_FAILED, () =>
-        this.write(
-          client,
-          update,
-          params,
-          { action: 'update', collection, previous: PREVIOUS_CTE },
-          `SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`,
-        ),
+        this.write(client, update, params, { action: 'update', collection, previous: PREVIOUS_CTE }, previous),
       );
       if (!record) throw recordNotFound();
       return this.reader.toJson(collection, record, access);
     });
-  }
-
-  private async exists(db: Queryable, collection: Collection, id: string): Promise<boolean> {
-    const { rowCount } = await db.query(`SELECT 1 FROM ${quoteIdent(collection.name)} WHERE id = $1`, [id]);
-    return (rowCount ?? 0) > 0;
   }
 
   /** `UPDATE <table> SET …` of `values`, pushed onto `params` (a no-op SET when there is none). */
@@ -326,11 +333,11 @@ export class RecordWriter {
     change: RecordChange | null,
     previousSql?: string,
   ): Promise<Json | undefined> {
-    const ctes = previousSql ? [`previous AS (${previousSql})`] : [];
+    const ctes = previousSql ? [`${PREVIOUS_CTE} AS (${previousSql})`] : [];
     let main = sql;
     if (change && this.feed) {
-      ctes.push(`written AS (${sql})`, `queued AS (${this.feed.queueSql(change, params)})`);
-      main = 'SELECT * FROM written';
+      ctes.push(`${WRITTEN_CTE} AS (${sql})`, `"hb.queued" AS (${this.feed.queueSql(change, params)})`);
+      main = `SELECT * FROM ${WRITTEN_CTE}`;
     }
     const { rows } = await client.query<Json>(ctes.length > 0 ? `WITH ${ctes.join(', ')} ${main}` : main, params);
     return rows[0];

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordAccess } from '../src/access';
 import { RecordReader } from '../src/record-reader';
-import { type ChangeFeed, RecordWriter } from '../src/record-writer';
+import { type ChangeFeed, RecordWriter, WRITTEN_CTE } from '../src/record-writer';
 import { RecordsError } from '../src/records.errors';
 
 // The record engine on a real Postgres: tables from the schema planner, the writer's validation
@@ -79,7 +79,7 @@ beforeAll(async () => {
   await pool.query('CREATE TABLE changes (id bigserial PRIMARY KEY, action text, collection text, record jsonb)');
   const feed: ChangeFeed = {
     queueSql: ({ action, collection }, params) =>
-      `INSERT INTO changes (action, collection, record) SELECT $${params.push(action)}::text, $${params.push(collection.name)}::text, to_jsonb(written) FROM written`,
+      `INSERT INTO changes (action, collection, record) SELECT $${params.push(action)}::text, $${params.push(collection.name)}::text, to_jsonb(${WRITTEN_CTE}) FROM ${WRITTEN_CTE}`,
     committed: () => {
       commits += 1;
     },

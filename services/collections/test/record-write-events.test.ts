@@ -1,9 +1,10 @@
 import { RECORD_CHANGED, type RecordChangedEvent } from '@hivebase/contracts';
-import { EVENT_BUS, type EventBus } from '@hivebase/platform';
+import { EVENT_BUS, type EventBus, PG_POOL } from '@hivebase/platform';
 import type { TestDatabase } from '@hivebase/platform/testing';
 import { SchemaRegistry } from '@hivebase/runtime';
 import { normalizeCollection } from '@hivebase/schema';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthRecord } from './support/auth-record';
 import { startCollectionsApp } from './support/test-app';
@@ -103,6 +104,70 @@ describe('record writes and their events', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.data).toMatchObject({ views: { code: 'validation_max_number_constraint' } });
     await expect.poll(() => events.length, { timeout: 10_000 }).toBe(before + 1);
+  });
+
+  it('writes collections whose names are the write statement’s own words', async () => {
+    for (const name of ['written', 'previous', 'queued']) {
+      const { collection } = normalizeCollection({
+        name,
+        updateRule: 'title != "locked"',
+        fields: [{ name: 'title', type: 'text' }],
+      });
+      await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+      const created = await call('POST', `/api/collections/${name}/records`, { title: 'a' });
+      expect(created.status).toBe(200);
+      const updated = await call('PATCH', `/api/collections/${name}/records/${created.body.id}`, { title: 'b' });
+      expect(updated.body).toMatchObject({ title: 'b' });
+      expect((await call('DELETE', `/api/collections/${name}/records/${created.body.id}`)).status).toBe(204);
+      await expect
+        .poll(() => eventsOf(name).map((event) => [event.action, event.record.title]), { timeout: 10_000 })
+        .toEqual([
+          ['create', 'a'],
+          ['update', 'b'],
+          ['delete', 'b'],
+        ]);
+      expect(eventsOf(name)[1]?.previous).toMatchObject({ title: 'a' });
+    }
+  });
+
+  it('a user’s update goes through the update rule, @request.body included, in the one statement', async () => {
+    const { collection } = normalizeCollection({
+      name: 'guarded',
+      createRule: '',
+      updateRule: '@request.auth.id != "" && @request.body.title != "forbidden" && title != "frozen"',
+      fields: [{ name: 'title', type: 'text' }],
+    });
+    await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+    const user = await createAuthRecord(app, 'users', 'guarded-user@example.com');
+    const patch = (id: unknown, title: string, token = user.token) =>
+      app.inject({
+        method: 'PATCH',
+        url: `/api/collections/guarded/records/${id}`,
+        headers: token ? { authorization: token } : {},
+        payload: { title },
+      });
+    const open = (await call('POST', '/api/collections/guarded/records', { title: 'open' })).body.id;
+    const frozen = (await call('POST', '/api/collections/guarded/records', { title: 'frozen' })).body.id;
+
+    expect((await patch(open, 'forbidden')).statusCode).toBe(404);
+    expect((await patch(frozen, 'thawed')).statusCode).toBe(404);
+    expect((await patch(open, 'by a guest', '')).statusCode).toBe(404);
+    const allowed = await patch(open, 'edited');
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.json()).toMatchObject({ title: 'edited' });
+
+    const stored = await app.get<Pool>(PG_POOL).query('SELECT id, title FROM guarded ORDER BY title');
+    expect(stored.rows).toEqual([
+      { id: open, title: 'edited' },
+      { id: frozen, title: 'frozen' },
+    ]);
+    await expect
+      .poll(() => eventsOf('guarded').map((event) => [event.action, event.record.title]), { timeout: 10_000 })
+      .toEqual([
+        ['create', 'open'],
+        ['create', 'frozen'],
+        ['update', 'edited'],
+      ]);
   });
 
   it('a delete announces the records it cascades to and the ones it unlinks', async () => {

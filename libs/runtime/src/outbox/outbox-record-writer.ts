@@ -1,4 +1,4 @@
-import { type ChangeFeed, PREVIOUS_CTE, type RecordFileStore, RecordWriter } from '@hivebase/records';
+import { type ChangeFeed, PREVIOUS_CTE, type RecordFileStore, RecordWriter, WRITTEN_CTE } from '@hivebase/records';
 import { type CollectionLookup, ROWID_COLUMN } from '@hivebase/schema';
 import type { Pool } from 'pg';
 import type { OutboxWaker } from './outbox-waker';
@@ -23,11 +23,11 @@ export function outboxFeed(waker?: OutboxWaker): ChangeFeed {
         `'action', ${param(action)}::text`,
         `'collectionId', ${param(collection.id)}::text`,
         `'collectionName', ${param(collection.name)}::text`,
-        `'record', to_jsonb(written)${unpublished}`,
+        `'record', to_jsonb(${WRITTEN_CTE})${unpublished}`,
       ];
-      if (previous === PREVIOUS_CTE) event.push(`'previous', to_jsonb(previous)${unpublished}`);
+      if (previous === PREVIOUS_CTE) event.push(`'previous', to_jsonb(${PREVIOUS_CTE})${unpublished}`);
       else if (previous) event.push(`'previous', ${param(JSON.stringify(withoutSecrets(previous)))}::jsonb`);
-      const from = previous === PREVIOUS_CTE ? 'written, previous' : 'written';
+      const from = previous === PREVIOUS_CTE ? `${WRITTEN_CTE}, ${PREVIOUS_CTE}` : WRITTEN_CTE;
       return `INSERT INTO "_outbox" ("event") SELECT jsonb_build_object(${event.join(', ')}) FROM ${from}`;
     },
     committed: () => waker?.wake(),
