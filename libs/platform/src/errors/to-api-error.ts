@@ -12,6 +12,16 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; message?: string }
 };
 
 /**
+ * Postgres cannot take more work right now: the pool waited too long for a connection, or the
+ * server is at its connection limit or starting up. The request may succeed if retried.
+ */
+function isDatabaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (code === '53300' || code === '57P03') return true;
+  return error instanceof Error && error.message === 'timeout exceeded when trying to connect';
+}
+
+/**
  * Maps anything thrown while handling a request to an ApiError. The second value says whether
  * the error is the server's fault (logged with its cause; the client sees a generic 500).
  */
@@ -42,6 +52,13 @@ export function toApiError(error: unknown): { apiError: ApiError; internal: bool
   const statusCode = (error as { statusCode?: unknown })?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return { apiError: new ApiError(statusCode, undefined, {}, { cause: error }), internal: false };
+  }
+
+  if (isDatabaseBusy(error)) {
+    return {
+      apiError: new ApiError(503, 'The server is busy, please try again later.', {}, { cause: error }),
+      internal: true,
+    };
   }
 
   return { apiError: new ApiError(500, undefined, {}, { cause: error }), internal: true };
