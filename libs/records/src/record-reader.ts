@@ -27,13 +27,11 @@ export class RecordReader {
     this.expander = new RecordExpander(db, lookup, (collection, row, access) => this.toJson(collection, row, access));
   }
 
-  /** The rule as SQL (superusers bypass it; null locks non-superusers out with a 403). */
-  private ruleSql(
-    collection: Collection,
-    rule: string | null,
-    access: RecordAccess,
-    offset: number,
-  ): CompiledSql | null {
+  /**
+   * The rule as SQL for `access`, its parameters numbered after `offset` (null: nothing to check —
+   * a superuser, or a rule that lets everyone through; a null rule locks non-superusers out with a 403).
+   */
+  ruleSql(collection: Collection, rule: string | null, access: RecordAccess, offset: number): CompiledSql | null {
     if (access.isSuperuser) return null;
     if (rule === null) throw new RecordsError('records_only_superusers');
     if (rule.trim() === '') return null;

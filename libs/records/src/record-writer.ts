@@ -1,5 +1,4 @@
 import { type ErrorData, isUploadedFile } from '@hivebase/contracts';
-import { compileFilter } from '@hivebase/filter';
 import {
   type Collection,
   type CollectionLookup,
@@ -270,16 +269,7 @@ export class RecordWriter {
     return this.transaction(tx, true, async (client) => {
       const table = quoteIdent(collection.name);
       const params: unknown[] = [id];
-      const rule =
-        access.isSuperuser || isEveryone(collection.updateRule)
-          ? null
-          : compileFilter(collection.updateRule ?? '', {
-              lookup: this.lookup,
-              collection,
-              request: ruleAccess.request,
-              allowHiddenFields: true,
-              paramOffset: params.length,
-            });
+      const rule = this.reader.ruleSql(collection, collection.updateRule, ruleAccess, params.length);
       if (rule) params.push(...rule.params);
       const previous = `SELECT * FROM ${table} WHERE ${table}.id = $1${rule ? ` AND (${rule.sql})` : ''} FOR UPDATE OF ${table}`;
       const update = `${this.updateSql(collection, values, params)} FROM ${PREVIOUS_CTE} WHERE ${table}.id = ${PREVIOUS_CTE}.id RETURNING ${table}.*`;
