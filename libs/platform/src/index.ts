@@ -7,6 +7,8 @@ export * from './bus/replicated-snapshot';
 export * from './config/config.module';
 export * from './config/config.schema';
 export * from './config/load-config';
+export * from './cron/cron-expression';
+export * from './cron/cron-scheduler';
 export * from './database/data-source';
 export * from './database/database.module';
 export * from './errors/api-error';
