@@ -8,6 +8,7 @@ import PocketBase from 'pocketbase';
 import { afterAll, expect, it } from 'vitest';
 import { CLI, type RunningProcess, start, waitForHealthy } from '../../e2e/src/support/boot-shape';
 import { type BenchDatabase, createBenchDatabase } from '../records/seed';
+import { heapSnapshotArgs, liveHeapBytes } from './heap-snapshots';
 import { type Arrivals, inBatches, openSse, type SseClient } from './sse-clients';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
@@ -18,6 +19,8 @@ const USERS = Number(process.env.BENCH_USERS ?? 5);
 /** Records that `feed/ID` subscribers watch (updated by half the writes). */
 const TARGETS = Number(process.env.BENCH_TARGETS ?? 50);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
+// Where the realtime processes write heap snapshots (before and after the streams open), if set.
+const HEAP_DIR = process.env.BENCH_HEAP_DIR;
 const SUPERUSER = { email: 'bench-root@example.com', password: 'bench-root-password' };
 const OWNER_RULE = 'owner = @request.auth.id';
 const SERVICES_DIR = resolve(__dirname, '../../services');
@@ -53,6 +56,10 @@ interface Result {
   requestP50: number;
   requestP95: number;
   bytesPerIdleClient: number;
+  /** RSS growth per stream over the second half of the streams: the marginal cost. */
+  marginalBytesPerIdleClient: number;
+  /** Retained JS heap per stream (heap snapshots before and after), with BENCH_HEAP_DIR. */
+  heapBytesPerIdleClient?: number;
 }
 
 let database: BenchDatabase | undefined;
@@ -66,7 +73,12 @@ afterAll(async () => {
 const log = (line: string) => process.stdout.write(`[bench:realtime] ${line}\n`);
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 // Node refuses --cpu-prof in NODE_OPTIONS: it goes before the entry point.
-const nodeArgs = (): string[] => (CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []);
+const nodeArgs = (): string[] => [
+  ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
+  ...(HEAP_DIR ? heapSnapshotArgs(HEAP_DIR) : []),
+];
+const liveHeaps = (pids: number[]) =>
+  HEAP_DIR ? Promise.all(pids.map((pid) => liveHeapBytes(pid, HEAP_DIR))) : Promise.resolve(undefined);
 
 function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -190,38 +202,56 @@ async function measure(name: string, current: Shape, fixture: Fixture): Promise<
   }
 
   const arrivals: Arrivals = { count: 0, latencies: [], requestLatencies: [], recording: false, last: 0 };
+  const heapBefore = await liveHeaps(current.realtimePids);
   const rssBefore = current.realtimePids.map(rssBytes);
   const streams: SseClient[] = [];
   const listenersOf = new Map<string, number>(); // `*:<owner>` and `id:<record>` → subscriber count
-  const indexes = Array.from({ length: CLIENTS }, (_, i) => i);
+  const openStreams = (from: number, to: number) =>
+    inBatches(
+      Array.from({ length: to - from }, (_, k) => from + k),
+      100,
+      async (i) => {
+        const port = current.realtimePorts[i % current.realtimePorts.length];
+        const stream = await openSse(port, arrivals);
+        streams.push(stream);
+        const pair = Math.floor(i / 2);
+        const [topic, owner, key] =
+          i % 2 === 0
+            ? ['feed/*', fixture.users[pair % USERS].id, `*:${fixture.users[pair % USERS].id}`]
+            : [
+                `feed/${fixture.targets[pair % TARGETS].id}`,
+                fixture.targets[pair % TARGETS].owner,
+                `id:${fixture.targets[pair % TARGETS].id}`,
+              ];
+        const response = await fetch(`http://127.0.0.1:${port}/api/realtime`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: tokens.get(owner) ?? '' },
+          body: JSON.stringify({ clientId: stream.clientId, subscriptions: [topic] }),
+        });
+        if (response.status !== 204) throw new Error(`subscribe answered ${response.status}: ${await response.text()}`);
+        listenersOf.set(key, (listenersOf.get(key) ?? 0) + 1);
+      },
+    );
   const opening = Date.now();
-  await inBatches(indexes, 100, async (i) => {
-    const port = current.realtimePorts[i % current.realtimePorts.length];
-    const stream = await openSse(port, arrivals);
-    streams.push(stream);
-    const half = Math.floor(i / 2);
-    const [topic, owner, key] =
-      i % 2 === 0
-        ? ['feed/*', fixture.users[half % USERS].id, `*:${fixture.users[half % USERS].id}`]
-        : [
-            `feed/${fixture.targets[half % TARGETS].id}`,
-            fixture.targets[half % TARGETS].owner,
-            `id:${fixture.targets[half % TARGETS].id}`,
-          ];
-    const response = await fetch(`http://127.0.0.1:${port}/api/realtime`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: tokens.get(owner) ?? '' },
-      body: JSON.stringify({ clientId: stream.clientId, subscriptions: [topic] }),
-    });
-    if (response.status !== 204) throw new Error(`subscribe answered ${response.status}: ${await response.text()}`);
-    listenersOf.set(key, (listenersOf.get(key) ?? 0) + 1);
-  });
+  // Two halves: the second half's growth is the marginal cost of a stream, without the one-time
+  // growth (young-generation spaces, code, buffers) that the first streams bring.
+  const half = Math.floor(CLIENTS / 2);
+  await openStreams(0, half);
+  await sleep(3_000);
+  const rssHalf = current.realtimePids.map(rssBytes);
+  await openStreams(half, CLIENTS);
   log(`${name}: ${CLIENTS} streams open and subscribed in ${Date.now() - opening} ms`);
   await sleep(3_000);
   const rssAfter = current.realtimePids.map(rssBytes);
   const bytesPerIdleClient = rssAfter.reduce((sum, rss, at) => sum + rss - rssBefore[at], 0) / CLIENTS;
+  const heapAfter = await liveHeaps(current.realtimePids);
+  const heapBytesPerIdleClient =
+    heapBefore && heapAfter
+      ? heapAfter.reduce((sum, bytes, at) => sum + bytes - heapBefore[at], 0) / CLIENTS
+      : undefined;
+  const marginalBytesPerIdleClient = rssAfter.reduce((sum, rss, at) => sum + rss - rssHalf[at], 0) / (CLIENTS - half);
   log(
-    `${name}: RSS ${rssBefore.map((b) => (b / 2 ** 20).toFixed(0))} → ${rssAfter.map((b) => (b / 2 ** 20).toFixed(0))} MiB`,
+    `${name}: RSS ${rssBefore.map((b) => (b / 2 ** 20).toFixed(0))} → ${rssHalf.map((b) => (b / 2 ** 20).toFixed(0))} (half the streams) → ${rssAfter.map((b) => (b / 2 ** 20).toFixed(0))} MiB`,
   );
 
   // Writes at a steady rate: even ones create a record of a rotating owner, odd ones update a target.
@@ -292,6 +322,8 @@ async function measure(name: string, current: Shape, fixture: Fixture): Promise<
     requestP50: percentile(fromRequest, 50),
     requestP95: percentile(fromRequest, 95),
     bytesPerIdleClient: Math.round(bytesPerIdleClient),
+    marginalBytesPerIdleClient: Math.round(marginalBytesPerIdleClient),
+    heapBytesPerIdleClient: heapBytesPerIdleClient === undefined ? undefined : Math.round(heapBytesPerIdleClient),
   };
   log(`${name}: ${JSON.stringify(result)}`);
   return result;
@@ -303,11 +335,11 @@ function report(results: Result[], loadBefore: number[]): string {
       .map((l) => l.toFixed(2))
       .join(' ')} at the end.`,
     '',
-    '| shape | streams | writes/s (failed) | delivered / expected | deliveries/s | p50 ms | p95 ms | p99 ms | max ms | from request p50 / p95 ms | RSS per idle stream | load process CPU |',
-    '| ----- | ------: | ----------------: | -------------------: | -----------: | -----: | -----: | -----: | -----: | ------------------------: | ------------------: | ---------------: |',
+    '| shape | streams | writes/s (failed) | delivered / expected | deliveries/s | p50 ms | p95 ms | p99 ms | max ms | from request p50 / p95 ms | RSS per idle stream (all / second half) | live heap per idle stream | load process CPU |',
+    '| ----- | ------: | ----------------: | -------------------: | -----------: | -----: | -----: | -----: | -----: | ------------------------: | ------------------: | ------------------------: | ---------------: |',
     ...results.map(
       (r) =>
-        `| ${r.shape} | ${r.clients} | ${r.writesPerSecond} (${r.failedWrites}) | ${r.delivered} / ${r.expected} | ${r.perSecond} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.max} | ${r.requestP50} / ${r.requestP95} | ${(r.bytesPerIdleClient / 1024).toFixed(1)} KiB | ${r.loadCpuPercent} % |`,
+        `| ${r.shape} | ${r.clients} | ${r.writesPerSecond} (${r.failedWrites}) | ${r.delivered} / ${r.expected} | ${r.perSecond} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.max} | ${r.requestP50} / ${r.requestP95} | ${(r.bytesPerIdleClient / 1024).toFixed(1)} / ${(r.marginalBytesPerIdleClient / 1024).toFixed(1)} KiB | ${r.heapBytesPerIdleClient === undefined ? '–' : `${(r.heapBytesPerIdleClient / 1024).toFixed(1)} KiB`} | ${r.loadCpuPercent} % |`,
     ),
   ];
   return `${lines.join('\n')}\n`;

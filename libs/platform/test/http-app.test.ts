@@ -88,11 +88,24 @@ class ThrowingController {
   }
 }
 
+/** Stands in for the realtime service's stream and subscribe routes. */
+@Controller('api/realtime')
+class StreamController {
+  @Get()
+  stream() {
+    return { streaming: true };
+  }
+  @Post()
+  subscribe() {
+    return { subscribed: true };
+  }
+}
+
 const logs = new LogCapture();
 
 @Module({
   imports: [LoggingModule.forRoot({ logLevel: 'info', logPretty: false }, 'test', logs)],
-  controllers: [ThrowingController],
+  controllers: [ThrowingController, StreamController],
 })
 class TestModule {}
 
@@ -175,6 +188,13 @@ describe('the shared HTTP app', () => {
     const response = await get('/t/bad-request', { 'x-request-id': 'abc-123' });
     expect(response.headers['x-request-id']).toBe('abc-123');
     expect(logs.lines.some((line) => line.reqId === 'abc-123')).toBe(true);
+  });
+
+  it('binds no request logger to a realtime stream (it would be kept per idle connection), but does to the rest', async () => {
+    await get('/api/realtime', { 'x-request-id': 'stream-1' });
+    await app.inject({ method: 'POST', url: '/api/realtime', headers: { 'x-request-id': 'subscribe-1' } });
+    expect(logs.lines.some((line) => line.reqId === 'stream-1')).toBe(false);
+    expect(logs.lines.some((line) => line.reqId === 'subscribe-1')).toBe(true);
   });
 
   it('makes up a request id when none (or a hostile one) is given', async () => {

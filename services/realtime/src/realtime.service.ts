@@ -161,6 +161,11 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     client.close();
     if (this.hub.get(client.id) !== client) return;
     this.hub.remove(client);
+    this.logger.debug({
+      msg: 'realtime client disconnected',
+      clientId: client.id,
+      ms: Date.now() - client.connectedAt,
+    });
     void this.directory.remove(client.id).catch((error: unknown) => {
       this.logger.warn({ msg: 'realtime directory removal failed', clientId: client.id, err: error });
     });

@@ -75,6 +75,10 @@ export class LoggingModule {
           pinoHttp: destination ? [options, destination] : options,
           // nestjs-pino's default route pattern matches nothing on Nest 12 + Fastify.
           forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+          // A realtime stream lives for minutes: a request logger bound to it (two pino children,
+          // their bindings and response listeners) would be kept per idle connection, about a
+          // fifth of what one costs. The stream's end is logged by the realtime service.
+          exclude: [{ path: 'api/realtime', method: RequestMethod.GET }],
         }),
       ],
       exports: [LoggerModule],
