@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { ApiError, notFound, PG_POOL } from '@hivebase/platform';
 import { recordMatchesRule } from '@hivebase/records';
 import {
@@ -24,6 +25,7 @@ import {
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
+import { ThumbCache } from './serve/thumb-cache';
 import { DEFAULT_THUMB_SIZES, makeThumb, THUMBABLE_TYPES, thumbPipeline } from './serve/thumbnails';
 
 /** What to serve for a file request: the object and the name it goes out under. */
@@ -31,6 +33,8 @@ export interface ServedFile {
   key: string;
   object: StoredObject;
   name: string;
+  /** The whole file, when it is a thumb held in memory. */
+  bytes?: Buffer;
 }
 
 /**
@@ -42,6 +46,7 @@ export class FilesService {
   private readonly logger = new Logger('Files');
   // Concurrent first requests for one thumb share one generation.
   private readonly generating = new Map<string, Promise<void>>();
+  private readonly thumbs = new ThumbCache();
 
   constructor(
     @Inject(SchemaRegistry) private readonly registry: SchemaRegistry,
@@ -103,12 +108,25 @@ export class FilesService {
       if (error instanceof InvalidObjectKeyError) return null;
       throw error;
     }
+    const name = `${size}_${fileName}`;
+    const cached = this.thumbs.get(key);
+    if (cached) return { key, name, ...cached };
     const object = await this.storage.stat(key);
-    return object ? { key, object, name: `${size}_${fileName}` } : null;
+    if (!object) return null;
+    if (object.size <= this.thumbs.maxEntryBytes) {
+      const found = await this.storage.get(key, undefined, object);
+      if (found) {
+        const bytes = await buffer(found.body);
+        this.thumbs.set(key, { object, bytes });
+        return { key, object, name, bytes };
+      }
+    }
+    return { key, object, name };
   }
 
   /** The stored bytes of what `resolve` found (it may have gone since: then a 404). */
-  async open(served: ServedFile, range?: ByteRange): Promise<Readable> {
+  async open(served: ServedFile, range?: ByteRange): Promise<Readable | Buffer> {
+    if (served.bytes) return range ? served.bytes.subarray(range.start, range.end + 1) : served.bytes;
     const found = await this.storage.get(served.key, range, served.object);
     if (!found) throw notFound();
     return found.body;
