@@ -5,21 +5,14 @@ import {
   Checkbox,
   Group,
   NumberInput,
-  Paper,
   Select,
   SimpleGrid,
   Stack,
   Text,
   TextInput,
-  Title,
 } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
-import { type ShownError, toShownError } from '../api-errors';
-import { pb } from '../pb';
-
-type Settings = Record<string, unknown>;
-const SETTINGS_KEY = ['settings'] as const;
+import { toShownError } from '../api-errors';
+import { asSection, SettingsSectionForm, useSettings } from '../settings/settings-section';
 
 interface Rule {
   label: string;
@@ -35,73 +28,6 @@ const list = (text: string) =>
     .filter(Boolean);
 const joined = (value: unknown) => (Array.isArray(value) ? value.join(', ') : '');
 
-/** Saves one settings key (`logs`, `rateLimits`, …) and shows the server's field errors under it. */
-function SectionCard<T>({
-  title,
-  section,
-  initial,
-  toBody,
-  children,
-}: {
-  title: string;
-  section: string;
-  initial: T;
-  toBody: (value: T) => unknown;
-  children: (value: T, set: (next: T) => void, errors: Record<string, string>) => ReactNode;
-}) {
-  const queryClient = useQueryClient();
-  const [value, setValue] = useState<T>(initial);
-  const [error, setError] = useState<ShownError | null>(null);
-  const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
-  useEffect(() => setValue(initial), [initial]);
-  const errors: Record<string, string> = {};
-  for (const [path, message] of Object.entries(error?.fields ?? {})) {
-    if (path === section || path.startsWith(`${section}.`)) errors[path.slice(section.length + 1)] = message;
-  }
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setSaved(false);
-    try {
-      queryClient.setQueryData(SETTINGS_KEY, await pb.settings.update({ [section]: toBody(value) }));
-      setSaved(true);
-    } catch (caught) {
-      setError(toShownError(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Paper withBorder p="md">
-      <form onSubmit={submit} noValidate aria-label={title}>
-        <Stack>
-          <Title order={3} size="h5">
-            {title}
-          </Title>
-          {children(value, setValue, errors)}
-          {error && (
-            <Alert color="red" role="alert">
-              {error.message}
-            </Alert>
-          )}
-          {saved && (
-            <Alert color="green" role="status">
-              Saved.
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button type="submit" loading={busy}>
-              Save {title.toLowerCase()}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
-  );
-}
-
 const LEVELS = [
   { value: '-4', label: 'DEBUG (-4)' },
   { value: '0', label: 'INFO (0)' },
@@ -116,17 +42,14 @@ const AUDIENCES = [
 
 /** The settings the gateway acts on: request logs, rate limits, trusted proxy, superuser IPs. */
 export function EdgeSettings() {
-  const settings = useQuery({ queryKey: SETTINGS_KEY, queryFn: () => pb.settings.getAll() as Promise<Settings> });
+  const settings = useSettings();
   if (settings.error) return <Alert color="red">{toShownError(settings.error).message}</Alert>;
   if (!settings.data) return null;
   const data = settings.data;
-  const logs = (data.logs ?? {}) as Record<string, unknown>;
-  const limits = (data.rateLimits ?? {}) as { enabled?: boolean; rules?: Rule[]; excludedIPs?: string[] };
-  const proxy = (data.trustedProxy ?? {}) as { headers?: string[]; useLeftmostIP?: boolean };
   return (
     <Stack>
-      <SectionCard title="Logs" section="logs" initial={logs} toBody={(v) => v}>
-        {(v, set, errors) => (
+      <SettingsSectionForm settings={data} title="Logs" section="logs" toForm={asSection}>
+        {({ value: v, set, errors }) => (
           <>
             <SimpleGrid cols={{ base: 1, sm: 3 }}>
               <NumberInput
@@ -162,15 +85,19 @@ export function EdgeSettings() {
             />
           </>
         )}
-      </SectionCard>
+      </SettingsSectionForm>
 
-      <SectionCard
+      <SettingsSectionForm
+        settings={data}
         title="Rate limits"
         section="rateLimits"
-        initial={{ enabled: Boolean(limits.enabled), rules: limits.rules ?? [], excluded: joined(limits.excludedIPs) }}
+        toForm={(raw) => {
+          const limits = asSection(raw) as { enabled?: boolean; rules?: Rule[]; excludedIPs?: string[] };
+          return { enabled: Boolean(limits.enabled), rules: limits.rules ?? [], excluded: joined(limits.excludedIPs) };
+        }}
         toBody={(v) => ({ enabled: v.enabled, rules: v.rules, excludedIPs: list(v.excluded) })}
       >
-        {(v, set, errors) => (
+        {({ value: v, set, errors }) => (
           <>
             <Checkbox
               label="Enable rate limiting"
@@ -250,15 +177,19 @@ export function EdgeSettings() {
             />
           </>
         )}
-      </SectionCard>
+      </SettingsSectionForm>
 
-      <SectionCard
+      <SettingsSectionForm
+        settings={data}
         title="Trusted proxy"
         section="trustedProxy"
-        initial={{ headers: joined(proxy.headers), useLeftmostIP: Boolean(proxy.useLeftmostIP) }}
+        toForm={(raw) => {
+          const proxy = asSection(raw) as { headers?: string[]; useLeftmostIP?: boolean };
+          return { headers: joined(proxy.headers), useLeftmostIP: Boolean(proxy.useLeftmostIP) };
+        }}
         toBody={(v) => ({ headers: list(v.headers), useLeftmostIP: v.useLeftmostIP })}
       >
-        {(v, set, errors) => (
+        {({ value: v, set, errors }) => (
           <>
             <TextInput
               label="Trusted proxy headers"
@@ -278,15 +209,10 @@ export function EdgeSettings() {
             />
           </>
         )}
-      </SectionCard>
+      </SettingsSectionForm>
 
-      <SectionCard
-        title="Superuser IPs"
-        section="superuserIPs"
-        initial={joined(data.superuserIPs)}
-        toBody={(v) => list(v)}
-      >
-        {(v, set, errors) => (
+      <SettingsSectionForm settings={data} title="Superuser IPs" section="superuserIPs" toForm={joined} toBody={list}>
+        {({ value: v, set, errors }) => (
           <TextInput
             label="Allowed superuser IPs"
             description="Comma-separated addresses or CIDR ranges; empty allows any"
@@ -295,7 +221,7 @@ export function EdgeSettings() {
             onChange={(e) => set(e.currentTarget.value)}
           />
         )}
-      </SectionCard>
+      </SettingsSectionForm>
     </Stack>
   );
 }

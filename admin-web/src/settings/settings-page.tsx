@@ -14,81 +14,17 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
-import { type ShownError, toShownError } from '../api-errors';
+import { useState } from 'react';
+import { toShownError } from '../api-errors';
 import { EdgeSettings } from '../logs/edge-settings';
 import { pb } from '../pb';
 import { navigate } from '../router';
 import { ExportCollections, ImportCollections } from './collections-sync';
+import { asSection, type Section, SettingsSectionForm, useSettings } from './settings-section';
 
-type Section = Record<string, unknown>;
-type Settings = Record<string, Section>;
-
-const SETTINGS_KEY = ['settings'] as const;
-
-/** One settings section's form: edits a copy, saves only that section, errors beside inputs. */
-function SectionForm({
-  section,
-  settings,
-  children,
-}: {
-  section: string;
-  settings: Settings;
-  children: (value: Section, set: (key: string, v: unknown) => void, errors: Record<string, string>) => ReactNode;
-}) {
-  const queryClient = useQueryClient();
-  const [value, setValue] = useState<Section>(() => ({ ...(settings[section] ?? {}) }));
-  const [error, setError] = useState<ShownError | null>(null);
-  const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
-  useEffect(() => setValue({ ...(settings[section] ?? {}) }), [settings, section]);
-
-  const errors: Record<string, string> = {};
-  for (const [path, message] of Object.entries(error?.fields ?? {})) {
-    if (path.startsWith(`${section}.`)) errors[path.slice(section.length + 1)] = message;
-  }
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setSaved(false);
-    try {
-      // A secret the server hides comes back empty: leave it out unless one was typed.
-      const body = { ...value };
-      if (body.password === '') delete body.password;
-      const next = await pb.settings.update({ [section]: body });
-      queryClient.setQueryData(SETTINGS_KEY, next);
-      setSaved(true);
-    } catch (caught) {
-      setError(toShownError(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        {children(value, (key, v) => setValue((current) => ({ ...current, [key]: v })), errors)}
-        {error && (
-          <Alert color="red" role="alert">
-            {error.message}
-          </Alert>
-        )}
-        {saved && (
-          <Alert color="green" role="status">
-            Saved.
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button type="submit" loading={busy}>
-            Save changes
-          </Button>
-        </Group>
-      </Stack>
-    </form>
-  );
-}
+// A secret the server hides comes back empty: leave it out unless one was typed.
+const withoutBlankPassword = ({ password, ...rest }: Section): Section =>
+  password === '' || password === undefined ? rest : { ...rest, password };
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
@@ -154,7 +90,7 @@ function TestEmail() {
 /** Settings: application, mail (SMTP with a test send) and batch. */
 export function SettingsPage({ route }: { route: string }) {
   const tab = route.split('/')[2] || 'application';
-  const settings = useQuery({ queryKey: SETTINGS_KEY, queryFn: () => pb.settings.getAll() as Promise<Settings> });
+  const settings = useSettings();
   if (settings.error) return <Alert color="red">{toShownError(settings.error).message}</Alert>;
   if (!settings.data) return null;
   const data = settings.data;
@@ -182,8 +118,8 @@ export function SettingsPage({ route }: { route: string }) {
           <ImportCollections />
         </Tabs.Panel>
         <Tabs.Panel value="application" pt="md">
-          <SectionForm section="meta" settings={data}>
-            {(v, set, errors) => (
+          <SettingsSectionForm section="meta" settings={data} toForm={asSection}>
+            {({ value: v, patch, errors }) => (
               <>
                 <SimpleGrid cols={{ base: 1, sm: 2 }}>
                   <TextInput
@@ -191,71 +127,71 @@ export function SettingsPage({ route }: { route: string }) {
                     required
                     value={str(v.appName)}
                     error={errors.appName}
-                    onChange={(e) => set('appName', e.currentTarget.value)}
+                    onChange={(e) => patch({ appName: e.currentTarget.value })}
                   />
                   <TextInput
                     label="Application URL"
                     required
                     value={str(v.appURL)}
                     error={errors.appURL}
-                    onChange={(e) => set('appURL', e.currentTarget.value)}
+                    onChange={(e) => patch({ appURL: e.currentTarget.value })}
                   />
                   <TextInput
                     label="Sender name"
                     value={str(v.senderName)}
                     error={errors.senderName}
-                    onChange={(e) => set('senderName', e.currentTarget.value)}
+                    onChange={(e) => patch({ senderName: e.currentTarget.value })}
                   />
                   <TextInput
                     label="Sender address"
                     value={str(v.senderAddress)}
                     error={errors.senderAddress}
-                    onChange={(e) => set('senderAddress', e.currentTarget.value)}
+                    onChange={(e) => patch({ senderAddress: e.currentTarget.value })}
                   />
                 </SimpleGrid>
                 <Checkbox
                   label="Hide collection create and edit controls"
                   checked={Boolean(v.hideControls)}
-                  onChange={(e) => set('hideControls', e.currentTarget.checked)}
+                  onChange={(e) => patch({ hideControls: e.currentTarget.checked })}
                 />
               </>
             )}
-          </SectionForm>
+          </SettingsSectionForm>
         </Tabs.Panel>
         <Tabs.Panel value="mail" pt="md">
           <Stack>
-            <SectionForm section="smtp" settings={data}>
-              {(v, set, errors) => (
+            <SettingsSectionForm section="smtp" settings={data} toForm={asSection} toBody={withoutBlankPassword}>
+              {({ value: v, patch, errors }) => (
                 <>
                   <Checkbox
                     label="Use SMTP mail server"
                     checked={Boolean(v.enabled)}
-                    onChange={(e) => set('enabled', e.currentTarget.checked)}
+                    onChange={(e) => patch({ enabled: e.currentTarget.checked })}
                   />
                   <SimpleGrid cols={{ base: 1, sm: 2 }}>
                     <TextInput
                       label="SMTP server host"
                       value={str(v.host)}
                       error={errors.host}
-                      onChange={(e) => set('host', e.currentTarget.value)}
+                      onChange={(e) => patch({ host: e.currentTarget.value })}
                     />
                     <NumberInput
                       label="Port"
                       value={num(v.port)}
                       error={errors.port}
-                      onChange={(next) => set('port', Number(next) || 0)}
+                      onChange={(next) => patch({ port: Number(next) || 0 })}
                     />
                     <TextInput
                       label="Username"
                       value={str(v.username)}
                       error={errors.username}
-                      onChange={(e) => set('username', e.currentTarget.value)}
+                      onChange={(e) => patch({ username: e.currentTarget.value })}
                     />
                     <PasswordInput
                       label="Password"
                       value={str(v.password)}
                       error={errors.password}
-                      onChange={(e) => set('password', e.currentTarget.value)}
+                      onChange={(e) => patch({ password: e.currentTarget.value })}
                       placeholder="Unchanged"
                     />
                     <Select
@@ -265,60 +201,60 @@ export function SettingsPage({ route }: { route: string }) {
                         { value: 'true', label: 'Always' },
                       ]}
                       value={String(Boolean(v.tls))}
-                      onChange={(next) => set('tls', next === 'true')}
+                      onChange={(next) => patch({ tls: next === 'true' })}
                     />
                     <Select
                       label="AUTH method"
                       data={['PLAIN', 'LOGIN']}
                       value={str(v.authMethod) || 'PLAIN'}
                       error={errors.authMethod}
-                      onChange={(next) => set('authMethod', next)}
+                      onChange={(next) => patch({ authMethod: next })}
                     />
                     <TextInput
                       label="EHLO/HELO domain"
                       value={str(v.localName)}
                       error={errors.localName}
-                      onChange={(e) => set('localName', e.currentTarget.value)}
+                      onChange={(e) => patch({ localName: e.currentTarget.value })}
                     />
                   </SimpleGrid>
                 </>
               )}
-            </SectionForm>
+            </SettingsSectionForm>
             <TestEmail />
           </Stack>
         </Tabs.Panel>
         <Tabs.Panel value="batch" pt="md">
-          <SectionForm section="batch" settings={data}>
-            {(v, set, errors) => (
+          <SettingsSectionForm section="batch" settings={data} toForm={asSection}>
+            {({ value: v, patch, errors }) => (
               <>
                 <Checkbox
                   label="Enable batch API"
                   checked={Boolean(v.enabled)}
-                  onChange={(e) => set('enabled', e.currentTarget.checked)}
+                  onChange={(e) => patch({ enabled: e.currentTarget.checked })}
                 />
                 <SimpleGrid cols={{ base: 1, sm: 3 }}>
                   <NumberInput
                     label="Max requests per batch"
                     value={num(v.maxRequests)}
                     error={errors.maxRequests}
-                    onChange={(n) => set('maxRequests', Number(n) || 0)}
+                    onChange={(n) => patch({ maxRequests: Number(n) || 0 })}
                   />
                   <NumberInput
                     label="Timeout (seconds)"
                     value={num(v.timeout)}
                     error={errors.timeout}
-                    onChange={(n) => set('timeout', Number(n) || 0)}
+                    onChange={(n) => patch({ timeout: Number(n) || 0 })}
                   />
                   <NumberInput
                     label="Max body size (bytes)"
                     value={num(v.maxBodySize)}
                     error={errors.maxBodySize}
-                    onChange={(n) => set('maxBodySize', Number(n) || 0)}
+                    onChange={(n) => patch({ maxBodySize: Number(n) || 0 })}
                   />
                 </SimpleGrid>
               </>
             )}
-          </SectionForm>
+          </SettingsSectionForm>
         </Tabs.Panel>
       </Tabs>
     </Stack>
