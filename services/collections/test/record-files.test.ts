@@ -300,7 +300,10 @@ describe('record files on S3 (settings.s3)', () => {
       port: 0,
       silent: true,
       directory: s3Dir,
-      configureBuckets: [{ name: 'hb-files', configs: [] }],
+      configureBuckets: [
+        { name: 'hb-files', configs: [] },
+        { name: 'hb-backups', configs: [] },
+      ],
     });
     const { port } = await s3.run();
     await app
@@ -402,5 +405,42 @@ describe('record files on S3 (settings.s3)', () => {
     const disabled = await test({ filesystem: 'backups' });
     expect(disabled).toMatchObject({ status: 400, body: { data: {} } });
     expect(String(disabled.body?.message)).toContain('S3 storage filesystem is not enabled');
+  });
+
+  it('tests the backups filesystem with settings.backups.s3, its own bucket, apart from storage', async () => {
+    const settings = app.get(SettingsService);
+    const endpoint = settings.get().s3.endpoint;
+    const test = async (body: unknown, raw = false) => {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/settings/test/s3',
+        headers: { authorization: token, 'content-type': 'application/json' },
+        payload: raw ? String(body) : JSON.stringify(body),
+      });
+      return { status: response.statusCode, body: response.body === '' ? null : (response.json() as Json) };
+    };
+    const backupsS3 = { ...s3Settings, bucket: 'hb-backups', enabled: true, endpoint };
+    try {
+      await settings.update({ backups: { s3: backupsS3 } });
+      expect(await test({ filesystem: 'backups' })).toEqual({ status: 204, body: null });
+      // The test file went up to the backups bucket and away again; storage's bucket was not touched.
+      expect(await new S3StorageDriver(backupsS3).list('')).toEqual([]);
+      expect(await test({ filesystem: 'storage' })).toEqual({ status: 204, body: null });
+
+      // A bucket that does not exist: PocketBase's 400 with the raw error, whatever storage's state.
+      await settings.update({ backups: { s3: { bucket: 'no-such-bucket' } } });
+      const missing = await test({ filesystem: 'backups' });
+      expect(missing).toMatchObject({ status: 400, body: { status: 400, data: {} } });
+      expect(String(missing.body?.message)).toMatch(/^Failed to test the S3 filesystem\. Raw error: \n./);
+      expect(await test({ filesystem: 'storage' })).toEqual({ status: 204, body: null });
+
+      // Hostile bodies: a 400 in PocketBase's shape, never a 500.
+      for (const body of [{ filesystem: 42 }, { filesystem: ['backups'] }, { filesystem: '../backups' }, ['backups']]) {
+        expect(await test(body)).toMatchObject({ status: 400, body: { status: 400 } });
+      }
+      expect(await test('{"filesystem": "backups"', true)).toMatchObject({ status: 400, body: { status: 400 } });
+    } finally {
+      await settings.update({ backups: { s3: { enabled: false } } });
+    }
   });
 });
