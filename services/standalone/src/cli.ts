@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { launchDistributed } from './distributed/launch-distributed';
 import { EmbeddedPostgresError } from './embedded-postgres';
 import { migrate } from './migrate';
+import { formatReport, hasErrors, importPocketBase, PocketBaseImportError, streamProgress } from './pocketbase-import';
 import { serve } from './serve';
 import { type ServeFlags, standaloneConfig, withTerminalDefaults } from './standalone-config';
 import { superuserCreate, superuserDelete, superuserUpdate, superuserUpsert } from './superuser';
@@ -15,7 +16,8 @@ import { SuperuserInputError } from './superusers';
  * `runMain`, where a refused `superuser` input and a Postgres that cannot run (directory in use,
  * its own refusal) are one-line messages too.
  */
-const run = (main: () => Promise<void>) => runMain(main, [EmbeddedPostgresError, SuperuserInputError]);
+const run = (main: () => Promise<void>) =>
+  runMain(main, [EmbeddedPostgresError, SuperuserInputError, PocketBaseImportError]);
 
 /**
  * A one-off command's config. Such a command prints its result on stdout and nothing else:
@@ -98,6 +100,24 @@ superuserCommand('delete <email>', 'delete a superuser (never the last one)').ac
       );
     }),
 );
+
+const importFrom = program.command('import').description('bring data into Hivebase from another backend');
+
+importFrom
+  .command('pocketbase <pb_data>')
+  .description(
+    'copy a PocketBase (v0.23+) pb_data directory into Hivebase: collections, records, files, settings; safe to re-run',
+  )
+  .option('--dir <path>', 'data directory for embedded Postgres (HB_DIR)')
+  .allowExcessArguments(false)
+  .action((source: string, flags: { dir?: string }) =>
+    run(async () => {
+      const report = await importPocketBase(commandConfig(flags), source, { progress: streamProgress(process.stderr) });
+      process.stdout.write(formatReport(report));
+      // Finished, but some data could not be carried: a script should notice.
+      if (hasErrors(report)) process.exitCode = 2;
+    }),
+  );
 
 program
   .command('start-distributed')
