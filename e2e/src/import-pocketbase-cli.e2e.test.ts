@@ -54,7 +54,7 @@ function pbData(dir: string, collections: string[]): void {
       FIELD('text', 'body'),
     ];
     db.prepare('INSERT INTO _collections (id, name, fields, listRule, created) VALUES (?, ?, ?, ?, ?)').run(
-      `pbc_cli${index}`,
+      `pbc_cli_${name.replace(/\W/g, '')}`,
       name,
       JSON.stringify(fields),
       '',
