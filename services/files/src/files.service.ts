@@ -12,7 +12,19 @@ import {
   SuperuserIps,
   signRecordToken,
 } from '@hivebase/runtime';
-import { type Collection, type FileField, quoteIdent, SUPERUSERS_COLLECTION_NAME } from '@hivebase/schema';
+import {
+  type Collection,
+  type FileField,
+  findViewFileSource,
+  isMultiValue,
+  quoteIdent,
+  SUPERUSERS_COLLECTION_NAME,
+  type ViewCollection,
+  type ViewColumnOrigin,
+  type ViewFileSource,
+  ViewQueryError,
+  viewColumnOrigins,
+} from '@hivebase/schema';
 import {
   type ByteRange,
   InvalidObjectKeyError,
@@ -37,6 +49,12 @@ export interface ServedFile {
   bytes?: Buffer;
 }
 
+/** The record directory a file is stored in: its own record's, or for a view its source record's. */
+interface FileHome {
+  collectionId: string;
+  recordId: string;
+}
+
 /**
  * PocketBase's file endpoints: finds the record and the file field naming the file, checks
  * protected files against the view rule with the file token's auth, and makes thumbs once.
@@ -47,6 +65,8 @@ export class FilesService {
   // Concurrent first requests for one thumb share one generation.
   private readonly generating = new Map<string, Promise<void>>();
   private readonly thumbs = new ThumbCache();
+  // A view's column origins, probed once per schema snapshot (a reload brings new collection objects).
+  private readonly viewOrigins = new WeakMap<ViewCollection, Promise<ReadonlyMap<string, ViewColumnOrigin>>>();
 
   constructor(
     @Inject(SchemaRegistry) private readonly registry: SchemaRegistry,
@@ -78,32 +98,35 @@ export class FilesService {
     query: { thumb?: string; token?: string },
   ): Promise<ServedFile> {
     const collection = this.registry.find(collectionIdOrName);
-    // View collections' files live with their source records: not served yet.
-    if (!collection || collection.type === 'view' || !isSafeFileName(fileName) || !/^\w{1,100}$/.test(recordId)) {
-      throw notFound();
-    }
+    if (!collection || !isSafeFileName(fileName) || !/^\w{1,100}$/.test(recordId)) throw notFound();
     const field = await this.fieldHolding(collection, recordId, fileName);
     if (!field) throw notFound();
     if (field.protected && !(await this.mayViewProtected(request, collection, recordId, query.token))) {
       throw notFound();
     }
-    const key = recordFileKey(collection.id, recordId, fileName);
+    // The record and the rule checked are the view's; the bytes are stored with the source record.
+    const home =
+      collection.type === 'view'
+        ? await this.viewFileHome(collection, field, fileName)
+        : { collectionId: collection.id, recordId };
+    if (!home) throw notFound();
+    const key = recordFileKey(home.collectionId, home.recordId, fileName);
     const size = query.thumb ?? '';
     const thumbWanted = size !== '' && (DEFAULT_THUMB_SIZES.includes(size) || (field.thumbs ?? []).includes(size));
     // A thumb made before is served without looking at the original (it was thumbable then).
-    const made = thumbWanted ? await this.madeThumb(collection, recordId, fileName, size) : null;
+    const made = thumbWanted ? await this.madeThumb(home, fileName, size) : null;
     if (made) return made;
     const object = await this.storage.stat(key);
     if (!object) throw notFound();
     if (!thumbWanted || !THUMBABLE_TYPES.has(object.contentType)) return { key, object, name: fileName };
-    return (await this.thumb(collection, recordId, fileName, size, key)) ?? { key, object, name: fileName };
+    return (await this.thumb(home, fileName, size, key)) ?? { key, object, name: fileName };
   }
 
   /** A stored thumb of the file, if one was made already. */
-  private async madeThumb(collection: Collection, recordId: string, fileName: string, size: string) {
+  private async madeThumb(home: FileHome, fileName: string, size: string) {
     let key: string;
     try {
-      key = thumbKey(collection.id, recordId, fileName, size);
+      key = thumbKey(home.collectionId, home.recordId, fileName, size);
     } catch (error) {
       if (error instanceof InvalidObjectKeyError) return null;
       throw error;
@@ -133,16 +156,10 @@ export class FilesService {
   }
 
   /** The thumb, made and stored on first request; `null` falls back to the original. */
-  private async thumb(
-    collection: Collection,
-    recordId: string,
-    fileName: string,
-    size: string,
-    originalKey: string,
-  ): Promise<ServedFile | null> {
+  private async thumb(home: FileHome, fileName: string, size: string, originalKey: string): Promise<ServedFile | null> {
     let key: string;
     try {
-      key = thumbKey(collection.id, recordId, fileName, size);
+      key = thumbKey(home.collectionId, home.recordId, fileName, size);
     } catch (error) {
       if (error instanceof InvalidObjectKeyError) return null;
       throw error;
@@ -194,6 +211,54 @@ export class FilesService {
         return Array.isArray(value) ? value.includes(fileName) : value === fileName;
       }) ?? null
     );
+  }
+
+  /**
+   * Where a view record's file is stored, as PocketBase's `FindRecordByViewFile`: the view's file
+   * field is followed through its query (nested views too) to a collection's file field, and the
+   * first record of that collection holding the name owns the file. `null` (a 404) when the field
+   * is computed, the query no longer runs, or no record holds the name.
+   */
+  private async viewFileHome(view: ViewCollection, field: FileField, fileName: string): Promise<FileHome | null> {
+    let source: ViewFileSource | null;
+    try {
+      source = await findViewFileSource(this.registry, view, field.name, (target) => this.originsOf(target));
+    } catch (error) {
+      if (error instanceof ViewQueryError) return null;
+      throw error;
+    }
+    if (!source) return null;
+    const column = quoteIdent(source.field.name);
+    const holds = isMultiValue(source.field) ? `$1 = ANY(${column})` : `${column} = $1`;
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT id FROM ${quoteIdent(source.collection.name)} WHERE ${holds} LIMIT 1`,
+      [fileName],
+    );
+    const holder = rows[0];
+    return holder ? { collectionId: source.collection.id, recordId: holder.id } : null;
+  }
+
+  /** The view query's column origins, probed on a connection of its own (read-only, rolled back). */
+  private originsOf(view: ViewCollection): Promise<ReadonlyMap<string, ViewColumnOrigin>> {
+    let origins = this.viewOrigins.get(view);
+    if (!origins) {
+      origins = this.probeOrigins(view.viewQuery);
+      this.viewOrigins.set(view, origins);
+      // A failure is not kept: the next request probes again.
+      origins.catch(() => {
+        if (this.viewOrigins.get(view) === origins) this.viewOrigins.delete(view);
+      });
+    }
+    return origins;
+  }
+
+  private async probeOrigins(viewQuery: string): Promise<ReadonlyMap<string, ViewColumnOrigin>> {
+    const client = await this.pool.connect();
+    try {
+      return await viewColumnOrigins(client, viewQuery);
+    } finally {
+      client.release();
+    }
   }
 
   /** A protected file: the view rule, judged for the file token's auth (a guest without one). */

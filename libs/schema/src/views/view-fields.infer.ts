@@ -31,7 +31,8 @@ const USER_ERROR_CODES = new Set(['25006', '57014']); // read-only transaction, 
 /** Alias names PocketBase would accept as field names (`?column?` is what Postgres calls an unnamed expression). */
 const COLUMN_NAME = /^\w+$/;
 
-interface ColumnOrigin {
+/** Where a view's result column is read from: a table's (or view's) column, by name. */
+export interface ViewColumnOrigin {
   tableName: string;
   columnName: string;
 }
@@ -147,9 +148,9 @@ async function readOnly<T>(client: ClientBase, work: () => Promise<T>): Promise<
 }
 
 /** Table and column names for the result columns that come straight from a table or view column. */
-async function columnOrigins(client: ClientBase, fields: FieldDef[]): Promise<Map<string, ColumnOrigin>> {
+async function columnOrigins(client: ClientBase, fields: FieldDef[]): Promise<Map<string, ViewColumnOrigin>> {
   const direct = fields.filter((field) => field.tableID > 0 && field.columnID > 0);
-  const origins = new Map<string, ColumnOrigin>();
+  const origins = new Map<string, ViewColumnOrigin>();
   if (direct.length === 0) return origins;
   const { rows } = await client.query<{ table_id: number; column_id: number; table_name: string; column_name: string }>(
     `SELECT c.oid AS table_id, a.attnum AS column_id, c.relname AS table_name, a.attname AS column_name
@@ -163,6 +164,43 @@ async function columnOrigins(client: ClientBase, fields: FieldDef[]): Promise<Ma
     origins.set(`${row.table_id}:${row.column_id}`, { tableName: row.table_name, columnName: row.column_name });
   }
   return origins;
+}
+
+/**
+ * Runs the view query as `SELECT * FROM (<query>) AS v LIMIT 0` (see `inferViewFields`) and
+ * returns its result columns with the origins of those read straight from a column.
+ */
+async function probeView(
+  client: ClientBase,
+  viewQuery: string,
+): Promise<{ columns: FieldDef[]; origins: Map<string, ViewColumnOrigin> }> {
+  const query = normalizeViewQuery(viewQuery);
+  try {
+    return await readOnly(client, async () => {
+      // The bind parameter forces the extended protocol, which refuses a second statement.
+      const probe = await client.query({ text: `SELECT * FROM (\n${query}\n) AS hb_view_probe LIMIT $1`, values: [0] });
+      return { columns: probe.fields, origins: await columnOrigins(client, probe.fields) };
+    });
+  } catch (error) {
+    if (isPgError(error) && isUserError(error.code)) throw new ViewQueryError(sanitizePgMessage(error.message));
+    throw error;
+  }
+}
+
+/**
+ * The origin of each result column of a view query that is read straight from a table's or
+ * view's column (through aliases, joins, subqueries and CTEs, as Postgres reports it), by column
+ * name; computed columns are absent. A column read from another view names that view, not the
+ * view's own source. Probed like `inferViewFields` (same errors).
+ */
+export async function viewColumnOrigins(client: ClientBase, viewQuery: string): Promise<Map<string, ViewColumnOrigin>> {
+  const { columns, origins } = await probeView(client, viewQuery);
+  const byName = new Map<string, ViewColumnOrigin>();
+  for (const column of columns) {
+    const origin = origins.get(`${column.tableID}:${column.columnID}`);
+    if (origin) byName.set(column.name, origin);
+  }
+  return byName;
 }
 
 function checkColumnNames(fields: FieldDef[]): void {
@@ -185,7 +223,7 @@ function checkColumnNames(fields: FieldDef[]): void {
 /** The view field for one result column, PocketBase style. */
 function inferField(
   column: FieldDef,
-  origin: ColumnOrigin | undefined,
+  origin: ViewColumnOrigin | undefined,
   lookup: CollectionLookup,
   usedIds: Set<string>,
 ): Field {
@@ -230,19 +268,7 @@ export async function inferViewFields(
   viewQuery: string,
   lookup: CollectionLookup,
 ): Promise<Field[]> {
-  const query = normalizeViewQuery(viewQuery);
-  let columns: FieldDef[];
-  let origins: Map<string, ColumnOrigin>;
-  try {
-    ({ columns, origins } = await readOnly(client, async () => {
-      // The bind parameter forces the extended protocol, which refuses a second statement.
-      const probe = await client.query({ text: `SELECT * FROM (\n${query}\n) AS hb_view_probe LIMIT $1`, values: [0] });
-      return { columns: probe.fields, origins: await columnOrigins(client, probe.fields) };
-    }));
-  } catch (error) {
-    if (isPgError(error) && isUserError(error.code)) throw new ViewQueryError(sanitizePgMessage(error.message));
-    throw error;
-  }
+  const { columns, origins } = await probeView(client, viewQuery);
   checkColumnNames(columns);
   const usedIds = new Set<string>();
   return columns.map((column) =>
