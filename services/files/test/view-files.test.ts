@@ -85,7 +85,7 @@ beforeAll(async () => {
   userToken = await fileTokenFor('users', 'user@example.com');
   superuserToken = await fileTokenFor('_superusers', 'root@example.com');
 
-  // The source collection: superusers only, so any access below comes from a view's rule.
+  // The source collection's view rule lets superusers only: a protected file is reached through a view's rule.
   docs = await save({
     name: 'docs',
     viewRule: null,
