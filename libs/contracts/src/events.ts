@@ -51,3 +51,15 @@ export const SETTINGS_CHANGED = 'settings.changed';
 
 /** Bus event published after a schema change committed; every replica reloads the collections. */
 export const SCHEMA_CHANGED = 'schema.changed';
+
+/**
+ * Bus event published after a backup was restored (the whole database replaced): every replica
+ * drops what it cached of auth records (tokenKeys may differ). The schema and settings follow
+ * their own `schema.changed` / `settings.changed`, published with it.
+ */
+export const BACKUP_RESTORED = 'backup.restored';
+
+export interface BackupRestoredEvent {
+  /** The restored backup's key. */
+  name: string;
+}

@@ -2,6 +2,7 @@ import type { BaseConfig } from '@hivebase/platform';
 import { BusModule, ConfigModule, DatabaseModule, HealthModule, JobsModule, LoggingModule } from '@hivebase/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthCoreModule } from './auth/auth.module';
+import { ActiveBackupModule } from './backups/active-backup';
 import { HealthEndpointModule } from './health/health-endpoint.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { ClientDirectoryModule } from './realtime/client-directory.provider';
@@ -40,6 +41,7 @@ export class CoreModule {
         AuthCoreModule,
         ClientDirectoryModule,
         StorageModule,
+        ActiveBackupModule,
       ],
     };
   }

@@ -1,4 +1,5 @@
 export * from './auth';
+export * from './backups/active-backup';
 export * from './core.module';
 export * from './health/health.controller';
 export * from './health/health-endpoint.module';

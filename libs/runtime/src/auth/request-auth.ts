@@ -1,6 +1,7 @@
 import {
   AUTH_TOKEN_KEY_CHANGED,
   type AuthTokenKeyChangedEvent,
+  BACKUP_RESTORED,
   RECORD_CHANGED,
   type RecordChangedEvent,
 } from '@hivebase/contracts';
@@ -62,6 +63,8 @@ export class RequestAuthenticator implements OnModuleInit, OnApplicationShutdown
       await this.bus.subscribe<AuthTokenKeyChangedEvent>(AUTH_TOKEN_KEY_CHANGED, (event) =>
         this.cache.evict(event.collectionId, event.recordId),
       ),
+      // A restore replaced every auth record at once.
+      await this.bus.subscribe(BACKUP_RESTORED, () => this.cache.clear()),
     );
   }
 
@@ -101,6 +104,11 @@ export class RequestAuthenticator implements OnModuleInit, OnApplicationShutdown
     if (!record || typeof record.tokenKey !== 'string') return null;
     const claims = verifyRecordToken(token, collection, record.tokenKey, kind);
     return claims ? { collection, record, claims } : null;
+  }
+
+  /** Drops every cached auth record here (after a restore; other replicas hear `backup.restored`). */
+  forgetAll(): void {
+    this.cache.clear();
   }
 
   /** Tells every replica (this one at once) that the record's tokenKey changed. */

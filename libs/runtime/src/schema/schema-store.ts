@@ -4,8 +4,11 @@ import { type Collection, inferViewFields, nowDateTime, planSchemaChange, ViewQu
 import type { Pool, PoolClient } from 'pg';
 import { lookupOf } from './collection-lookup';
 
-/** Advisory-lock key that serialises every schema change ("hbschema"). */
-const SCHEMA_LOCK_KEY = '7523951240866981217';
+/**
+ * Advisory-lock key that serialises every schema change ("hbschema"); backups take it too
+ * (shared while they dump, exclusive while they restore).
+ */
+export const SCHEMA_LOCK_KEY = '7523951240866981217';
 
 type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
