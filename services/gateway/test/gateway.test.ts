@@ -193,12 +193,13 @@ describe('gateway body limit', () => {
     expect((await echoOf(response)).body).toBe(body);
   });
 
-  it('leaves record writes and batches to the collections service, which derives their limit', async () => {
+  it('leaves record writes, batches and backup uploads to the collections service, which derives their limit', async () => {
     const body = 'w'.repeat(BODY_LIMIT + 1000);
     for (const [method, path] of [
       ['POST', '/api/collections/posts/records'],
       ['PATCH', '/api/collections/posts/records/abc'],
       ['POST', '/api/batch'],
+      ['POST', '/api/backups/upload'],
     ]) {
       const response = await fetch(`${base}${path}`, { method, body });
       expect(response.status, path).toBeLessThan(300);

@@ -47,6 +47,9 @@ export const baseConfigSchema = z.object({
   // Local file storage (docs/files.md): `<dataDir>/storage` unless set; the collections and files
   // processes of one machine must share it.
   storageDir: z.string().min(1).optional(),
+  // Local backups (docs/backups.md): `<dataDir>/backups` unless set; every collections replica
+  // of a deployment must share it (or use `settings.backups.s3`).
+  backupsDir: z.string().min(1).optional(),
   databaseUrl: postgresUrl.optional(),
   redisUrl: redisUrl.default('redis://127.0.0.1:6379'),
   // Starts every Redis key and channel Hivebase uses (bus, job queues, rate-limit counts), so
@@ -116,6 +119,7 @@ export const ENV_NAMES = {
   http: 'HB_HTTP',
   dataDir: 'HB_DIR',
   storageDir: 'HB_STORAGE_DIR',
+  backupsDir: 'HB_BACKUPS_DIR',
   databaseUrl: 'DATABASE_URL',
   redisUrl: 'REDIS_URL',
   redisPrefix: 'HB_REDIS_PREFIX',

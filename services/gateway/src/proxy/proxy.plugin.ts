@@ -101,8 +101,9 @@ export async function registerProxy(
 }
 
 // Record writes and batches: the collections service derives their limit from the collection's
-// fields or the batch settings, as PocketBase, and enforces it while the body streams in.
-const SERVICE_LIMITED = /^\/api\/(?:collections\/[^/?]+\/records(?:\/[^/?]+)?|batch)\/?(?:\?|$)/;
+// fields or the batch settings, as PocketBase, and enforces it while the body streams in. Backup
+// uploads have no limit (PocketBase's `BodyLimit(0)`).
+const SERVICE_LIMITED = /^\/api\/(?:collections\/[^/?]+\/records(?:\/[^/?]+)?|batch|backups\/upload)\/?(?:\?|$)/;
 
 function bodyLimitOf(request: FastifyRequest, limit: number): number {
   const write = request.method === 'POST' || request.method === 'PATCH';
