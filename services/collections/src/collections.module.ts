@@ -1,5 +1,9 @@
 import { FileCleanupModule, LogsApiModule, MailModule } from '@hivebase/runtime';
 import { Module } from '@nestjs/common';
+import { AutoBackupJob } from './backups/auto-backup.job';
+import { BackupBodyLimits } from './backups/backup-body-limits';
+import { BackupsController } from './backups/backups.controller';
+import { BackupsService } from './backups/backups.service';
 import { BatchController } from './batch/batch.controller';
 import { BatchService } from './batch/batch.service';
 import { CollectionsController } from './collections/collections.controller';
@@ -27,7 +31,17 @@ import { TestEmailService } from './settings/test-email.service';
     BatchController,
     OpenApiController,
     ViewPreviewController,
+    BackupsController,
   ],
-  providers: [CollectionsService, RecordsService, RecordBodyLimits, BatchService, TestEmailService],
+  providers: [
+    CollectionsService,
+    RecordsService,
+    RecordBodyLimits,
+    BatchService,
+    TestEmailService,
+    BackupsService,
+    BackupBodyLimits,
+    AutoBackupJob,
+  ],
 })
 export class CollectionsModule {}
