@@ -8,10 +8,7 @@ import { ClientResponseError, type RecordModel } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BootedWithRoot, bootWithRoot, SHAPE_NAMES } from './support/auth-fixture';
 
-// Every process of a shape shares these directories (docs/files.md, docs/backups.md).
 const dataDir = mkdtempSync(join(tmpdir(), 'hb-e2e-backups-'));
-process.env.HB_STORAGE_DIR = join(dataDir, 'storage');
-process.env.HB_BACKUPS_DIR = join(dataDir, 'backups');
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 /** The status of a refused SDK call. */
@@ -28,6 +25,9 @@ async function statusOf(call: Promise<unknown>): Promise<number> {
 describe.each(SHAPE_NAMES)('backups through the SDK (%s)', (shape) => {
   let booted: BootedWithRoot;
   beforeAll(async () => {
+    // Every process of a shape shares these directories (docs/files.md, docs/backups.md); each shape its own.
+    process.env.HB_STORAGE_DIR = join(dataDir, shape, 'storage');
+    process.env.HB_BACKUPS_DIR = join(dataDir, shape, 'backups');
     booted = await bootWithRoot(shape);
   }, 180_000);
   afterAll(() => booted?.stop());
