@@ -17,7 +17,8 @@ interface Outcome {
   stderr: string;
 }
 
-function hivebase(args: string[], databaseUrl: string): Promise<Outcome> {
+/** Runs the built CLI; with `killWhen`, SIGKILLs it once its stderr matches (a crash mid-import). */
+function hivebase(args: string[], databaseUrl: string, killWhen?: RegExp): Promise<Outcome> {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,7 +26,10 @@ function hivebase(args: string[], databaseUrl: string): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+    if (killWhen?.test(stderr)) child.kill('SIGKILL');
+  });
   return new Promise((done) => child.once('close', (code) => done({ code, stdout, stderr })));
 }
 
@@ -41,7 +45,7 @@ const FIELD = (type: string, name: string, extra: Record<string, unknown> = {}) 
 });
 
 /** A minimal pb_data: `_collections` and one table per collection, in PocketBase's layout. */
-function pbData(dir: string, collections: string[]): void {
+function pbData(dir: string, collections: string[], rows = 3): void {
   mkdirSync(dir, { recursive: true });
   const db = new Database(join(dir, 'data.db'));
   db.exec(`CREATE TABLE _collections (id TEXT PRIMARY KEY NOT NULL, system BOOLEAN DEFAULT FALSE NOT NULL,
@@ -62,7 +66,10 @@ function pbData(dir: string, collections: string[]): void {
     );
     db.exec(`CREATE TABLE \`${name}\` (id TEXT PRIMARY KEY NOT NULL, body TEXT DEFAULT '' NOT NULL)`);
     const insert = db.prepare(`INSERT INTO \`${name}\` (id, body) VALUES (?, ?)`);
-    for (let i = 0; i < 3; i++) insert.run(`${name.replace(/\W/g, '').padEnd(12, 'x').slice(0, 12)}00${i}`, `row ${i}`);
+    const prefix = name.replace(/\W/g, '').padEnd(5, 'x').slice(0, 5);
+    db.transaction(() => {
+      for (let i = 0; i < rows; i++) insert.run(`${prefix}${String(i).padStart(10, '0')}`, `row ${i}`);
+    })();
   }
   db.close();
 }
@@ -124,5 +131,29 @@ describe('hivebase import pocketbase (the command)', () => {
     expect(result.stdout).toContain('+ memos');
     expect(result.stdout).toMatch(/\[error\] collection _outbox: .*reserved/);
     expect(result.stdout).toContain('[error] records _outbox: not copied: the collection was not imported');
+  });
+
+  it('killed mid-import (SIGKILL), it leaves whole pages only; the next run completes it', async () => {
+    const dir = join(work, 'bulk');
+    const total = 30_000;
+    pbData(dir, ['bulk'], total);
+    const killed = await hivebase(['import', 'pocketbase', dir], database.url, /records bulk: [1-9]\d*\/30000\n/);
+    expect(killed.code).toBeNull();
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const copied = Number((await client.query('SELECT count(*) AS n FROM bulk')).rows[0].n);
+      expect(copied).toBeGreaterThan(0);
+      expect(copied).toBeLessThan(total);
+      // Pages of 500 rows, each one statement: a kill never leaves part of one.
+      expect(copied % 500).toBe(0);
+
+      const resumed = await hivebase(['import', 'pocketbase', dir], database.url);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toContain(`bulk: ${total} in PocketBase, ${total - copied} copied, ${copied} present`);
+      expect(Number((await client.query('SELECT count(*) AS n FROM bulk')).rows[0].n)).toBe(total);
+    } finally {
+      await client.end();
+    }
   });
 });
