@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BaseConfig, freePort } from '@hivebase/platform';
@@ -248,7 +248,14 @@ function buildPocketBaseData(dir: string): void {
     'posts',
     post('post00000000003', { title: 'Bob', views: 3.5, published: true, author: BOB.id, attachments: ['../../../x'] }),
   );
-  pb.insert('posts', post('post00000000004', { title: 'Bob draft', author: BOB.id, meta: null }));
+  pb.insert(
+    'posts',
+    post('post00000000004', { title: 'Bob draft', author: BOB.id, meta: null, cover: 'link_5555555555.txt' }),
+  );
+  // A link out of the data directory: never followed.
+  writeFileSync(join(dir, '..', 'outside.txt'), 'not PocketBase data');
+  mkdirSync(join(dir, 'storage', POSTS_ID, 'post00000000004'), { recursive: true });
+  symlinkSync(join(dir, '..', 'outside.txt'), join(dir, 'storage', POSTS_ID, 'post00000000004', 'link_5555555555.txt'));
   pb.insert('_outbox', { id: 'outbox000000001', payload: 'x' });
   pb.settings({
     meta: { appName: 'Imported App', appURL: 'https://app.example.com', senderName: 'Support' },
@@ -372,7 +379,7 @@ describe('hivebase import pocketbase', () => {
     expect(report.records._superusers).toEqual({ source: 1, inserted: 0, present: 1, failed: 0 });
     expect(await count('tags')).toBe(TAG_COUNT);
     expect(await count('posts')).toBe(4);
-    expect(report.files).toEqual({ copied: 3, present: 1, failed: 2 });
+    expect(report.files).toEqual({ copied: 3, present: 1, failed: 3 });
     expect(report.settings).toBe('imported');
     // The first run created the collections; this one found them as it would have made them.
     expect(report.collections.created).toEqual([]);
@@ -406,6 +413,10 @@ describe('hivebase import pocketbase', () => {
       severity: 'error',
       reason: expect.stringMatching(/invalid file name/),
     });
+    expect(problem('file posts/post00000000004/link_5555555555.txt')).toMatchObject({
+      severity: 'error',
+      reason: expect.stringMatching(/not a regular file/),
+    });
     expect(hasErrors(report)).toBe(true);
     const text = formatReport(report);
     expect(text).toContain('records: ');
@@ -428,7 +439,7 @@ describe('hivebase import pocketbase', () => {
       expect(counts.inserted).toBe(0);
       expect(counts.present).toBe(counts.source);
     }
-    expect(again.files).toEqual({ copied: 0, present: 4, failed: 2 });
+    expect(again.files).toEqual({ copied: 0, present: 4, failed: 3 });
     expect(again.settings).toBe('unchanged');
   });
 
@@ -523,6 +534,8 @@ describe('hivebase import pocketbase', () => {
       expect((await file('posts/post00000000001/doc_1111111111.txt')).equals(DOC)).toBe(true);
       expect((await file('posts/post00000000001/data_2222222222.bin')).equals(DATA)).toBe(true);
       expect((await file(`users/${ALICE.id}/alice_3333333333.jpg`)).equals(AVATAR)).toBe(true);
+      // What the import refused to copy is not there to serve.
+      expect((await fetch(`${baseUrl}/api/files/posts/post00000000004/link_5555555555.txt`)).status).toBe(404);
     });
 
     it("PocketBase's rules hold: guests, owners and @request.auth", async () => {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 import {
   type Collection,
   type Field,
@@ -223,10 +223,16 @@ async function copyFile(
     return;
   }
   const source = context.data.filePath(pb.id, recordId, name);
-  const info = await stat(source).catch(() => null);
-  if (!info?.isFile()) {
+  const info = await lstat(source).catch(() => null);
+  if (!info) {
     files.failed += 1;
     problems.push({ severity: 'error', subject, reason: `missing from ${source}` });
+    return;
+  }
+  if (!info.isFile()) {
+    // A link could reach anything on this machine; PocketBase itself only ever writes plain files.
+    files.failed += 1;
+    problems.push({ severity: 'error', subject, reason: `not a regular file: ${source}` });
     return;
   }
   const stored = await context.storage.stat(key);
