@@ -29,6 +29,8 @@ export const COLLECTIONS_ERRORS = {
     message: 'Failed to generate client secret. Raw error: \n{reason}.',
   },
   collections_batch_too_large: { status: 413, message: 'Request Entity Too Large.' },
+  // `POST /api/sql`: Postgres refused or cancelled the query; `reason` is its own message.
+  collections_sql_failed: { status: 400, message: 'Failed to execute query. Raw error:\n{reason}' },
 } as const satisfies Record<string, { status: 400 | 413; message: string }>;
 
 export type CollectionsErrorCode = keyof typeof COLLECTIONS_ERRORS;

@@ -15,6 +15,7 @@ import { RecordsController } from './records/records.controller';
 import { RecordsService } from './records/records.service';
 import { SettingsController } from './settings/settings.controller';
 import { TestEmailService } from './settings/test-email.service';
+import { SqlModule } from './sql/sql.module';
 
 /**
  * The collections service's feature module: the collections (schema) API, record CRUD and batch.
@@ -23,7 +24,7 @@ import { TestEmailService } from './settings/test-email.service';
 @Module({
   // Enqueues mail and sends test mail; the auth service runs the mail worker. Removes the
   // stored files that writes drop (with the files service).
-  imports: [MailModule.forRoot({ worker: false }), FileCleanupModule, LogsApiModule],
+  imports: [MailModule.forRoot({ worker: false }), FileCleanupModule, LogsApiModule, SqlModule],
   controllers: [
     CollectionsController,
     RecordsController,

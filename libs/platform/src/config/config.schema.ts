@@ -93,6 +93,9 @@ export const baseConfigSchema = z.object({
   // OAuth2 sign-up downloads the provider's avatar; loopback and private addresses are refused
   // unless this is set (an IdP on an intranet, tests).
   oauth2AvatarAllowPrivate: z.stringbool().default(false),
+  // `POST /api/sql` (docs/sql.md): each statement of a console query is cancelled after this long
+  // (PocketBase's 3 minutes).
+  sqlTimeoutMs: positiveInt.default(3 * 60_000),
 });
 
 /** The gateway adds where each upstream service lives and how long to wait for it. */
@@ -144,6 +147,7 @@ export const ENV_NAMES = {
   s3Secret: 'S3_SECRET',
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
   oauth2AvatarAllowPrivate: 'HB_OAUTH2_AVATAR_ALLOW_PRIVATE',
+  sqlTimeoutMs: 'HB_SQL_TIMEOUT_MS',
   upstreamCollections: 'HB_UPSTREAM_COLLECTIONS',
   upstreamAuth: 'HB_UPSTREAM_AUTH',
   upstreamFiles: 'HB_UPSTREAM_FILES',

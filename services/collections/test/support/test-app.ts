@@ -11,10 +11,15 @@ export interface CollectionsTestApp {
   pool: Pool;
 }
 
-/** The collections service on a database of its own (migrated, system collections in place), ready for `inject`. */
-export async function startCollectionsApp(name: string): Promise<CollectionsTestApp> {
+/**
+ * The collections service on a database of its own (migrated, system collections in place), ready
+ * for `inject`; `env` adds configuration variables.
+ */
+export async function startCollectionsApp(name: string, env: NodeJS.ProcessEnv = {}): Promise<CollectionsTestApp> {
   const database = await createTestDatabase();
-  const config = requireDatabaseUrl(loadConfig(baseConfigSchema, { DATABASE_URL: database.url, LOG_LEVEL: 'silent' }));
+  const config = requireDatabaseUrl(
+    loadConfig(baseConfigSchema, { ...env, DATABASE_URL: database.url, LOG_LEVEL: 'silent' }),
+  );
   const app = await createServiceApp(name, CollectionsModule, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

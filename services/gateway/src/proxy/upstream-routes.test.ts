@@ -23,6 +23,7 @@ describe('upstreamFor', () => {
     ['/api/collections/meta/scaffolds', 'collections'],
     ['/api/batch', 'collections'],
     ['/api/settings', 'collections'],
+    ['/api/sql', 'collections'],
     ['/api/my-extension-route', 'collections'],
     ['/', null],
     ['/favicon.ico', null],
