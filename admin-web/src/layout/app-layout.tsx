@@ -13,6 +13,7 @@ const LogsPage = lazy(() => import('../logs/logs-page').then((module) => ({ defa
 const SettingsPage = lazy(() =>
   import('../settings/settings-page').then((module) => ({ default: module.SettingsPage })),
 );
+const SqlPage = lazy(() => import('../sql/sql-page').then((module) => ({ default: module.SqlPage })));
 
 function ColorSchemeToggle() {
   const { colorScheme, setColorScheme } = useMantineColorScheme();
@@ -39,6 +40,7 @@ export function AppLayout({ route }: { route: string }) {
   const collection = matchRoute('/collections/:id', route);
   const settings = route.startsWith('/settings');
   const logs = route.startsWith('/logs');
+  const sql = route.startsWith('/sql');
   return (
     <AppShell
       header={{ height: 52 }}
@@ -50,7 +52,11 @@ export function AppLayout({ route }: { route: string }) {
           <Group>
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
             <Text fw={700}>Hivebase</Text>
-            <Button variant={settings || logs ? 'subtle' : 'light'} size="xs" onClick={() => navigate('/collections')}>
+            <Button
+              variant={settings || logs || sql ? 'subtle' : 'light'}
+              size="xs"
+              onClick={() => navigate('/collections')}
+            >
               Collections
             </Button>
             <Button variant={settings ? 'light' : 'subtle'} size="xs" onClick={() => navigate('/settings')}>
@@ -58,6 +64,9 @@ export function AppLayout({ route }: { route: string }) {
             </Button>
             <Button variant={logs ? 'light' : 'subtle'} size="xs" onClick={() => navigate('/logs')}>
               Logs
+            </Button>
+            <Button variant={sql ? 'light' : 'subtle'} size="xs" onClick={() => navigate('/sql')}>
+              SQL
             </Button>
           </Group>
           <Group>
@@ -78,6 +87,8 @@ export function AppLayout({ route }: { route: string }) {
         <Suspense fallback={null}>
           {logs ? (
             <LogsPage />
+          ) : sql ? (
+            <SqlPage />
           ) : settings ? (
             <SettingsPage route={route} />
           ) : collection?.id ? (

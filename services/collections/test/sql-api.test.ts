@@ -142,10 +142,16 @@ describe('POST /api/sql', () => {
       () => sql(undefined, 'superuser', '{"query": select 1}'),
       { status: 400, body: { status: 400, message: expect.any(String), data: {} } },
     ],
+    ['body as plain text', () => sql(undefined, 'superuser', 'select 1', 'text/plain'), loadFailed],
     [
-      'body of another media type',
-      () => sql(undefined, 'superuser', 'query=select 1', 'text/plain'),
-      { status: 415, body: { status: 415, message: 'Unsupported Content-Type.', data: {} } },
+      'a form body, bound as PocketBase binds forms',
+      () => sql(undefined, 'superuser', 'query=select+1+as+one', 'application/x-www-form-urlencoded'),
+      result([{ name: 'one', type: 'integer', nullable: true }], [['1']]),
+    ],
+    [
+      'body of a media type without a parser',
+      () => sql(undefined, 'superuser', '<query>select 1</query>', 'application/xml'),
+      { status: 415, body: { status: 415, message: expect.any(String), data: {} } },
     ],
     [
       'a failing statement among several',
@@ -160,6 +166,11 @@ describe('POST /api/sql', () => {
     [
       'COPY FROM STDIN is refused rather than waiting for data',
       () => sql('copy (select 1) to stdout; create temp table t(x int); copy t from stdin'),
+      executionFailed('COPY from stdin failed: COPY FROM STDIN is not supported by the SQL console'),
+    ],
+    [
+      'COPY FROM STDIN alone is refused too',
+      () => sql('copy _params from stdin'),
       executionFailed('COPY from stdin failed: COPY FROM STDIN is not supported by the SQL console'),
     ],
     ['COPY TO STDOUT runs, its data dropped', () => sql('copy (select 1) to stdout'), result([], [])],
@@ -219,7 +230,7 @@ describe('POST /api/sql', () => {
           { name: 'id', type: 'integer', nullable: false },
           { name: 'name', type: 'character varying(20)', nullable: false },
           { name: 'note', type: 'text', nullable: true },
-          { name: 'shout', type: 'character varying', nullable: true },
+          { name: 'shout', type: 'text', nullable: true },
         ],
         [['1', 'a', 'x', 'A']],
       ),
@@ -255,6 +266,28 @@ describe('POST /api/sql', () => {
     expect(rows[999]?.[0]).toBe('1000');
   });
 
+  it('stops a single statement at the 1000th row: one that could give 10^11 answers at once', async () => {
+    const started = Date.now();
+    const answer = await sql('select generate_series(1, 100000000000) as n');
+    expect(answer.status).toBe(200);
+    expect(answer.body.rows).toHaveLength(1000);
+    expect((answer.body.rows as string[][])[999]).toEqual(['1000']);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+    // Several statements cannot stop early; the last one's rows are capped all the same.
+    const several = await sql('select 1; select generate_series(1, 5000) as n');
+    expect(several.body.rows).toHaveLength(1000);
+  });
+
+  it('a single statement that writes through a CTE still writes everything, past the 1000 rows shown', async () => {
+    await sql('create table test_sql_cte(n int)');
+    const answer = await sql(
+      'with ins as (insert into test_sql_cte select generate_series(1, 3000) returning n) select n from ins',
+    );
+    expect(answer.body.rows).toHaveLength(1000);
+    const { rows } = await pool.query('select count(*)::int as n from test_sql_cte');
+    expect(rows[0]?.n).toBe(3000);
+  });
+
   it('cancels a statement running past HB_SQL_TIMEOUT_MS with a 400, and the app keeps serving', async () => {
     const started = Date.now();
     const sleeping = sql('select pg_sleep(30)');
@@ -275,7 +308,11 @@ describe('POST /api/sql', () => {
       result([{ name: 'b', type: 'integer', nullable: true }], [['2']]),
     );
     expect(await sql('begin; select 1/0')).toMatchObject(executionFailed('division by zero'));
-    expect(await sql('set statement_timeout = 1; select pg_advisory_lock(4242)')).toMatchObject({ status: 200 });
+    expect(
+      await sql("set statement_timeout = '1h'; set search_path = nowhere; select pg_advisory_lock(4242)"),
+    ).toMatchObject({
+      status: 200,
+    });
     // The session ended with the query: its advisory lock is gone (once Postgres notices).
     await vi.waitFor(
       async () => {
@@ -288,9 +325,15 @@ describe('POST /api/sql', () => {
     expect(await sql('select pg_terminate_backend(pg_backend_pid())')).toMatchObject(
       executionFailed('terminating connection due to administrator command'),
     );
-    // The SET did not outlive its query either: this one gets the whole timeout.
-    expect(await sql(`select 'ok' as done from pg_sleep(0.2)`)).toMatchObject(
-      result([{ name: 'done', type: 'text', nullable: true }], [['ok']]),
+    // Nor did its SETs: the next query has the configured timeout and the usual search path.
+    expect(await sql('select current_setting($$statement_timeout$$) as t, count(*) as n from _params')).toMatchObject(
+      result(
+        [
+          { name: 't', type: 'text', nullable: true },
+          { name: 'n', type: 'bigint', nullable: true },
+        ],
+        [['2s', expect.any(String)]],
+      ),
     );
   });
 

@@ -31,18 +31,35 @@ interface DataRowMessage {
 interface CommandCompleteMessage {
   text: string;
 }
-// `sendCopyFail` exists on pg's connection but is missing from its type declarations.
-type CopyConnection = Connection & { sendCopyFail(message: string): void };
+// The connection's protocol writers as pg 8 has them (its type declarations are older).
+interface ProtocolConnection {
+  query(text: string): void;
+  parse(message: { text: string; name: string; types: number[] }): void;
+  bind(message: { portal: string; statement: string; values: unknown[] }): void;
+  describe(message: { type: 'P' | 'S'; name: string }): void;
+  execute(message: { portal: string; rows: number }): void;
+  sync(): void;
+  sendCopyFail(message: string): void;
+}
+
+/**
+ * How the text is sent: `simple` takes several `;`-separated statements, every row of every one
+ * crossing the wire; `single` takes exactly one statement (the extended protocol refuses more,
+ * with SQLSTATE 42601) and stops it at `maxRows` rows.
+ */
+export type QueryProtocol = 'simple' | 'single';
 
 // Command tags that report rows written: "INSERT 0 5", "UPDATE 3", "DELETE 1", "MERGE 2".
 const CHANGED_ROWS_TAG = /^(?:INSERT \d+|UPDATE|DELETE|MERGE) (\d+)$/;
 
 /**
- * Runs `text` over the simple-query protocol (several `;`-separated statements allowed) and keeps
- * only what `/api/sql` answers: the last statement's columns and first `maxRows` rows, values as
- * the raw text Postgres sends. Rows past the cap are dropped as they arrive, so a query returning
- * millions of rows costs no memory (the statement timeout bounds the time). A pg `Submittable`:
- * the client hands it each protocol message of its query.
+ * Runs `text` and keeps only what `/api/sql` answers: the last statement's columns and first
+ * `maxRows` rows, values as the raw text Postgres sends. Over the simple protocol rows past the
+ * cap are dropped as they arrive (no memory held; the statement timeout bounds the time); a
+ * single statement runs as an unnamed portal executed for `maxRows` rows, so Postgres stops there
+ * (as PocketBase stops reading SQLite's rows). Either way it ends in one implicit transaction,
+ * committed when the statements succeed. A pg `Submittable`: the client hands it each protocol
+ * message of its query.
  */
 export class LastResultQuery implements Submittable {
   readonly promise: Promise<LastResult>;
@@ -57,6 +74,7 @@ export class LastResultQuery implements Submittable {
   constructor(
     private readonly text: string,
     private readonly maxRows: number,
+    private readonly protocol: QueryProtocol = 'simple',
   ) {
     this.promise = new Promise((resolve, reject) => {
       this.resolve = resolve;
@@ -65,7 +83,17 @@ export class LastResultQuery implements Submittable {
   }
 
   submit(connection: Connection): void {
-    connection.query(this.text);
+    const protocol = connection as unknown as ProtocolConnection;
+    if (this.protocol === 'simple') {
+      protocol.query(this.text);
+      return;
+    }
+    protocol.parse({ text: this.text, name: '', types: [] });
+    protocol.bind({ portal: '', statement: '', values: [] });
+    protocol.describe({ type: 'P', name: '' });
+    // Postgres suspends the portal after this many rows (0 would mean all of them).
+    protocol.execute({ portal: '', rows: this.maxRows });
+    protocol.sync();
   }
 
   handleRowDescription(message: RowDescriptionMessage): void {
@@ -78,7 +106,16 @@ export class LastResultQuery implements Submittable {
   }
 
   handleCommandComplete(message: CommandCompleteMessage): void {
-    const changed = CHANGED_ROWS_TAG.exec(message.text);
+    this.complete(message.text);
+  }
+
+  // The single statement's portal stopped at `maxRows` with more to give: those are the rows.
+  handlePortalSuspended(): void {
+    this.complete('');
+  }
+
+  private complete(tag: string): void {
+    const changed = CHANGED_ROWS_TAG.exec(tag);
     this.last = {
       columns: this.columns ?? [],
       rows: this.columns ? this.rows : [],
@@ -94,14 +131,15 @@ export class LastResultQuery implements Submittable {
   }
 
   // COPY … FROM STDIN would wait for data the console has no way to send: refuse it.
-  handleCopyInResponse(connection: CopyConnection): void {
-    connection.sendCopyFail('COPY FROM STDIN is not supported by the SQL console');
+  handleCopyInResponse(connection: Connection): void {
+    const protocol = connection as unknown as ProtocolConnection;
+    protocol.sendCopyFail('COPY FROM STDIN is not supported by the SQL console');
+    // In copy-in mode Postgres ignored the Sync already sent; it waits for one after the failure.
+    if (this.protocol === 'single') protocol.sync();
   }
 
   // COPY … TO STDOUT streams its data outside rows; the console drops it.
   handleCopyData(): void {}
-
-  handlePortalSuspended(): void {}
 
   handleError(error: Error): void {
     if (this.settled) return;

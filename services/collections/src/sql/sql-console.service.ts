@@ -2,7 +2,7 @@ import { APP_CONFIG, type BaseConfig, PG_POOL } from '@hivebase/platform';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import pg, { type DatabaseError, type Pool, type PoolClient } from 'pg';
 import { CollectionsError } from '../collections.errors';
-import { LastResultQuery, type ResultColumn } from './last-result.query';
+import { LastResultQuery, type QueryProtocol, type ResultColumn } from './last-result.query';
 
 /** PocketBase's cap on the rows `/api/sql` returns. */
 export const SQL_MAX_ROWS = 1000;
@@ -95,7 +95,7 @@ export class SqlConsoleService implements OnModuleDestroy {
         await client.query('COMMIT');
         return { execTime: elapsed(started), affectedRows: changedRows, columns: [], rows: [] };
       }
-      const result = await this.execute(client, text, SQL_MAX_ROWS);
+      const result = await this.executeRead(client, text);
       const execTime = elapsed(started);
       return { execTime, affectedRows: 0, columns: await this.describe(result.columns), rows: result.rows };
     } catch (error) {
@@ -137,10 +137,25 @@ export class SqlConsoleService implements OnModuleDestroy {
     return client;
   }
 
-  private execute(client: PoolClient, text: string, maxRows: number) {
-    const query = new LastResultQuery(text, maxRows);
+  private execute(client: PoolClient, text: string, maxRows: number, protocol: QueryProtocol = 'simple') {
+    const query = new LastResultQuery(text, maxRows, protocol);
     client.query(query);
     return query.promise;
+  }
+
+  /**
+   * A read as one statement first, so Postgres stops at the 1000th row; several statements are
+   * refused by that protocol before anything runs (42601, "cannot insert multiple commands into
+   * a prepared statement") and run over the simple one. A plain syntax error takes the same way
+   * and is reported from there.
+   */
+  private async executeRead(client: PoolClient, text: string) {
+    try {
+      return await this.execute(client, text, SQL_MAX_ROWS, 'single');
+    } catch (error) {
+      if (!(error instanceof pg.DatabaseError) || error.code !== '42601') throw error;
+      return this.execute(client, text, SQL_MAX_ROWS, 'simple');
+    }
   }
 
   /**
