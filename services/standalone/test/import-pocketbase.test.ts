@@ -567,3 +567,70 @@ describe('hivebase import pocketbase', () => {
     });
   });
 });
+
+describe('hivebase import pocketbase: PocketBase kept its files on S3', () => {
+  let s3Database: TestDatabase;
+  let s3Work: string;
+
+  beforeAll(async () => {
+    s3Work = mkdtempSync(join(tmpdir(), 'hb-pbimport-s3-'));
+    s3Database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await s3Database?.drop();
+    if (s3Work) rmSync(s3Work, { recursive: true, force: true });
+  });
+
+  it('leaves the files in the bucket and points Hivebase at it; a key Hivebase refuses is reported', async () => {
+    const dir = join(s3Work, 'pb_data');
+    const pb = new PbDataFixture(dir);
+    pb.collection({
+      id: 'pbc_docs',
+      name: 'docs',
+      type: 'base',
+      fields: [pbIdField(), pbField('file', 'file')],
+    });
+    pb.insert('docs', { id: 'doc000000000001', file: 'report_1234567890.pdf' });
+    const s3 = {
+      enabled: true,
+      bucket: 'pb-files',
+      region: 'eu-central-1',
+      endpoint: 'https://s3.example.com',
+      accessKey: 'AKIAEXAMPLE',
+      secret: 'secret-key',
+      forcePathStyle: true,
+    };
+    pb.settings({ s3, meta: { appName: 'S3 App', senderAddress: 'not an email' } });
+    pb.close();
+    const s3Config = standaloneConfig(
+      { dir: join(s3Work, 'hb_data') },
+      { DATABASE_URL: s3Database.url, LOG_LEVEL: 'silent' },
+    );
+
+    const result = await importPocketBase(s3Config, dir);
+    expect(result.records.docs).toMatchObject({ inserted: 1 });
+    // Nothing under storage/ was looked for, so nothing is reported missing.
+    expect(result.files).toEqual({ copied: 0, present: 0, failed: 0 });
+    expect(result.problems).toContainEqual({
+      severity: 'skipped',
+      subject: 'files',
+      reason: expect.stringMatching(/on S3/),
+    });
+    expect(result.problems).toContainEqual({
+      severity: 'error',
+      subject: 'settings meta',
+      reason: expect.stringMatching(/senderAddress/),
+    });
+    const client = new pg.Client({ connectionString: s3Database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT value FROM "_params" WHERE id = 'settings'`);
+      expect(rows[0].value.s3).toMatchObject(s3);
+      // The refused key stayed as Hivebase had it.
+      expect(rows[0].value.meta.appName).not.toBe('S3 App');
+    } finally {
+      await client.end();
+    }
+  });
+});
