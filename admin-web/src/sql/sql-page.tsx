@@ -2,6 +2,7 @@ import {
   Alert,
   Button,
   Group,
+  Modal,
   Paper,
   ScrollArea,
   Stack,
@@ -15,6 +16,7 @@ import type PocketBase from 'pocketbase';
 import { type KeyboardEvent, useState } from 'react';
 import { toShownError } from '../api-errors';
 import { pb } from '../pb';
+import { needsConfirmation } from './sql-confirm';
 import { csvFileName, toCsv } from './sql-csv';
 import { readHistory, withoutQuery, withQuery, writeHistory } from './sql-history';
 
@@ -108,15 +110,22 @@ export function SqlPage() {
   const [result, setResult] = useState<SQLResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [history, setHistory] = useState(() => readHistory(window.localStorage));
+  const [confirming, setConfirming] = useState(false);
 
   const saveHistory = (next: string[]) => {
     setHistory(next);
     writeHistory(window.localStorage, next);
   };
 
-  const run = async () => {
+  const run = async (confirmed = false) => {
     const text = query.trim();
     if (text === '' || busy) return;
+    // As PocketBase's console: a query that looks like it changes things runs once confirmed.
+    if (!confirmed && needsConfirmation(text)) {
+      setConfirming(true);
+      return;
+    }
+    setConfirming(false);
     setBusy(true);
     setError(null);
     setResult(null);
@@ -172,6 +181,20 @@ export function SqlPage() {
           Run
         </Button>
       </Group>
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Run this query?">
+        <Text size="sm" mb="md">
+          It looks like it changes data or the schema. Depending on the query this may break the application and may not
+          be reversible: continue only if you know what it does.
+        </Text>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={() => setConfirming(false)}>
+            Cancel
+          </Button>
+          <Button color="red" onClick={() => void run(true)}>
+            Execute
+          </Button>
+        </Group>
+      </Modal>
       {error !== null && (
         <Alert color="red" role="alert" title="Query failed">
           <Text component="pre" size="sm" style={{ whiteSpace: 'pre-wrap', margin: 0 }}>

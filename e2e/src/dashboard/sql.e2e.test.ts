@@ -78,9 +78,16 @@ describe('dashboard: SQL console (standalone)', () => {
     expect(await page.getByRole('button', { name: 'Use query: selec 1' }).count()).toBe(0);
   });
 
-  it('runs a write and says how many rows it changed', async () => {
+  it('asks before a write, runs it once confirmed and says how many rows it changed', async () => {
     await editor().fill("update notes set note = upper(note) where title = 'alpha'");
+    // Cancelled: nothing runs.
     await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('dialog', { name: 'Run this query?' }).getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect((await booted.root.sql.run("select note from notes where title = 'alpha'")).rows).toEqual([['one, two']]);
+
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('dialog', { name: 'Run this query?' }).getByRole('button', { name: 'Execute' }).click();
     await page.getByRole('status').filter({ hasText: 'Query executed successfully! Affected rows: 1.' }).waitFor();
   });
 
