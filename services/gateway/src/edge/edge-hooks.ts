@@ -21,11 +21,11 @@ export function registerEdgeHooks(fastify: FastifyInstance, hooks: EdgeHooks): v
     if (!runtime || !isApi(request.url)) return;
     if (await runtime.onRequest(request, reply)) return reply;
   });
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', async (request, reply, payload) => {
     const runtime = hooks.runtime;
-    if (runtime && reply.statusCode < 300 && isSettingsSave(request.method, request.url)) {
-      await runtime.onSettingsSaved();
-    }
+    if (!runtime) return;
+    if (reply.statusCode >= 400 && isApi(request.url)) runtime.noteFailure(request, payload);
+    else if (reply.statusCode < 300 && isSettingsSave(request.method, request.url)) await runtime.onSettingsSaved();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const runtime = hooks.runtime;

@@ -4,7 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { LogBatcher } from '../logs/log-batcher';
 import { deleteOldLogs, insertLogs } from '../logs/log-store';
-import { type LogEntry, requestLogEntry } from '../logs/request-log';
+import {
+  type LogEntry,
+  type ResponseError,
+  requestLogEntry,
+  responseErrorOf,
+  skipsSuccessLog,
+} from '../logs/request-log';
 import type { RateLimitCounter } from '../rate-limit/rate-limit-counter';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { EdgeSettingsSnapshot } from './edge-settings';
@@ -23,7 +29,8 @@ const RETENTION_EVERY_MS = 60 * 60 * 1000;
 export const TOO_MANY_REQUESTS = { data: {}, message: 'Too Many Requests.', status: 429 } as const;
 
 const STARTED = Symbol('hivebase.edgeStarted');
-type Timed = FastifyRequest & { [STARTED]?: bigint };
+const FAILURE = Symbol('hivebase.edgeFailure');
+type Timed = FastifyRequest & { [STARTED]?: bigint; [FAILURE]?: ResponseError };
 
 export interface EdgeRuntimeDeps {
   pool: Pool;
@@ -100,6 +107,12 @@ export class EdgeRuntime {
     return true;
   }
 
+  /** onSend of a failed request: keeps its error body's message and data for the log. */
+  noteFailure(request: FastifyRequest, payload: unknown): void {
+    const failure = responseErrorOf(payload);
+    if (failure) (request as Timed)[FAILURE] = failure;
+  }
+
   /** onResponse: queues the request's log entry (the identity check runs after the response). */
   onResponse(request: FastifyRequest, reply: FastifyReply): void {
     const started = (request as Timed)[STARTED];
@@ -108,8 +121,7 @@ export class EdgeRuntime {
     const { logs, trustedProxy } = this.settings.value;
     if (logs.maxDays === 0) return;
     const status = reply.statusCode;
-    // PocketBase logs only the failures of its own logs API.
-    if (status < 400 && request.url.split('?', 1)[0].startsWith('/api/logs')) return;
+    if (status < 400 && skipsSuccessLog(request.method, request.url.split('?', 1)[0])) return;
     const now = new Date();
     void this.identityOf(request).then((identity) => {
       const entry = requestLogEntry(logs, {
@@ -122,6 +134,7 @@ export class EdgeRuntime {
         userIP: realIp(request, trustedProxy, 0),
         remoteIP: remoteIp(request),
         identity,
+        error: (request as Timed)[FAILURE],
         now,
       });
       if (entry) this.batcher.push(entry);

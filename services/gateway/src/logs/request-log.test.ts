@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { defaultEdgeSettings, edgeSettingsFrom } from '../edge/edge-settings';
-import { type FinishedRequest, REDACTED, redactUrl, requestLogEntry, truncateLogData } from './request-log';
+import {
+  type FinishedRequest,
+  REDACTED,
+  redactUrl,
+  requestLogEntry,
+  responseErrorOf,
+  skipsSuccessLog,
+  truncateLogData,
+} from './request-log';
 
 const request: FinishedRequest = {
   method: 'get',
@@ -52,6 +60,54 @@ describe('requestLogEntry', () => {
       error: 'Not Found.',
       status: 404,
     });
+  });
+
+  it("logs a failure's message and data as PocketBase's error and details", () => {
+    const body = JSON.stringify({
+      data: { title: { code: 'validation_required', message: 'Missing required value.' } },
+      message: 'Failed to create record.',
+      status: 400,
+    });
+    const entry = requestLogEntry(defaultEdgeSettings().logs, {
+      ...request,
+      status: 400,
+      error: responseErrorOf(body),
+    });
+    expect(entry?.level).toBe(8);
+    expect(entry?.data).toMatchObject({
+      error: 'Failed to create record.',
+      details: { title: { code: 'validation_required', message: 'Missing required value.' } },
+    });
+  });
+
+  it.each([
+    ['not JSON', 'Bad Gateway'],
+    ['JSON without a message', '{"data":{}}'],
+    ['a message that is not text', '{"message":{"x":1}}'],
+    ['an array', '[1,2]'],
+    ['truncated JSON', '{"message":"x'],
+    ['a body over 64 KiB', `{"message":"${'x'.repeat(70_000)}"}`],
+    ['a stream', { pipe() {} }],
+  ])('reads no error from %s (the status text stands in)', (_label, payload) => {
+    expect(responseErrorOf(payload)).toBeUndefined();
+    expect(responseErrorOf(Buffer.from('{"message":"Forbidden.","data":{}}'))).toEqual({
+      message: 'Forbidden.',
+      data: {},
+    });
+  });
+
+  it.each([
+    ['GET', '/api/logs', true],
+    ['GET', '/api/logs/stats', true],
+    ['DELETE', '/api/logs', true],
+    ['GET', '/api/logsx', false],
+    ['GET', '/api/realtime', true],
+    ['POST', '/api/realtime', false],
+    ['GET', '/api/oauth2-redirect', true],
+    ['POST', '/api/oauth2-redirect', true],
+    ['GET', '/api/collections/logs/records', false],
+  ])('%s %s: success left out of the logs as PocketBase → %s', (method, path, skipped) => {
+    expect(skipsSuccessLog(method, path)).toBe(skipped);
   });
 
   it('cuts long values as PocketBase does', () => {

@@ -61,6 +61,40 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, at)}?${parts.join('&')}`;
 }
 
+/** A failed response's PocketBase-shaped body: what the log's `error` and `details` carry. */
+export interface ResponseError {
+  message: string;
+  data: unknown;
+}
+
+/** Error bodies larger than this are not read for the log (PocketBase's are a few hundred bytes). */
+const MAX_ERROR_BODY = 64 << 10;
+
+/** The `{message, data}` of a failed response's body, when it is PocketBase's error shape. */
+export function responseErrorOf(payload: unknown): ResponseError | undefined {
+  let text: string;
+  if (typeof payload === 'string') text = payload;
+  else if (Buffer.isBuffer(payload)) text = payload.toString('utf8');
+  else return undefined;
+  if (text.length > MAX_ERROR_BODY || !text.startsWith('{')) return undefined;
+  try {
+    const body = JSON.parse(text) as { message?: unknown; data?: unknown };
+    return typeof body.message === 'string' ? { message: body.message, data: body.data ?? {} } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Routes whose successes PocketBase does not log (SkipSuccessActivityLog): its logs API, the
+// realtime stream, and the OAuth2 redirect (its URL carries the provider's code).
+const SUCCESS_NOT_LOGGED = /^\/api\/(?:logs(?:\/|$)|realtime$|oauth2-redirect$)/;
+
+/** True for a successful request PocketBase leaves out of its logs. */
+export function skipsSuccessLog(method: string, path: string): boolean {
+  if (!SUCCESS_NOT_LOGGED.test(path)) return false;
+  return !path.startsWith('/api/realtime') || method === 'GET';
+}
+
 export interface FinishedRequest {
   method: string;
   /** The request URI (path and query) as the client sent it. */
@@ -72,6 +106,8 @@ export interface FinishedRequest {
   userIP: string;
   remoteIP: string;
   identity: RequestIdentity | null;
+  /** A failed response's body, when it could be read. */
+  error?: ResponseError;
   now?: Date;
 }
 
@@ -96,7 +132,12 @@ export function requestLogEntry(settings: EdgeSettings['logs'], request: Finishe
     userAgent: cut(request.userAgent, 2000),
     auth: request.identity?.collectionName ?? '',
   };
-  if (failed) data.error = STATUS_CODES[request.status] ? `${STATUS_CODES[request.status]}.` : 'Request failed.';
+  if (failed) {
+    // As PocketBase: the API error's message, and its data as `details`.
+    data.error =
+      request.error?.message ?? (STATUS_CODES[request.status] ? `${STATUS_CODES[request.status]}.` : 'Request failed.');
+    if (request.error) data.details = request.error.data;
+  }
   if (request.identity && settings.logAuthId) data.authId = request.identity.recordId;
   if (settings.logIP) {
     data.userIP = request.userIP;

@@ -100,6 +100,8 @@ export async function registerProxy(
   });
 }
 
+const MAX_BUFFERED_ERROR = 64 << 10;
+
 // Record writes and batches: the collections service derives their limit from the collection's
 // fields or the batch settings, as PocketBase, and enforces it while the body streams in. Backup
 // uploads have no limit (PocketBase's `BodyLimit(0)`).
@@ -221,6 +223,10 @@ async function forward(request: FastifyRequest, reply: FastifyReply, pool: Upstr
     if (closing) {
       release();
       return reply.send(closing.text);
+    }
+    // A failure's body is a few hundred bytes and the request log wants its message: read it whole.
+    if (response.statusCode >= 400 && Number(response.headers['content-length']) <= MAX_BUFFERED_ERROR) {
+      return reply.send(Buffer.from(await response.body.arrayBuffer()));
     }
     return reply.send(response.body);
   }
