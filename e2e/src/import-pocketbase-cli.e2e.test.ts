@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from './support/boot-shape';
+import { bootStandalone, CLI } from './support/boot-shape';
 
 // The command as a script sees it: exit codes, the report on stdout, progress lines on stderr.
 // (services/standalone/test/import-pocketbase.test.ts covers what the import carries.)
@@ -154,6 +155,31 @@ describe('hivebase import pocketbase (the command)', () => {
       expect(Number((await client.query('SELECT count(*) AS n FROM bulk')).rows[0].n)).toBe(total);
     } finally {
       await client.end();
+    }
+  });
+
+  it('with no DATABASE_URL, imports into the embedded Postgres of --dir, the one a running serve already has', async () => {
+    // Its own temporary directory: embedded Postgres (as user postgres) must be able to enter it.
+    const hbDir = mkdtempSync(join(tmpdir(), 'hb-e2e-pbimport-hb-'));
+    const running = await bootStandalone({ dir: hbDir });
+    try {
+      const source = join(work, 'embedded');
+      pbData(source, ['journal']);
+      const result = await hivebase(['import', 'pocketbase', source, '--dir', hbDir], '');
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('records: 3 copied');
+      // The running server has no bus to the command: its schema version check (every 2 s) finds the change.
+      const client = new PocketBase(running.baseUrl);
+      const bodies = () =>
+        client
+          .collection('journal')
+          .getFullList({ sort: 'id' })
+          .then((rows) => rows.map((row) => row.body))
+          .catch(() => []);
+      await expect.poll(bodies, { timeout: 10_000, interval: 250 }).toEqual(['row 0', 'row 1', 'row 2']);
+    } finally {
+      await running.stop();
+      rmSync(hbDir, { recursive: true, force: true });
     }
   });
 });
