@@ -21,9 +21,11 @@ import {
   signRecordToken,
 } from '@hivebase/runtime';
 import { type AuthCollection, normalizeCollection, quoteIdent } from '@hivebase/schema';
+import { LocalStorageDriver, S3StorageDriver } from '@hivebase/storage';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AutoBackupJob } from '../src/backups/auto-backup.job';
 import { BackupsService } from '../src/backups/backups.service';
 import { CollectionsModule } from '../src/collections.module';
@@ -628,5 +630,79 @@ describe('hostile archives: 400, nothing touched', () => {
     const missing = await call('POST', '/api/backups/nothing.zip/restore', { token: tokens.superuser });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toBe('Missing or invalid backup file.');
+  });
+});
+
+describe('backups on S3 (settings.backups.s3), record files on S3 too', () => {
+  let s3: S3rver;
+  let s3Dir: string;
+  const s3Settings = {
+    region: 'us-east-1',
+    accessKey: 'S3RVER',
+    secret: 'S3RVER',
+    forcePathStyle: true,
+    enabled: true,
+    endpoint: '',
+  };
+
+  beforeAll(async () => {
+    s3Dir = await mkdtemp(join(tmpdir(), 'hb-backups-s3rver-'));
+    s3 = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: s3Dir,
+      configureBuckets: [
+        { name: 'hb-files', configs: [] },
+        { name: 'hb-backups', configs: [] },
+      ],
+    });
+    const { port } = await s3.run();
+    s3Settings.endpoint = `http://127.0.0.1:${port}`;
+    await app.get(SettingsService).update({
+      s3: { ...s3Settings, bucket: 'hb-files' },
+      backups: { s3: { ...s3Settings, bucket: 'hb-backups' } },
+    });
+  });
+
+  afterAll(async () => {
+    await app.get(SettingsService).update({ s3: { enabled: false }, backups: { s3: { enabled: false } } });
+    await s3?.close();
+    if (s3Dir) await rm(s3Dir, { recursive: true, force: true });
+  });
+
+  it('stores the zip in the backups bucket and restores records and their S3 files', async () => {
+    const localBefore = await new LocalStorageDriver(join(dataDir, 'backups')).list('');
+    const form = new FormData();
+    form.append('title', 'on s3');
+    form.append('doc', new File([Buffer.from('bytes kept in S3')], 's3.txt'));
+    const created = await call('POST', '/api/collections/things/records', { token: tokens.superuser, form });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const fileKey = `${created.body.collectionId}/${created.body.id}/${created.body.doc}`;
+    const files = new S3StorageDriver({ ...s3Settings, bucket: 'hb-files' });
+    const bucket = new S3StorageDriver({ ...s3Settings, bucket: 'hb-backups' });
+
+    expect((await call('POST', '/api/backups', { token: tokens.superuser, json: { name: 's3.zip' } })).status).toBe(
+      204,
+    );
+    expect(await bucket.list('')).toEqual(['s3.zip']);
+    expect(await new LocalStorageDriver(join(dataDir, 'backups')).list('')).toEqual(localBefore);
+    expect(
+      ((await call('GET', '/api/backups', { token: tokens.superuser })).body as unknown as Json[]).map((b) => b.key),
+    ).toEqual(['s3.zip']);
+    const download = await call('GET', `/api/backups/s3.zip?token=${tokens.superuserFile}`);
+    expect(download.status).toBe(200);
+    expect((await readZip(download.raw)).map((entry) => entry.name)).toContain(`storage/${fileKey}`);
+
+    await call('DELETE', `/api/collections/things/records/${created.body.id}`, { token: tokens.superuser });
+    await vi.waitFor(async () => expect(await files.stat(fileKey)).toBeNull(), { timeout: 10_000, interval: 50 });
+
+    expect((await call('POST', '/api/backups/s3.zip/restore', { token: tokens.superuser })).status).toBe(204);
+    const back = await call('GET', `/api/collections/things/records/${created.body.id}`, { token: tokens.superuser });
+    expect(back.body.title).toBe('on s3');
+    const stored = await files.get(fileKey);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stored?.body ?? []) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('bytes kept in S3');
   });
 });

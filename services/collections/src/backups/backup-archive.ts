@@ -22,6 +22,8 @@ export interface BackupArchive {
   manifest: BackupManifest;
   /** The entry's bytes (inflated); only names the manifest or `storage/` listing vouched for. */
   open(name: string): Promise<Readable>;
+  /** The entry's inflated size in bytes (checked against its data when it was read). */
+  sizeOf(name: string): number;
   close(): void;
 }
 
@@ -105,9 +107,7 @@ export async function openBackupArchive(path: string): Promise<BackupArchive> {
     if (manifestEntry.uncompressedSize > MAX_MANIFEST_BYTES) throw invalid('manifest.json too large');
     let raw: unknown;
     try {
-      raw = JSON.parse(
-        ((await checkEntry(zip, manifestEntry, true)) ?? Buffer.alloc(0)).toString('utf8'),
-      );
+      raw = JSON.parse(((await checkEntry(zip, manifestEntry, true)) ?? Buffer.alloc(0)).toString('utf8'));
     } catch (error) {
       if (error instanceof InvalidBackupError) throw error;
       throw invalid('manifest.json is not JSON', error);
@@ -126,6 +126,7 @@ export async function openBackupArchive(path: string): Promise<BackupArchive> {
         const entry = byName.get(name);
         return entry ? openEntry(zip, entry) : Promise.reject(invalid(`missing ${name}`));
       },
+      sizeOf: (name) => byName.get(name)?.uncompressedSize ?? 0,
       close: () => zip.close(),
     };
   } catch (error) {

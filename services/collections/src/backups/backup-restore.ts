@@ -35,8 +35,11 @@ export async function restoreBackup({ pool, files, archivePath, onStep = () => {
     const before = await files.list('');
     onStep('files');
     for (const file of archive.manifest.files) {
-      const body = await archive.open(STORAGE_PREFIX + file.key);
-      await files.put(file.key, body, { contentType: file.contentType });
+      const entry = STORAGE_PREFIX + file.key;
+      await files.put(file.key, await archive.open(entry), {
+        contentType: file.contentType,
+        size: archive.sizeOf(entry),
+      });
     }
     await replaceDatabase(pool, archive, onStep);
     onStep('cleanup');
@@ -130,6 +133,8 @@ async function replaceDatabase(pool: Pool, archive: BackupArchive, onStep: (step
     throw error;
   } finally {
     // A connection that failed mid-COPY is not reused.
+    // Its late errors (a COPY cut off by the close) have nowhere to go but here.
+    if (failed) client.on('error', () => {});
     client.release(failed);
   }
 }

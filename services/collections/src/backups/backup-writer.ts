@@ -1,4 +1,9 @@
-import { PassThrough, Readable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { quoteIdent } from '@hivebase/contracts';
 import { SCHEMA_LOCK_KEY } from '@hivebase/runtime';
 import type { StorageDriver } from '@hivebase/storage';
@@ -30,19 +35,32 @@ export interface WriteBackupOptions {
 }
 
 /**
- * Streams one backup zip to `target`: every table of the database from ONE repeatable-read
+ * Writes one backup zip to `target`: every table of the database from ONE repeatable-read
  * snapshot (schema from the catalog, rows through `COPY … TO STDOUT`), then every stored file,
- * then the manifest. Nothing is held in memory beyond a stream's buffers. Schema changes wait
+ * then the manifest. The zip streams to a temporary file (as PocketBase's does; nothing is held
+ * in memory), which then goes up whole with its size known (one PUT on S3). Schema changes wait
  * while the database part is read (the schema lock is held shared).
  */
 export async function writeBackup({ pool, files, target, key }: WriteBackupOptions): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'hb-backup-'));
+  try {
+    const zipPath = join(dir, 'backup.zip');
+    await dumpToFile(pool, files, zipPath);
+    const { size } = await stat(zipPath);
+    await target.put(key, createReadStream(zipPath), { contentType: 'application/zip', size });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function dumpToFile(pool: Pool, files: StorageDriver, zipPath: string): Promise<void> {
   const client = await pool.connect();
   let failed: Error | undefined;
   try {
     // Session lock before the snapshot: a schema change either committed before it or waits.
     await client.query('SELECT pg_advisory_lock_shared($1)', [SCHEMA_LOCK_KEY]);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await streamArchive(client, files, target, key);
+    await streamArchive(client, files, zipPath);
     await client.query('COMMIT');
     await client.query('SELECT pg_advisory_unlock_shared($1)', [SCHEMA_LOCK_KEY]);
   } catch (error) {
@@ -50,11 +68,13 @@ export async function writeBackup({ pool, files, target, key }: WriteBackupOptio
     throw error;
   } finally {
     // A failed connection (mid-COPY perhaps) is closed, not reused: that ends its transaction and lock too.
+    // Its late errors (a COPY cut off by the close) have nowhere to go but here.
+    if (failed) client.on('error', () => {});
     client.release(failed);
   }
 }
 
-async function streamArchive(client: PoolClient, files: StorageDriver, target: StorageDriver, key: string) {
+async function streamArchive(client: PoolClient, files: StorageDriver, zipPath: string): Promise<void> {
   const catalog = await readCatalog(client);
   if (catalog.tables.length > 0) {
     // As pg_dump: nobody may drop or rewrite a table the snapshot is about to read.
@@ -125,5 +145,5 @@ async function streamArchive(client: PoolClient, files: StorageDriver, target: S
     done(null, Readable.from([Buffer.from(JSON.stringify(manifest))]));
   });
   zip.end();
-  await target.put(key, output, { contentType: 'application/zip' });
+  await pipeline(output, createWriteStream(zipPath));
 }
