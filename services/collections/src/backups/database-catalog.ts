@@ -22,7 +22,8 @@ const NOT_EXTENSION = `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = c.o
  * schema change is half-seen).
  */
 export async function readCatalog(client: PoolClient): Promise<CatalogSnapshot> {
-  const [{ version }] = (await client.query<{ version: string }>("SELECT current_setting('server_version') AS version")).rows;
+  const [{ version }] = (await client.query<{ version: string }>("SELECT current_setting('server_version') AS version"))
+    .rows;
 
   const tableRows = (
     await client.query<{ oid: number; name: string }>(
