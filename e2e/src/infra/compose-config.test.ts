@@ -185,6 +185,8 @@ describe('docker-compose.yml', () => {
   it.each([
     ['postgres', '/var/lib/postgresql/data'],
     ['minio', '/data'],
+    // HB_BACKUPS_DIR: every collections replica lists and writes the same backups (docs/backups.md).
+    ['collections', '/app/hb_data/backups'],
   ])('keeps %s data in a named volume', (name, target) => {
     const mounts = (compose().services[name].volumes ?? []).map((volume) =>
       typeof volume === 'string' ? { source: volume.split(':')[0], target: volume.split(':')[1] } : volume,
@@ -214,6 +216,10 @@ describe('docker-compose.yml runs the app services hardened', () => {
     const graceMs = Number(/^(\d+)s$/.exec(service.stop_grace_period ?? '')?.[1]) * 1000;
     expect(Number(env.HB_SHUTDOWN_DRAIN_MS)).toBeGreaterThan(0);
     expect(Number(env.HB_SHUTDOWN_DRAIN_MS) + Number(env.HB_SHUTDOWN_TIMEOUT_MS)).toBeLessThan(graceMs);
+  });
+
+  it('collections keeps its backups where HB_BACKUPS_DIR says', () => {
+    expect(compose().services.collections.environment?.HB_BACKUPS_DIR).toBe('/app/hb_data/backups');
   });
 
   it('collections (writes uploads) and files (serves them) share one storage volume', () => {
