@@ -31,7 +31,8 @@ export const COLLECTIONS_ERRORS = {
   collections_batch_too_large: { status: 413, message: 'Request Entity Too Large.' },
   // `POST /api/sql`: Postgres refused or cancelled the query; `reason` is its own message.
   collections_sql_failed: { status: 400, message: 'Failed to execute query. Raw error:\n{reason}' },
-} as const satisfies Record<string, { status: 400 | 413; message: string }>;
+  crons_not_found: { status: 404, message: 'Missing or invalid cron job.' },
+} as const satisfies Record<string, { status: 400 | 404 | 413; message: string }>;
 
 export type CollectionsErrorCode = keyof typeof COLLECTIONS_ERRORS;
 

@@ -1,3 +1,4 @@
+import { CronModule } from '@hivebase/platform';
 import { FileCleanupModule, LogsApiModule, MailModule } from '@hivebase/runtime';
 import { Module } from '@nestjs/common';
 import { AutoBackupJob } from './backups/auto-backup.job';
@@ -8,6 +9,8 @@ import { BatchController } from './batch/batch.controller';
 import { BatchService } from './batch/batch.service';
 import { CollectionsController } from './collections/collections.controller';
 import { CollectionsService } from './collections/collections.service';
+import { CronsController } from './crons/crons.controller';
+import { SystemCrons } from './crons/system-crons';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ViewPreviewController } from './openapi/view-preview.controller';
 import { RecordBodyLimits } from './records/record-body-limits';
@@ -23,8 +26,8 @@ import { SqlModule } from './sql/sql.module';
  */
 @Module({
   // Enqueues mail and sends test mail; the auth service runs the mail worker. Removes the
-  // stored files that writes drop (with the files service).
-  imports: [MailModule.forRoot({ worker: false }), FileCleanupModule, LogsApiModule, SqlModule],
+  // stored files that writes drop (with the files service). Hosts the cron scheduler (`/api/crons`).
+  imports: [MailModule.forRoot({ worker: false }), FileCleanupModule, LogsApiModule, SqlModule, CronModule],
   controllers: [
     CollectionsController,
     RecordsController,
@@ -33,6 +36,7 @@ import { SqlModule } from './sql/sql.module';
     OpenApiController,
     ViewPreviewController,
     BackupsController,
+    CronsController,
   ],
   providers: [
     CollectionsService,
@@ -43,6 +47,7 @@ import { SqlModule } from './sql/sql.module';
     BackupsService,
     BackupBodyLimits,
     AutoBackupJob,
+    SystemCrons,
   ],
 })
 export class CollectionsModule {}

@@ -23,9 +23,6 @@ export interface LogsWriteJob {
   entries: LogEntry[];
 }
 
-/** How often old logs are deleted (PocketBase: every 6 hours; each replica may run it, it is idempotent). */
-const RETENTION_EVERY_MS = 60 * 60 * 1000;
-
 export const TOO_MANY_REQUESTS = { data: {}, message: 'Too Many Requests.', status: 429 } as const;
 
 const STARTED = Symbol('hivebase.edgeStarted');
@@ -50,7 +47,6 @@ export class EdgeRuntime {
   readonly identities: RequestIdentities;
   readonly limiter: RateLimiter;
   readonly batcher: LogBatcher;
-  private retention: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: EdgeRuntimeDeps) {
     this.settings = new EdgeSettingsSnapshot(deps.pool, deps.bus);
@@ -65,14 +61,10 @@ export class EdgeRuntime {
   async start(): Promise<void> {
     await this.settings.start();
     await this.identities.start();
-    // Once at boot (a process may not live an hour), then hourly.
-    void this.deleteOldLogs();
-    this.retention = setInterval(() => void this.deleteOldLogs(), RETENTION_EVERY_MS);
-    this.retention.unref();
+    // The periodic retention is the collections service's `__pbLogsCleanup__` cron (docs/crons.md).
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.retention);
     await this.batcher.drain();
     await this.settings.stop();
     await this.identities.stop();

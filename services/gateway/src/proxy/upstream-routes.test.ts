@@ -24,6 +24,8 @@ describe('upstreamFor', () => {
     ['/api/batch', 'collections'],
     ['/api/settings', 'collections'],
     ['/api/sql', 'collections'],
+    ['/api/crons', 'collections'],
+    ['/api/crons/__pbOTPCleanup__', 'collections'],
     ['/api/my-extension-route', 'collections'],
     ['/', null],
     ['/favicon.ico', null],
