@@ -18,7 +18,8 @@ afterEach(async () => {
 
 async function runsOf(job: string, result: string): Promise<number> {
   const metric = await processMetrics().registry.getSingleMetric('hb_cron_runs_total')?.get();
-  return metric?.values.find((value) => value.labels.job === job && value.labels.result === result)?.value ?? 0;
+  const matching = metric?.values.filter((value) => value.labels.job === job && value.labels.result === result) ?? [];
+  return matching.reduce((sum, value) => sum + value.value, 0);
 }
 
 describe('CronRunner', () => {
