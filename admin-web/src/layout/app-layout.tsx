@@ -4,6 +4,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { CollectionSidebar } from '../collections/collection-sidebar';
 import { pb } from '../pb';
 import { matchRoute, navigate } from '../router';
+import { Toasts } from './toasts';
 
 // The records page is the usual next step: its chunk is fetched as soon as this frame is.
 const loadCollectionPage = () => import('../records/collection-page');
@@ -97,6 +98,7 @@ export function AppLayout({ route }: { route: string }) {
             <Text c="dimmed">Pick a collection in the sidebar, or create one.</Text>
           )}
         </Suspense>
+        <Toasts />
       </AppShell.Main>
     </AppShell>
   );

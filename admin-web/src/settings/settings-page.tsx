@@ -19,7 +19,9 @@ import { toShownError } from '../api-errors';
 import { EdgeSettings } from '../logs/edge-settings';
 import { pb } from '../pb';
 import { navigate } from '../router';
+import { BackupsPage } from './backups-page';
 import { ExportCollections, ImportCollections } from './collections-sync';
+import { CronsPage } from './crons-page';
 import { asSection, type Section, SettingsSectionForm, useSettings } from './settings-section';
 
 // A secret the server hides comes back empty: leave it out unless one was typed.
@@ -87,7 +89,7 @@ function TestEmail() {
   );
 }
 
-/** Settings: application, mail (SMTP with a test send) and batch. */
+/** Settings: application, mail (SMTP with a test send), batch, edge, backups, crons, collections import/export. */
 export function SettingsPage({ route }: { route: string }) {
   const tab = route.split('/')[2] || 'application';
   const settings = useSettings();
@@ -105,11 +107,19 @@ export function SettingsPage({ route }: { route: string }) {
           <Tabs.Tab value="mail">Mail</Tabs.Tab>
           <Tabs.Tab value="batch">Batch</Tabs.Tab>
           <Tabs.Tab value="edge">Logs, rate limits, IPs</Tabs.Tab>
+          <Tabs.Tab value="backups">Backups</Tabs.Tab>
+          <Tabs.Tab value="crons">Crons</Tabs.Tab>
           <Tabs.Tab value="export">Export collections</Tabs.Tab>
           <Tabs.Tab value="import">Import collections</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="edge" pt="md">
           <EdgeSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="backups" pt="md">
+          <BackupsPage settings={data} />
+        </Tabs.Panel>
+        <Tabs.Panel value="crons" pt="md">
+          <CronsPage />
         </Tabs.Panel>
         <Tabs.Panel value="export" pt="md">
           <ExportCollections />
