@@ -35,6 +35,23 @@ describe.each(SHAPE_NAMES)('crons through the SDK (%s)', (shape) => {
     expect(await fixture.root.crons.getFullList()).toEqual(SYSTEM_JOBS);
   });
 
+  it('lists __pbAutoBackup__ while settings.backups.cron is set', async () => {
+    await fixture.root.settings.update({ backups: { cron: '30 3 * * *' } });
+    await vi.waitFor(
+      async () =>
+        expect(await fixture.root.crons.getFullList()).toEqual([
+          ...SYSTEM_JOBS,
+          { id: '__pbAutoBackup__', expression: '30 3 * * *' },
+        ]),
+      { timeout: 15_000, interval: 250 },
+    );
+    await fixture.root.settings.update({ backups: { cron: '' } });
+    await vi.waitFor(async () => expect(await fixture.root.crons.getFullList()).toEqual(SYSTEM_JOBS), {
+      timeout: 15_000,
+      interval: 250,
+    });
+  });
+
   it('pb.crons.run() runs the job: __pbOTPCleanup__ deletes the expired OTPs only', async () => {
     // A sign-in code requested 10 minutes ago (users' OTPs last 180 s by default) and one just now.
     const insert = async (created: string) => {
