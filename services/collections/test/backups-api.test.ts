@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   baseConfigSchema,
+  CRON_SCHEDULER,
   type CronHandler,
   type CronJobInfo,
   type CronScheduler,
@@ -309,6 +310,24 @@ describe('automatic backups', () => {
     await settings.update({ backups: { cron: '' } });
     job.follow();
     expect(jobs.size).toBe(0);
+  });
+});
+
+describe("automatic backups on the service's own cron scheduler", () => {
+  it('lists __pbAutoBackup__ while settings.backups.cron is set, runs it, and drops it when cleared', async () => {
+    const scheduler = app.get<CronScheduler>(CRON_SCHEDULER);
+    const job = app.get(AutoBackupJob);
+    const settings = app.get(SettingsService);
+    expect(scheduler.has('__pbAutoBackup__')).toBe(false);
+    await settings.update({ backups: { cron: '@daily' } });
+    job.follow();
+    expect(scheduler.list()).toContainEqual({ id: '__pbAutoBackup__', expression: '0 0 * * *' });
+    for (const key of await keys()) if (key.startsWith('@auto_')) await backups.storage.delete(key);
+    await scheduler.run('__pbAutoBackup__');
+    expect((await keys()).filter((key) => key.startsWith('@auto_pb_backup_'))).toHaveLength(1);
+    await settings.update({ backups: { cron: '' } });
+    job.follow();
+    expect(scheduler.has('__pbAutoBackup__')).toBe(false);
   });
 });
 
