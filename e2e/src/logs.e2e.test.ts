@@ -66,6 +66,8 @@ describe.each(SHAPE_NAMES)('request logs through the SDK (%s)', (shape) => {
     secrets.push(fileToken);
 
     expect((await failure(pb.collection('users').getOne('nosuchrecord000'))).status).toBe(404);
+    // The dashboard's own requests are logged too, as PocketBase's.
+    expect((await fetch(`${fixture.running.baseUrl}/_/`)).status).toBe(200);
   }, 240_000);
   afterAll(async () => {
     await fixture?.stop();
@@ -89,6 +91,7 @@ describe.each(SHAPE_NAMES)('request logs through the SDK (%s)', (shape) => {
         (log: LogModel) => log.data.url?.startsWith('/api/files/'),
         (log: LogModel) => log.data.status === 404,
         (log: LogModel) => log.data.url === '/api/collections/users/auth-with-password' && log.data.status === 400,
+        (log: LogModel) => log.data.url === '/_/',
       ].every((wanted) => all.some(wanted)),
     );
     const signIn = logs.find(
@@ -128,6 +131,7 @@ describe.each(SHAPE_NAMES)('request logs through the SDK (%s)', (shape) => {
       (log) => log.data.url === '/api/collections/users/auth-with-password' && log.data.status === 400,
     );
     expect(refusedSignIn).toMatchObject({ level: 8, data: { error: 'Failed to authenticate.', details: {} } });
+    expect(logs.find((log) => log.data.url === '/_/')).toMatchObject({ level: 0, message: 'GET /_/' });
     // Superusers' requests are logged too (the dashboard's toggle filters them).
     expect(logs.some((log) => log.data.auth === '_superusers')).toBe(true);
   });
@@ -192,7 +196,7 @@ describe.each(SHAPE_NAMES)('request logs through the SDK (%s)', (shape) => {
     // As PocketBase, the OAuth2 redirect (a redirect to the dashboard's failure page here) is not
     // logged when it succeeds; the file token in the files request's query is redacted.
     expect(logs.some((log) => log.data.url?.startsWith('/api/oauth2-redirect'))).toBe(false);
-    const file = logs.find((log) => log.data.url?.startsWith('/api/files/'));
+    const file = logs.find((log) => log.data.url?.startsWith('/api/files/users/'));
     expect(file?.data.url).toMatch(/\?token=\[redacted\]$/);
   });
 
