@@ -81,7 +81,11 @@ export function useSettingsSection<T>({
     setSaved(false);
     try {
       const body = toBody ? toBody(value) : value;
-      queryClient.setQueryData(SETTINGS_KEY, (await pb.settings.update({ [section]: body })) as Settings);
+      const next = (await pb.settings.update({ [section]: body })) as Settings;
+      queryClient.setQueryData(SETTINGS_KEY, next);
+      // The saved form shows what is stored now, even when that reads the same as before (a
+      // secret typed and hidden again in the answer).
+      setValue(toForm(next[section]));
       setSaved(true);
     } catch (caught) {
       setError(toShownError(caught));

@@ -218,6 +218,12 @@ describe('dashboard: backups (standalone)', () => {
     await options.getByRole('status').getByText('S3 connected successfully.').waitFor();
     await screenshot(page, 'backups-options');
 
+    // A new secret alone: once saved, the form is the stored settings again (secret hidden), testable.
+    await options.getByLabel(/^Secret/).fill('S3RVER');
+    await options.getByRole('button', { name: 'Save backup options' }).click();
+    await poll(() => options.getByLabel(/^Secret/).inputValue()).toBe('');
+    expect(await options.getByRole('button', { name: 'Test connection' }).isDisabled()).toBe(false);
+
     // The secret is kept (never sent back); the rest is what was typed.
     const saved = (await booted.root.settings.getAll()).backups.s3;
     expect(saved).toMatchObject({
