@@ -246,6 +246,22 @@ describe('gateway health and failing upstreams', () => {
     expect(await response.json()).toEqual({ data: {}, message: 'Gateway Timeout.', status: 504 });
   });
 
+  it.each([
+    ['POST', '/api/backups/hang'],
+    ['POST', '/api/sql/hang'],
+    ['PUT', '/api/collections/import/hang'],
+  ])(
+    'waits past the response timeout for %s %s (backups, SQL, imports run within the request)',
+    async (method, url) => {
+      const answer = fetch(base + url, { method });
+      await new Promise((done) => setTimeout(done, 1_000)); // twice the configured timeout
+      upstreams.collections.streamGate.open();
+      const response = await answer;
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('late');
+    },
+  );
+
   describe('with an upstream that is down', () => {
     let down: { app: NestFastifyApplication; base: string };
     beforeAll(async () => {

@@ -102,6 +102,12 @@ export async function registerProxy(
 
 const MAX_BUFFERED_ERROR = 64 << 10;
 
+// Work PocketBase does within the request and that may outlast the usual response timeout: SQL
+// console queries (their own statement timeout, 3 minutes by default), backups and restores,
+// collection imports. They get this long for their answer instead.
+const SLOW_ROUTE = /^\/api\/(?:sql|backups|collections\/import)(?:[/?]|$)/;
+const SLOW_ROUTE_RESPONSE_TIMEOUT_MS = 30 * 60_000;
+
 // Record writes and batches: the collections service derives their limit from the collection's
 // fields or the batch settings, as PocketBase, and enforces it while the body streams in. Backup
 // uploads have no limit (PocketBase's `BodyLimit(0)`).
@@ -191,6 +197,7 @@ async function forward(request: FastifyRequest, reply: FastifyReply, pool: Upstr
         headers: forwardedHeaders(request, target, body),
         body: body ?? null,
         signal: abort.signal,
+        ...(SLOW_ROUTE.test(request.url) ? { headersTimeout: SLOW_ROUTE_RESPONSE_TIMEOUT_MS } : {}),
       });
     } catch (error) {
       release();
