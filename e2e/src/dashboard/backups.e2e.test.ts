@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import S3rver from 's3rver';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BootedWithRoot, bootWithRoot, SUPERUSER } from '../support/auth-fixture';
-import { type DashboardBrowser, launchBrowser, screenshot } from './browser';
+import { type DashboardBrowser, launchBrowser, screenshot, unnamedControls } from './browser';
 
 // Settings → Backups in real Chromium against `hivebase serve` and its real backups API: create,
 // list, download, delete, upload, restore, and the automatic backups and S3 options.
@@ -217,6 +217,8 @@ describe('dashboard: backups (standalone)', () => {
     await options.getByRole('button', { name: 'Test connection' }).click();
     await options.getByRole('status').getByText('S3 connected successfully.').waitFor();
     await screenshot(page, 'backups-options');
+    // Every control of the page (list actions, options, S3 fields) has an accessible name.
+    expect(await unnamedControls(page)).toEqual([]);
 
     // A new secret alone: once saved, the form is the stored settings again (secret hidden), testable.
     await options.getByLabel(/^Secret/).fill('S3RVER');

@@ -50,3 +50,40 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(300); // drawers and modals animate in
   await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
+
+const CONTROLS = new Set([
+  'textbox',
+  'button',
+  'checkbox',
+  'combobox',
+  'searchbox',
+  'link',
+  'radio',
+  'switch',
+  'tab',
+  'spinbutton',
+]);
+
+/**
+ * The controls of `page` without an accessible name, from Chromium's accessibility tree: each
+ * reported by its role and its element's HTML, to find it.
+ */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+    nodes: { ignored: boolean; role?: { value: string }; name?: { value: string }; backendDOMNodeId?: number }[];
+  };
+  const found: string[] = [];
+  for (const node of nodes) {
+    if (node.ignored || !CONTROLS.has(node.role?.value ?? '') || node.name?.value?.trim()) continue;
+    const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: node.backendDOMNodeId });
+    const { result } = await cdp.send('Runtime.callFunctionOn', {
+      objectId: object.objectId,
+      functionDeclaration: 'function () { return this.outerHTML.slice(0, 200); }',
+      returnByValue: true,
+    });
+    found.push(`${node.role?.value}: ${result.value}`);
+  }
+  await cdp.detach();
+  return found;
+}

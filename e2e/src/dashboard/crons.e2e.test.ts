@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BootedWithRoot, bootWithRoot, SUPERUSER } from '../support/auth-fixture';
-import { type DashboardBrowser, launchBrowser, screenshot } from './browser';
+import { type DashboardBrowser, launchBrowser, screenshot, unnamedControls } from './browser';
 
 // Settings → Crons in real Chromium against `hivebase serve` and its real `/api/crons`.
 describe('dashboard: crons (standalone)', () => {
@@ -44,6 +44,7 @@ describe('dashboard: crons (standalone)', () => {
     await poll(() => rows().count()).toBe(jobs.length);
     expect(await shown()).toEqual(jobs.map(({ id, expression }) => ({ id, expression })));
     await screenshot(page, 'crons');
+    expect(await unnamedControls(page)).toEqual([]);
 
     const [first] = jobs;
     await page.getByRole('button', { name: `Run ${first?.id}` }).click();

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bootStandalone, type RunningShape, waitForOutput } from '../support/boot-shape';
 import { mailMark, tokenMailedTo } from '../support/mail';
-import { type DashboardBrowser, launchBrowser, screenshot } from './browser';
+import { type DashboardBrowser, launchBrowser, screenshot, unnamedControls } from './browser';
 
 // The dashboard in real Chromium against `hivebase serve`: the installer link it prints, sign-in,
 // collections, rules, records and settings, each through the pages a person would use.
@@ -887,38 +887,7 @@ describe('dashboard (standalone)', () => {
   });
 
   it("accessible names: every control of the main pages has one (from the browser's accessibility tree)", async () => {
-    // Each unnamed control is reported by its role and its element's HTML, to find it.
-    const unnamed = async () => {
-      const cdp = await page.context().newCDPSession(page);
-      const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
-        nodes: { ignored: boolean; role?: { value: string }; name?: { value: string }; backendDOMNodeId?: number }[];
-      };
-      const controls = new Set([
-        'textbox',
-        'button',
-        'checkbox',
-        'combobox',
-        'searchbox',
-        'link',
-        'radio',
-        'switch',
-        'tab',
-        'spinbutton',
-      ]);
-      const found: string[] = [];
-      for (const node of nodes) {
-        if (node.ignored || !controls.has(node.role?.value ?? '') || node.name?.value?.trim()) continue;
-        const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: node.backendDOMNodeId });
-        const { result } = await cdp.send('Runtime.callFunctionOn', {
-          objectId: object.objectId,
-          functionDeclaration: 'function () { return this.outerHTML.slice(0, 200); }',
-          returnByValue: true,
-        });
-        found.push(`${node.role?.value}: ${result.value}`);
-      }
-      await cdp.detach();
-      return found;
-    };
+    const unnamed = () => unnamedControls(page);
     await page.goto(`${server.baseUrl}/_/#/collections/posts`);
     await page.getByTestId('record-row').first().waitFor();
     expect(await unnamed()).toEqual([]);
