@@ -69,6 +69,46 @@ export interface ChangeFeed {
   committed(): void;
 }
 
+export type WriteAction = RecordChange['action'];
+
+/**
+ * Code run around record writes (framework mode's model hooks), which the records engine knows
+ * only through this interface. `has` is asked first, so a write nobody hooks runs unchanged.
+ */
+export interface RecordWriteHooks {
+  has(action: WriteAction, collection: Collection): boolean;
+  /**
+   * Runs inside the write's transaction around `write`. `values` is the hooks' copy of what will
+   * be written (changes there are validated and written); `write` resolves to the row as stored.
+   * Resolves to that row, or null when a hook skipped the write.
+   */
+  around(
+    action: WriteAction,
+    collection: Collection,
+    values: Json,
+    original: Json | null,
+    write: (values: Json) => Promise<Json>,
+  ): Promise<Json | null>;
+  /** After the write's transaction committed (`error` undefined) or failed; `record` is its JSON as a superuser sees it. */
+  settled(action: WriteAction, collection: Collection, record: Json, error?: unknown): Promise<void>;
+}
+
+/** A hooked write of a caller's transaction, announced when it ends (`RecordWriter.settleFiles`). */
+interface PendingHook {
+  action: WriteAction;
+  collection: Collection;
+  record: Json;
+}
+
+/** A write that model hooks concern: what it announces once it ends. */
+interface HookedWrite {
+  action: WriteAction;
+  /** The record's JSON as hooks see it (what is known so far when the write fails early). */
+  record: Json;
+  /** Whether the write happened (a hook may skip it). */
+  written: boolean;
+}
+
 /** A rule that lets everyone through ("" and blanks; null lets nobody but superusers). */
 const isEveryone = (rule: string | null): boolean => rule !== null && rule.trim() === '';
 
@@ -143,6 +183,7 @@ async function authFormErrors(collection: Collection, input: Json, existing: Jso
 export class RecordWriter {
   private readonly reader: RecordReader;
   private readonly pendingFiles = new WeakMap<PoolClient, PendingFiles>();
+  private readonly pendingHooks = new WeakMap<PoolClient, PendingHook[]>();
 
   constructor(
     private readonly pool: Pool,
@@ -150,11 +191,28 @@ export class RecordWriter {
     private readonly feed?: ChangeFeed,
     /** Without a store, uploads are refused (`validation_file_uploads_unsupported`). */
     private readonly files?: RecordFileStore,
+    /** Model hooks (extensions); without them, or when none concerns a write, it runs as before. */
+    private readonly hooks?: RecordWriteHooks,
   ) {
     this.reader = new RecordReader(pool, lookup);
   }
 
   async create(collection: Collection, body: unknown, access: RecordAccess, tx?: PoolClient): Promise<Json> {
+    if (this.hooks?.has('create', collection)) {
+      return this.announced('create', collection, isObject(body) ? body : {}, tx, (hooked) =>
+        this.createRecord(collection, body, access, tx, hooked),
+      );
+    }
+    return this.createRecord(collection, body, access, tx, null);
+  }
+
+  private async createRecord(
+    collection: Collection,
+    body: unknown,
+    access: RecordAccess,
+    tx: PoolClient | undefined,
+    hooked: HookedWrite | null,
+  ): Promise<Json> {
     this.assertWritable(collection);
     if (collection.createRule === null && !access.isSuperuser) throw new RecordsError('records_only_superusers');
     const resolved = resolveModifiers(collection, this.bodyOrThrow(body, CREATE_FAILED), null);
@@ -170,25 +228,53 @@ export class RecordWriter {
     );
     const checksRule = !access.isSuperuser && !isEveryone(collection.createRule);
     // Without uploads, a rule to check or a verification to grant, the insert is the whole write.
-    const alone = fileChanges.length === 0 && !checksRule && !verifyAfterRules;
+    const alone = !hooked && fileChanges.length === 0 && !checksRule && !verifyAfterRules;
     return this.transaction(tx, alone, async (client) => {
-      const columns = Object.keys(values);
-      const params = columns.map((column) => values[column]);
-      const insert = `INSERT INTO ${quoteIdent(collection.name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
-      // A verification still to be granted announces the record once it is verified.
-      const change = verifyAfterRules ? null : ({ action: 'create', collection } as const);
-      let record = await this.insertOrExplain(collection, CREATE_FAILED, () =>
-        this.write(client, insert, params, change),
-      );
-      if (!record) throw new RecordsError(CREATE_FAILED);
-      await this.storeFiles(client, collection, String(record.id), fileChanges);
-      // The create rule sees the record as it would be stored (PocketBase checks it in the transaction).
-      if (checksRule && !(await this.matches(client, collection, record.id, collection.createRule, ruleAccess))) {
-        throw new RecordsError(CREATE_FAILED);
+      if (hooked) {
+        const record = await this.hookedWrite(hooked, collection, values, null, CREATE_FAILED, access, (row) =>
+          this.insertRow(client, collection, row, fileChanges, checksRule, verifyAfterRules, ruleAccess),
+        );
+        return this.reader.toJson(collection, record, access);
       }
-      if (verifyAfterRules) record = await this.verifyIfManaged(client, collection, record, ruleAccess);
+      const record = await this.insertRow(
+        client,
+        collection,
+        values,
+        fileChanges,
+        checksRule,
+        verifyAfterRules,
+        ruleAccess,
+      );
       return this.reader.toJson(collection, record, access);
     });
+  }
+
+  /** A create's statement and what follows it in its transaction (files, create rule, verification). */
+  private async insertRow(
+    client: PoolClient,
+    collection: Collection,
+    values: Json,
+    fileChanges: FileFieldChange[],
+    checksRule: boolean,
+    verifyAfterRules: boolean,
+    ruleAccess: RecordAccess,
+  ): Promise<Json> {
+    const columns = Object.keys(values);
+    const params = columns.map((column) => values[column]);
+    const insert = `INSERT INTO ${quoteIdent(collection.name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
+    // A verification still to be granted announces the record once it is verified.
+    const change = verifyAfterRules ? null : ({ action: 'create', collection } as const);
+    let record = await this.insertOrExplain(collection, CREATE_FAILED, () =>
+      this.write(client, insert, params, change),
+    );
+    if (!record) throw new RecordsError(CREATE_FAILED);
+    await this.storeFiles(client, collection, String(record.id), fileChanges);
+    // The create rule sees the record as it would be stored (PocketBase checks it in the transaction).
+    if (checksRule && !(await this.matches(client, collection, record.id, collection.createRule, ruleAccess))) {
+      throw new RecordsError(CREATE_FAILED);
+    }
+    if (verifyAfterRules) record = await this.verifyIfManaged(client, collection, record, ruleAccess);
+    return record;
   }
 
   async update(
@@ -198,11 +284,28 @@ export class RecordWriter {
     access: RecordAccess,
     tx?: PoolClient,
   ): Promise<Json> {
+    if (this.hooks?.has('update', collection)) {
+      return this.announced('update', collection, { id }, tx, (hooked) =>
+        this.updateRecord(collection, id, body, access, tx, hooked),
+      );
+    }
+    return this.updateRecord(collection, id, body, access, tx, null);
+  }
+
+  private async updateRecord(
+    collection: Collection,
+    id: string,
+    body: unknown,
+    access: RecordAccess,
+    tx: PoolClient | undefined,
+    hooked: HookedWrite | null,
+  ): Promise<Json> {
     this.assertWritable(collection);
     if (collection.updateRule === null && !access.isSuperuser) throw new RecordsError('records_only_superusers');
     if (!isPossibleId(id)) throw recordNotFound();
     const input = this.bodyOrThrow(body, UPDATE_FAILED);
-    if (this.updatesBlind(collection, input)) return this.updateBlind(collection, id, input, access, tx);
+    // Hooks see the whole record, so a hooked update reads it first.
+    if (!hooked && this.updatesBlind(collection, input)) return this.updateBlind(collection, id, input, access, tx);
     return this.transaction(tx, false, async (client) => {
       const table = quoteIdent(collection.name);
       // The row stays locked until commit: modifiers resolve against it and the rule judges their
@@ -224,16 +327,22 @@ export class RecordWriter {
         UPDATE_FAILED,
         client,
       );
-      const params: unknown[] = [id];
-      const record = await this.insertOrExplain(collection, UPDATE_FAILED, () =>
-        this.write(client, `${this.updateSql(collection, values, params)} WHERE id = $1 RETURNING *`, params, {
-          action: 'update',
-          collection,
-          previous: existing,
-        }),
-      );
-      if (!record) throw recordNotFound();
-      await this.storeFiles(client, collection, id, fileChanges);
+      const writeRow = async (row: Json) => {
+        const params: unknown[] = [id];
+        const record = await this.insertOrExplain(collection, UPDATE_FAILED, () =>
+          this.write(client, `${this.updateSql(collection, row, params)} WHERE id = $1 RETURNING *`, params, {
+            action: 'update',
+            collection,
+            previous: existing,
+          }),
+        );
+        if (!record) throw recordNotFound();
+        await this.storeFiles(client, collection, id, fileChanges);
+        return record;
+      };
+      const record = hooked
+        ? await this.hookedWrite(hooked, collection, values, locked[0], UPDATE_FAILED, access, writeRow)
+        : await writeRow(values);
       return this.reader.toJson(collection, record, access);
     });
   }
@@ -289,26 +398,138 @@ export class RecordWriter {
   }
 
   async delete(collection: Collection, id: string, access: RecordAccess, tx?: PoolClient): Promise<void> {
+    if (this.hooks?.has('delete', collection)) {
+      await this.announced('delete', collection, { id }, tx, (hooked) =>
+        this.deleteRecord(collection, id, access, tx, hooked),
+      );
+      return;
+    }
+    await this.deleteRecord(collection, id, access, tx, null);
+  }
+
+  private async deleteRecord(
+    collection: Collection,
+    id: string,
+    access: RecordAccess,
+    tx: PoolClient | undefined,
+    hooked: HookedWrite | null,
+  ): Promise<void> {
     this.assertWritable(collection);
     if (collection.deleteRule === null && !access.isSuperuser) throw new RecordsError('records_only_superusers');
     const existing = await this.readerFor(tx).findVisible(collection, id, collection.deleteRule, access);
     if (!existing) throw recordNotFound();
     const guardsLastSuperuser = collection.name === SUPERUSERS_COLLECTION_NAME;
-    const alone = !guardsLastSuperuser && this.referencesTo(collection).length === 0;
+    const alone = !hooked && !guardsLastSuperuser && this.referencesTo(collection).length === 0;
     await this.transaction(tx, alone, async (client) => {
-      if (guardsLastSuperuser) {
-        // Locking every superuser row makes concurrent deletes take turns, so two cannot both see
-        // another superuser left and remove the last two (PocketBase counts inside its transaction).
-        const { rowCount } = await client.query(`SELECT id FROM ${quoteIdent(collection.name)} ORDER BY id FOR UPDATE`);
-        if ((rowCount ?? 0) <= 1) throw new RecordsError('records_last_superuser');
+      if (hooked) {
+        await this.hookedWrite(hooked, collection, {}, existing, UPDATE_FAILED, access, () =>
+          this.deleteRow(client, collection, id, guardsLastSuperuser).then(() => existing),
+        );
+        return;
       }
-      await this.releaseReferences(client, collection, id);
-      await this.write(client, `DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1 RETURNING *`, [id], {
-        action: 'delete',
-        collection,
-      });
-      this.removeRecordFilesOnCommit(client, collection, id);
+      await this.deleteRow(client, collection, id, guardsLastSuperuser);
     });
+  }
+
+  private async deleteRow(client: PoolClient, collection: Collection, id: string, guardsLastSuperuser: boolean) {
+    if (guardsLastSuperuser) {
+      // Locking every superuser row makes concurrent deletes take turns, so two cannot both see
+      // another superuser left and remove the last two (PocketBase counts inside its transaction).
+      const { rowCount } = await client.query(`SELECT id FROM ${quoteIdent(collection.name)} ORDER BY id FOR UPDATE`);
+      if ((rowCount ?? 0) <= 1) throw new RecordsError('records_last_superuser');
+    }
+    await this.releaseReferences(client, collection, id);
+    await this.write(client, `DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1 RETURNING *`, [id], {
+      action: 'delete',
+      collection,
+    });
+    this.removeRecordFilesOnCommit(client, collection, id);
+  }
+
+  /**
+   * A write with model hooks (`hooked`), inside its transaction: the hooks get a copy of the
+   * record (`original` with `values` over it); what they change is prepared and validated as
+   * input would be, then `write` writes `values` with those changes.
+   */
+  private async hookedWrite(
+    hooked: HookedWrite,
+    collection: Collection,
+    values: Json,
+    original: Json | null,
+    message: WriteFailure,
+    access: RecordAccess,
+    write: (values: Json) => Promise<Json>,
+  ): Promise<Json> {
+    const hooks = this.hooks as RecordWriteHooks;
+    const base = { ...original, ...values };
+    hooked.record = this.reader.toJson(collection, base, { ...access, isSuperuser: true });
+    const row = await hooks.around(hooked.action, collection, structuredClone(base), original, async (changed) => {
+      const written = await write({
+        ...values,
+        ...this.hookChanges(collection, base, changed, message, original === null),
+      });
+      // A hook that fails after next() reports the record as it was written.
+      hooked.record = this.reader.toJson(collection, written, { ...access, isSuperuser: true });
+      return written;
+    });
+    const stored = row ?? base;
+    hooked.record = this.reader.toJson(collection, stored, { ...access, isSuperuser: true });
+    hooked.written = row !== null;
+    return stored;
+  }
+
+  /** What model hooks changed in `base`, prepared and validated as submitted values are (system fields stay the system's). */
+  private hookChanges(collection: Collection, base: Json, changed: Json, message: WriteFailure, isNew: boolean): Json {
+    const columns: Json = {};
+    const errors: ErrorData = {};
+    for (const field of collection.fields) {
+      if (
+        !Object.hasOwn(changed, field.name) ||
+        JSON.stringify(changed[field.name]) === JSON.stringify(base[field.name])
+      ) {
+        continue;
+      }
+      const definition = definitionOf(field);
+      const ownedBySystem = definition.systemValue || definition.storesUploads || field.type === 'password';
+      if (ownedBySystem || (field.name === 'id' && !isNew) || field.name === 'tokenKey') continue;
+      const value = definition.prepareValue(field as never, changed[field.name]);
+      const problem = definition.validateValue(field as never, value, { isNew });
+      if (problem) errors[field.name] = problem;
+      else columns[field.name] = definition.toColumnValue ? definition.toColumnValue(field as never, value) : value;
+    }
+    if (Object.keys(errors).length > 0) throw new RecordsError(message, errors);
+    return columns;
+  }
+
+  /**
+   * A hooked write's announcement: after its own transaction, success or error hooks now; in a
+   * caller's transaction (a batch), success when it commits (`settleFiles`), error hooks at once.
+   */
+  private async announced<T>(
+    action: WriteAction,
+    collection: Collection,
+    initial: Json,
+    tx: PoolClient | undefined,
+    run: (hooked: HookedWrite) => Promise<T>,
+  ): Promise<T> {
+    const hooks = this.hooks as RecordWriteHooks;
+    const hooked: HookedWrite = { action, record: initial, written: false };
+    let result: T;
+    try {
+      result = await run(hooked);
+    } catch (error) {
+      await hooks.settled(action, collection, hooked.record, error);
+      throw error;
+    }
+    if (!hooked.written) return result;
+    if (tx) {
+      const pending = this.pendingHooks.get(tx) ?? [];
+      pending.push({ action, collection, record: hooked.record });
+      this.pendingHooks.set(tx, pending);
+    } else {
+      await hooks.settled(action, collection, hooked.record);
+    }
+    return result;
   }
 
   /**
@@ -488,6 +709,14 @@ export class RecordWriter {
    */
   async settleFiles(tx: PoolClient, committed: boolean): Promise<void> {
     if (committed) this.feed?.committed();
+    const hooked = this.pendingHooks.get(tx);
+    if (hooked) {
+      this.pendingHooks.delete(tx);
+      const rolledBack = committed ? undefined : new Error('rolled back with its transaction');
+      for (const { action, collection, record } of hooked) {
+        await this.hooks?.settled(action, collection, record, rolledBack);
+      }
+    }
     const pending = this.pendingFiles.get(tx);
     this.pendingFiles.delete(tx);
     const files = this.files;
