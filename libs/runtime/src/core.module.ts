@@ -3,6 +3,8 @@ import { BusModule, ConfigModule, DatabaseModule, HealthModule, JobsModule, Logg
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthCoreModule } from './auth/auth.module';
 import { ActiveBackupModule } from './backups/active-backup';
+import type { ExtensionRegistry } from './extensions/extension-registry';
+import { ExtensionsModule, loadExtensions } from './extensions/extensions.module';
 import { HealthEndpointModule } from './health/health-endpoint.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { ClientDirectoryModule } from './realtime/client-directory.provider';
@@ -15,6 +17,8 @@ export interface CoreModuleOptions {
   name: string;
   /** Config with `databaseUrl` resolved (standalone resolves it from embedded Postgres first). */
   config: BaseConfig & { databaseUrl: string };
+  /** The extensions to run; by default those of the config's hooks directory (docs/extending.md). */
+  extensions?: ExtensionRegistry;
 }
 
 /**
@@ -24,7 +28,7 @@ export interface CoreModuleOptions {
  */
 @Module({})
 export class CoreModule {
-  static forRoot({ name, config }: CoreModuleOptions): DynamicModule {
+  static forRoot({ name, config, extensions }: CoreModuleOptions): DynamicModule {
     return {
       module: CoreModule,
       imports: [
@@ -42,6 +46,7 @@ export class CoreModule {
         ClientDirectoryModule,
         StorageModule,
         ActiveBackupModule,
+        ExtensionsModule.forRoot(extensions ?? loadExtensions(config)),
       ],
     };
   }

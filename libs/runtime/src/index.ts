@@ -16,3 +16,4 @@ export * from './settings';
 export * from './storage/download-file';
 export * from './storage/file-cleanup';
 export * from './storage/storage.module';
+export * from './extensions';

@@ -96,6 +96,10 @@ export const baseConfigSchema = z.object({
   // `POST /api/sql` (docs/sql.md): each statement of a console query is cancelled after this long
   // (PocketBase's 3 minutes).
   sqlTimeoutMs: positiveInt.default(3 * 60_000),
+  // Extension modules (docs/extending.md): `hb_hooks` beside the data directory unless set.
+  hooksDir: z.string().min(1).optional(),
+  // Type-check TypeScript extensions at boot (a type error stops it); off saves the check's seconds.
+  hooksTypeCheck: z.stringbool().default(true),
 });
 
 /** The gateway adds where each upstream service lives and how long to wait for it. */
@@ -148,6 +152,8 @@ export const ENV_NAMES = {
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
   oauth2AvatarAllowPrivate: 'HB_OAUTH2_AVATAR_ALLOW_PRIVATE',
   sqlTimeoutMs: 'HB_SQL_TIMEOUT_MS',
+  hooksDir: 'HB_HOOKS_DIR',
+  hooksTypeCheck: 'HB_HOOKS_TYPECHECK',
   upstreamCollections: 'HB_UPSTREAM_COLLECTIONS',
   upstreamAuth: 'HB_UPSTREAM_AUTH',
   upstreamFiles: 'HB_UPSTREAM_FILES',

@@ -1,4 +1,11 @@
-import { type ChangeFeed, PREVIOUS_CTE, type RecordFileStore, RecordWriter, WRITTEN_CTE } from '@hivebase/records';
+import {
+  type ChangeFeed,
+  PREVIOUS_CTE,
+  type RecordFileStore,
+  type RecordWriteHooks,
+  RecordWriter,
+  WRITTEN_CTE,
+} from '@hivebase/records';
 import { type CollectionLookup, ROWID_COLUMN } from '@hivebase/schema';
 import type { Pool } from 'pg';
 import type { OutboxWaker } from './outbox-waker';
@@ -42,7 +49,7 @@ export function outboxFeed(waker?: OutboxWaker): ChangeFeed {
 export function outboxRecordWriter(
   pool: Pool,
   lookup: CollectionLookup,
-  options: { files?: RecordFileStore; waker?: OutboxWaker } = {},
+  options: { files?: RecordFileStore; waker?: OutboxWaker; hooks?: RecordWriteHooks } = {},
 ): RecordWriter {
-  return new RecordWriter(pool, lookup, outboxFeed(options.waker), options.files);
+  return new RecordWriter(pool, lookup, outboxFeed(options.waker), options.files, options.hooks);
 }
