@@ -11,6 +11,8 @@ import { CollectionsController } from './collections/collections.controller';
 import { CollectionsService } from './collections/collections.service';
 import { CronsController } from './crons/crons.controller';
 import { SystemCrons } from './crons/system-crons';
+import { ExtensionCrons } from './extensions/extension-crons';
+import { ExtensionRoutes } from './extensions/extension-routes';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ViewPreviewController } from './openapi/view-preview.controller';
 import { RecordBodyLimits } from './records/record-body-limits';
@@ -22,7 +24,7 @@ import { SqlModule } from './sql/sql.module';
 
 /**
  * The collections service's feature module: the collections (schema) API, record CRUD and batch.
- * Extension routes arrive with later issues.
+ * Extension routes (`routes.get(…)` in hb_hooks) are served here too.
  */
 @Module({
   // Enqueues mail and sends test mail; the auth service runs the mail worker. Removes the
@@ -48,6 +50,8 @@ import { SqlModule } from './sql/sql.module';
     BackupBodyLimits,
     AutoBackupJob,
     SystemCrons,
+    ExtensionRoutes,
+    ExtensionCrons,
   ],
 })
 export class CollectionsModule {}

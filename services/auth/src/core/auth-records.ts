@@ -1,6 +1,8 @@
 import { notFound, PG_POOL } from '@hivebase/platform';
 import { type RecordAccess, RecordReader, RecordsError, type RecordWriter } from '@hivebase/records';
 import {
+  ExtensionRegistry,
+  extensionRecordHooks,
   findRecordById,
   isSuperuser,
   OutboxWaker,
@@ -63,10 +65,16 @@ export class AuthRecords {
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
     @Inject(StorageRecordFileStore) files: StorageRecordFileStore,
     @Inject(OutboxWaker) waker: OutboxWaker,
+    @Inject(ExtensionRegistry) extensions: ExtensionRegistry,
   ) {
     this.reader = new RecordReader(pool, registry);
-    // With the file store: OAuth2 sign-up stores the provider's avatar in a file field.
-    this.writer = outboxRecordWriter(pool, registry, { files, waker });
+    // With the file store: OAuth2 sign-up stores the provider's avatar in a file field. Model
+    // hooks run for these writes too (a sign-up is a create), as PocketBase's do.
+    this.writer = outboxRecordWriter(pool, registry, {
+      files,
+      waker,
+      hooks: extensionRecordHooks(extensions, pool, registry),
+    });
   }
 
   /** The auth collection named in the route (id or name), else PocketBase's 404. */

@@ -3,6 +3,10 @@ import { ApiReply } from '@hivebase/platform';
 import { RecordsError, recordMatchesRule } from '@hivebase/records';
 import {
   composeAuthMail,
+  ExtensionRegistry,
+  hookAuthOf,
+  hookCollectionOf,
+  hookRequestOf,
   isSuperuser,
   Mailer,
   type RecordRow,
@@ -45,6 +49,7 @@ export class AuthResponder {
     @Inject(SettingsService) private readonly settings: SettingsService,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
     @Inject(SuperuserIps) private readonly superuserIps: SuperuserIps,
+    @Inject(ExtensionRegistry) private readonly extensions: ExtensionRegistry,
   ) {}
 
   /**
@@ -83,6 +88,21 @@ export class AuthResponder {
     }
     const token =
       options.token ?? signRecordToken(collection, { id: record.id, tokenKey: String(record.tokenKey) }, 'authToken');
+    const target = hookCollectionOf(collection);
+    if (this.extensions.hooksAny('onRecordAuthRequest') && this.extensions.has('onRecordAuthRequest', target)) {
+      // Extensions see (and may change) the answer before it goes; a throwing one refuses the sign-in.
+      const event = {
+        collection: target,
+        auth: hookAuthOf(caller),
+        request: hookRequestOf(request),
+        record: expanded,
+        token,
+        meta: options.meta ?? null,
+        authMethod: method ?? '',
+      };
+      await this.extensions.run('onRecordAuthRequest', target, event, async () => undefined);
+      return { ...(event.meta ? { meta: event.meta } : {}), record: event.record, token: event.token };
+    }
     return { ...(options.meta ? { meta: options.meta } : {}), record: expanded, token };
   }
 

@@ -1,4 +1,12 @@
-import { passwordMatches, type RecordRow } from '@hivebase/runtime';
+import {
+  ExtensionRegistry,
+  hookAuthOf,
+  hookCollectionOf,
+  hookRequestOf,
+  passwordMatches,
+  type RecordRow,
+  RequestAuthenticator,
+} from '@hivebase/runtime';
 import type { AuthCollection } from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
@@ -15,6 +23,8 @@ export class PasswordAuthService {
     @Inject(AuthRecords) private readonly records: AuthRecords,
     @Inject(AuthResponder) private readonly responder: AuthResponder,
     @Inject(AuthAttemptLimiter) private readonly limiter: AuthAttemptLimiter,
+    @Inject(ExtensionRegistry) private readonly extensions: ExtensionRegistry,
+    @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
   ) {}
 
   async authenticate(request: FastifyRequest, idOrName: string): Promise<AuthResponse> {
@@ -39,8 +49,40 @@ export class PasswordAuthService {
     await this.limiter.assertAllowed('password', ...attempt);
     const candidates = typeof identityField === 'string' && identityField !== '' ? [identityField] : fields;
     const record = await this.findByIdentity(collection, candidates, identity as string);
+    const target = hookCollectionOf(collection);
+    if (
+      this.extensions.hooksAny('onRecordAuthWithPasswordRequest') &&
+      this.extensions.has('onRecordAuthWithPasswordRequest', target)
+    ) {
+      const event = {
+        collection: target,
+        auth: hookAuthOf(await this.authenticator.of(request)),
+        request: hookRequestOf(request),
+        identity: String(identity),
+        identityField: typeof identityField === 'string' ? identityField : '',
+        password: String(password),
+        record: record ? withoutSecrets(record) : null,
+      };
+      let response = null as AuthResponse | null;
+      await this.extensions.run('onRecordAuthWithPasswordRequest', target, event, async () => {
+        response = await this.verify(request, collection, attempt, record, event.password);
+      });
+      // A handler that skipped next() without refusing leaves no answer: PocketBase's failed sign-in.
+      if (!response) throw new AuthError('auth_failed');
+      return response;
+    }
+    return this.verify(request, collection, attempt, record, password as string);
+  }
+
+  private async verify(
+    request: FastifyRequest,
+    collection: AuthCollection,
+    attempt: readonly [string, string, string],
+    record: RecordRow | null,
+    password: string,
+  ): Promise<AuthResponse> {
     // Unknown identities cost a bcrypt comparison too, so timing does not tell which emails exist.
-    const valid = await passwordMatches(password as string, record?.password);
+    const valid = await passwordMatches(password, record?.password);
     if (!record || !valid) {
       await this.limiter.recordFailure('password', ...attempt);
       throw new AuthError('auth_failed');
@@ -61,4 +103,10 @@ export class PasswordAuthService {
     }
     return null;
   }
+}
+
+/** An auth record as hooks see it: no password hash, no tokenKey. */
+function withoutSecrets(record: RecordRow): Record<string, unknown> {
+  const { password: _password, tokenKey: _tokenKey, ...rest } = record;
+  return rest;
 }

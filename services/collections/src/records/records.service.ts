@@ -1,6 +1,12 @@
 import { PG_POOL } from '@hivebase/platform';
 import { type ListParams, type RecordAccess, RecordReader, RecordsError, type RecordWriter } from '@hivebase/records';
 import {
+  ExtensionRegistry,
+  extensionRecordHooks,
+  type HookName,
+  hookAuthOf,
+  hookCollectionOf,
+  hookRequestOf,
   isSuperuser,
   OutboxWaker,
   outboxRecordWriter,
@@ -13,6 +19,9 @@ import type { Collection } from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Pool, PoolClient } from 'pg';
+
+type Json = Record<string, unknown>;
+type RecordsPage = Awaited<ReturnType<RecordReader['list']>>;
 
 /** A record write as a batch sub-request names it; `upsert` updates when `body.id` exists, else creates. */
 export type RecordWriteRequest =
@@ -32,9 +41,14 @@ export class RecordsService {
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
     @Inject(StorageRecordFileStore) files: StorageRecordFileStore,
     @Inject(OutboxWaker) waker: OutboxWaker,
+    @Inject(ExtensionRegistry) private readonly extensions: ExtensionRegistry,
   ) {
     this.reader = new RecordReader(pool, registry);
-    this.writer = outboxRecordWriter(pool, registry, { files, waker });
+    this.writer = outboxRecordWriter(pool, registry, {
+      files,
+      waker,
+      hooks: extensionRecordHooks(extensions, pool, registry),
+    });
   }
 
   /** After a batch's transaction ends: its replaced files go (commit) or its new ones do (rollback). */
@@ -55,22 +69,83 @@ export class RecordsService {
     return { isSuperuser: isSuperuser(auth), request: ruleContextOf(request, auth, bodyObject) };
   }
 
-  async list(request: FastifyRequest, idOrName: string, params: ListParams) {
-    return this.reader.list(this.collectionOrThrow(idOrName), params, await this.access(request));
-  }
+  // Each endpoint asks `hooked()` (a map lookup) first: without a hook for it the request takes
+  // the same path, with the same awaits, as before extensions existed.
 
-  async view(request: FastifyRequest, idOrName: string, id: string, expand?: string) {
-    return this.reader.view(this.collectionOrThrow(idOrName), id, await this.access(request), expand);
-  }
-
-  async create(request: FastifyRequest, idOrName: string, body: unknown, expand?: string) {
+  list(request: FastifyRequest, idOrName: string, params: ListParams): Promise<RecordsPage> {
     const collection = this.collectionOrThrow(idOrName);
+    if (this.hooked('onRecordsListRequest', collection)) return this.listHooked(request, collection, params);
+    return this.listRecords(request, collection, params);
+  }
+
+  private async listRecords(request: FastifyRequest, collection: Collection, params: ListParams) {
+    return this.reader.list(collection, params, await this.access(request));
+  }
+
+  private async listHooked(request: FastifyRequest, collection: Collection, params: ListParams) {
+    const event = { ...(await this.requestEvent(request, collection)), result: null as RecordsPage | null };
+    await this.extensions.run('onRecordsListRequest', event.collection, event, async () => {
+      event.result = await this.listRecords(request, collection, params);
+    });
+    return answerOf(event.result);
+  }
+
+  view(request: FastifyRequest, idOrName: string, id: string, expand?: string): Promise<Json> {
+    const collection = this.collectionOrThrow(idOrName);
+    if (this.hooked('onRecordViewRequest', collection)) return this.viewHooked(request, collection, id, expand);
+    return this.viewRecord(request, collection, id, expand);
+  }
+
+  private async viewRecord(request: FastifyRequest, collection: Collection, id: string, expand?: string) {
+    return this.reader.view(collection, id, await this.access(request), expand);
+  }
+
+  private async viewHooked(request: FastifyRequest, collection: Collection, id: string, expand?: string) {
+    const event = { ...(await this.requestEvent(request, collection)), id, record: null as Json | null };
+    await this.extensions.run('onRecordViewRequest', event.collection, event, async () => {
+      event.record = await this.viewRecord(request, collection, event.id, expand);
+    });
+    return answerOf(event.record);
+  }
+
+  create(request: FastifyRequest, idOrName: string, body: unknown, expand?: string): Promise<Json> {
+    const collection = this.collectionOrThrow(idOrName);
+    if (this.hooked('onRecordCreateRequest', collection)) return this.createHooked(request, collection, body, expand);
+    return this.createRecord(request, collection, body, expand);
+  }
+
+  private async createRecord(request: FastifyRequest, collection: Collection, body: unknown, expand?: string) {
     const access = await this.access(request, body);
     return this.reader.expandWritten(collection, await this.writer.create(collection, body, access), expand, access);
   }
 
-  async update(request: FastifyRequest, idOrName: string, id: string, body: unknown, expand?: string) {
+  private async createHooked(request: FastifyRequest, collection: Collection, body: unknown, expand?: string) {
+    const event = {
+      ...(await this.requestEvent(request, collection)),
+      body: bodyOf(body),
+      record: null as Json | null,
+    };
+    await this.extensions.run('onRecordCreateRequest', event.collection, event, async () => {
+      event.record = await this.createRecord(request, collection, bodyOrRaw(event.body, body), expand);
+    });
+    return answerOf(event.record);
+  }
+
+  update(request: FastifyRequest, idOrName: string, id: string, body: unknown, expand?: string): Promise<Json> {
     const collection = this.collectionOrThrow(idOrName);
+    if (this.hooked('onRecordUpdateRequest', collection)) {
+      return this.updateHooked(request, collection, id, body, expand);
+    }
+    return this.updateRecord(request, collection, id, body, expand);
+  }
+
+  private async updateRecord(
+    request: FastifyRequest,
+    collection: Collection,
+    id: string,
+    body: unknown,
+    expand?: string,
+  ) {
     const access = await this.access(request, body);
     const written = await this.writer.update(collection, id, body, access);
     // A new password or email means a new tokenKey: old sessions end on every replica now, not at cache expiry.
@@ -85,8 +160,49 @@ export class RecordsService {
     return this.reader.expandWritten(collection, written, expand, access);
   }
 
-  async delete(request: FastifyRequest, idOrName: string, id: string) {
-    return this.writer.delete(this.collectionOrThrow(idOrName), id, await this.access(request));
+  private async updateHooked(
+    request: FastifyRequest,
+    collection: Collection,
+    id: string,
+    body: unknown,
+    expand?: string,
+  ) {
+    const fields = { id, body: bodyOf(body), record: null as Json | null };
+    const event = { ...(await this.requestEvent(request, collection)), ...fields };
+    await this.extensions.run('onRecordUpdateRequest', event.collection, event, async () => {
+      event.record = await this.updateRecord(request, collection, event.id, bodyOrRaw(event.body, body), expand);
+    });
+    return answerOf(event.record);
+  }
+
+  delete(request: FastifyRequest, idOrName: string, id: string): Promise<void> {
+    const collection = this.collectionOrThrow(idOrName);
+    if (this.hooked('onRecordDeleteRequest', collection)) return this.deleteHooked(request, collection, id);
+    return this.deleteRecord(request, collection, id);
+  }
+
+  private async deleteRecord(request: FastifyRequest, collection: Collection, id: string) {
+    return this.writer.delete(collection, id, await this.access(request));
+  }
+
+  private async deleteHooked(request: FastifyRequest, collection: Collection, id: string) {
+    const event = { ...(await this.requestEvent(request, collection)), id };
+    await this.extensions.run('onRecordDeleteRequest', event.collection, event, () =>
+      this.deleteRecord(request, collection, event.id),
+    );
+  }
+
+  /** Whether an extension hooks `name` on `collection` (one map lookup when none does). */
+  private hooked(name: HookName, collection: Collection): boolean {
+    return this.extensions.hooksAny(name) && this.extensions.has(name, collection);
+  }
+
+  private async requestEvent(request: FastifyRequest, collection: Collection) {
+    return {
+      collection: hookCollectionOf(collection),
+      auth: hookAuthOf(await this.authenticator.of(request)),
+      request: hookRequestOf(request),
+    };
   }
 
   /**
@@ -120,6 +236,25 @@ export class RecordsService {
     }
     return { status: 200, body: await reader.expandWritten(collection, written, write.expand, access) };
   }
+}
+
+/** A request body as hooks get it: the submitted object (a copy of nothing else: changes are what gets written). */
+function bodyOf(body: unknown): Json {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Json) : {};
+}
+
+/**
+ * What a hooked endpoint answers: the result its handlers left. A handler that skipped `next()`
+ * without setting one (and without refusing) leaves PocketBase's 404.
+ */
+function answerOf<T>(result: T | null): T {
+  if (result === null) throw new RecordsError('records_not_found');
+  return result;
+}
+
+/** The hooks' body, unless the request's was no object (the writer refuses that as it would without hooks). */
+function bodyOrRaw(hooked: Json, raw: unknown): unknown {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? hooked : raw;
 }
 
 /** `body.id` as PocketBase's upsert reads it (any scalar as its text). */
