@@ -11,8 +11,8 @@ import { bootDistributed, bootStandalone, CLI, type RunningShape, start } from '
 export const SUPERUSER = { email: 'root@example.com', password: 'root-password-1' };
 
 export const SHAPES = {
-  standalone: (databaseUrl: string) => bootStandalone({ databaseUrl }),
-  distributed: (databaseUrl: string) => bootDistributed({ databaseUrl }),
+  standalone: (databaseUrl: string, env?: NodeJS.ProcessEnv) => bootStandalone({ databaseUrl, env }),
+  distributed: (databaseUrl: string, env?: NodeJS.ProcessEnv) => bootDistributed({ databaseUrl, env }),
 };
 export type ShapeName = keyof typeof SHAPES;
 export const SHAPE_NAMES = Object.keys(SHAPES) as ShapeName[];
@@ -30,14 +30,18 @@ export interface AuthFixture {
 }
 
 /** Makes SUPERUSER with the CLI on `database`, then boots `shape` on it. */
-async function bootWithSuperuser(shape: ShapeName, database: TestDatabase): Promise<RunningShape> {
+async function bootWithSuperuser(
+  shape: ShapeName,
+  database: TestDatabase,
+  env?: NodeJS.ProcessEnv,
+): Promise<RunningShape> {
   const cli = start('superuser', [CLI, 'superuser', 'upsert', SUPERUSER.email, SUPERUSER.password], {
     ...process.env,
     DATABASE_URL: database.url,
   });
   const code = await new Promise((done) => cli.child.once('exit', done));
   if (code !== 0) throw new Error(`superuser upsert failed:\n${cli.output()}`);
-  return SHAPES[shape](database.url);
+  return SHAPES[shape](database.url, env);
 }
 
 export interface BootedWithRoot {
@@ -49,7 +53,7 @@ export interface BootedWithRoot {
 }
 
 /** The lighter fixture: a fresh database, `shape` booted on it, SUPERUSER signed in (no mail capture). */
-export async function bootWithRoot(shape: ShapeName): Promise<BootedWithRoot> {
+export async function bootWithRoot(shape: ShapeName, env?: NodeJS.ProcessEnv): Promise<BootedWithRoot> {
   const database = await createTestDatabase();
   let running: RunningShape | undefined;
   const stop = async () => {
@@ -57,7 +61,7 @@ export async function bootWithRoot(shape: ShapeName): Promise<BootedWithRoot> {
     await database.drop();
   };
   try {
-    running = await bootWithSuperuser(shape, database);
+    running = await bootWithSuperuser(shape, database, env);
     const root = new PocketBase(running.baseUrl);
     await root.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
     return { running, root, stop };

@@ -84,7 +84,12 @@ export async function bootStandalone(options: {
 const SERVICES: ServiceName[] = ['collections', 'auth', 'files', 'realtime', 'gateway'];
 
 /** The five services as separate processes on free loopback ports, the gateway in front. */
-export async function bootDistributed(options: { databaseUrl: string; redisUrl?: string }): Promise<RunningShape> {
+export async function bootDistributed(options: {
+  databaseUrl: string;
+  redisUrl?: string;
+  /** Added to every process's environment. */
+  env?: NodeJS.ProcessEnv;
+}): Promise<RunningShape> {
   const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await freePort()]))) as Record<
     ServiceName,
     number
@@ -94,7 +99,12 @@ export async function bootDistributed(options: { databaseUrl: string; redisUrl?:
     redisUrl: options.redisUrl ?? 'redis://127.0.0.1:6379',
     ports,
     // Its own Redis namespace: shapes booted side by side must not take each other's jobs.
-    env: { ...process.env, HB_HEALTH_TIMEOUT_MS: '1000', HB_REDIS_PREFIX: `hb-e2e-${randomString(8)}` },
+    env: {
+      ...process.env,
+      HB_HEALTH_TIMEOUT_MS: '1000',
+      HB_REDIS_PREFIX: `hb-e2e-${randomString(8)}`,
+      ...options.env,
+    },
   });
   const processes = Object.fromEntries(
     SERVICES.map((service) => [service, start(service, [entryOf(service)], environments[service])]),

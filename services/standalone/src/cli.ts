@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { type BaseConfig, processLogger, runMain } from '@hivebase/platform';
+import { ExtensionLoadError } from '@hivebase/runtime';
 import { Logger } from '@nestjs/common';
 import { Command } from 'commander';
 import { launchDistributed } from './distributed/launch-distributed';
@@ -17,7 +18,7 @@ import { SuperuserInputError } from './superusers';
  * its own refusal) are one-line messages too.
  */
 const run = (main: () => Promise<void>) =>
-  runMain(main, [EmbeddedPostgresError, SuperuserInputError, PocketBaseImportError]);
+  runMain(main, [EmbeddedPostgresError, SuperuserInputError, PocketBaseImportError, ExtensionLoadError]);
 
 /**
  * A one-off command's config. Such a command prints its result on stdout and nothing else:
@@ -38,8 +39,14 @@ program
   .description('start Hivebase in one process (embedded Postgres unless DATABASE_URL is set)')
   .option('--http <host:port>', 'address to listen on (HB_HTTP)', undefined)
   .option('--dir <path>', 'data directory (HB_DIR)', undefined)
-  .action((flags: ServeFlags) =>
-    run(() => serve(standaloneConfig(flags, withTerminalDefaults(process.env, Boolean(process.stdout.isTTY))))),
+  .option('--hooksDir <path>', 'extensions directory (HB_HOOKS_DIR; default: hb_hooks beside the data directory)')
+  .option('--dev', 'reload the extensions when a file of the hooks directory changes')
+  .action((flags: ServeFlags & { dev?: boolean }) =>
+    run(() =>
+      serve(standaloneConfig(flags, withTerminalDefaults(process.env, Boolean(process.stdout.isTTY))), process.stdout, {
+        dev: flags.dev === true,
+      }),
+    ),
   );
 
 program

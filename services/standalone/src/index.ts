@@ -1,3 +1,4 @@
+export * from './create-hivebase';
 export * from './distributed/launch-distributed';
 export * from './embedded-postgres';
 export * from './migrate';

@@ -1,3 +1,4 @@
+import { existsSync, watch } from 'node:fs';
 import { join, relative } from 'node:path';
 import { EdgeHooks, registerCors, registerEdgeHooks } from '@hivebase/gateway';
 import {
@@ -10,7 +11,13 @@ import {
   processLogger,
   registerAdminStatic,
 } from '@hivebase/platform';
-import { registerMultipartBody } from '@hivebase/runtime';
+import {
+  type Extension,
+  type ExtensionRegistry,
+  hooksDirOf,
+  loadExtensions,
+  registerMultipartBody,
+} from '@hivebase/runtime';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
@@ -20,12 +27,15 @@ import { standaloneConfig } from './standalone-config';
 import { countRealSuperusers, INSTALLER_TOKEN_SECONDS, installerToken, removeInstallerSuperuser } from './superusers';
 
 export interface StandaloneServer {
+  /** The running app (replaced by `reload`). */
   app: NestFastifyApplication;
   port: number;
   /** Stops the embedded Postgres if this process started one (no-op otherwise). */
   stopDatabase(): Promise<void>;
   /** Closes the app, then the database it started. */
   close(): Promise<void>;
+  /** Loads the extensions again and restarts the app on the same port and database (`serve --dev`). */
+  reload(): Promise<void>;
 }
 
 /**
@@ -50,39 +60,84 @@ export async function withDatabase<T>(
   }
 }
 
+/** What `startStandalone` takes besides the config. */
+export interface StandaloneOptions {
+  /** Extensions passed in code (`createHivebase`), run before those of the hooks directory. */
+  extensions?: readonly Extension[];
+}
+
+/** The extensions of `config`'s hooks directory and `options`; throws (`ExtensionLoadError`) on a bad one. */
+function extensionsOf(config: BaseConfig, options: StandaloneOptions): ExtensionRegistry {
+  const inCode = (options.extensions ?? []).map((extension, index) => ({
+    source: extension.name ?? `extension #${index + 1} (in code)`,
+    extension,
+  }));
+  return loadExtensions(config, inCode);
+}
+
+/** The app of every module on the resolved database, listening on `port`. */
+async function startApp(
+  resolved: BaseConfig & { databaseUrl: string },
+  extensions: ExtensionRegistry,
+  port: number,
+): Promise<{ app: NestFastifyApplication; port: number }> {
+  const edge = new EdgeHooks();
+  const app = await createHttpApp(StandaloneModule.forRoot(resolved, edge, extensions), {
+    config: resolved,
+    configureFastify: async (fastify) => {
+      await registerMultipartBody(fastify);
+      await registerCors(fastify, resolved);
+      registerEdgeHooks(fastify, edge);
+      registerAdminStatic(fastify);
+    },
+  });
+  return { app, port: await listen(app, resolved.http.host, port) };
+}
+
 /** Starts the whole of Hivebase in this process on `config.http`. */
-export function startStandalone(config: BaseConfig): Promise<StandaloneServer> {
+export async function startStandalone(config: BaseConfig, options: StandaloneOptions = {}): Promise<StandaloneServer> {
+  // Extensions load before the database starts: a bad one stops boot at once, with its file and line.
+  const extensions = extensionsOf(config, options);
   return withDatabase(config, async (resolved, stopDatabase) => {
-    const edge = new EdgeHooks();
-    const app = await createHttpApp(StandaloneModule.forRoot(resolved, edge), {
-      config: resolved,
-      configureFastify: async (fastify) => {
-        await registerMultipartBody(fastify);
-        await registerCors(fastify, resolved);
-        registerEdgeHooks(fastify, edge);
-        registerAdminStatic(fastify);
-      },
-    });
-    const port = await listen(app, resolved.http.host, resolved.http.port);
-    return {
-      app,
-      port,
+    const started = await startApp(resolved, extensions, resolved.http.port);
+    const server: StandaloneServer = {
+      app: started.app,
+      port: started.port,
       stopDatabase,
       close: async () => {
-        await app.close();
+        await server.app.close();
         await stopDatabase();
       },
+      reload: async () => {
+        // The new extensions must load before the running app goes: a broken edit keeps the old one.
+        const next = extensionsOf(config, options);
+        await server.app.close();
+        server.app = (await startApp(resolved, next, server.port)).app;
+      },
     };
+    return server;
   });
 }
 
 /** `hivebase serve`: run until SIGINT/SIGTERM, then drain and stop embedded Postgres. */
-export async function serve(config: BaseConfig, output: NodeJS.WriteStream = process.stdout): Promise<void> {
+export async function serve(
+  config: BaseConfig,
+  output: NodeJS.WriteStream = process.stdout,
+  options: { dev?: boolean } = {},
+): Promise<void> {
   // Until the app's own logger takes over, Nest's static logger (the embedded Postgres start)
   // writes in the same format and at the same level.
   Logger.overrideLogger(processLogger(config, 'hivebase'));
   const server = await startStandalone(config);
-  closeOnSignals(server.app, config.shutdownTimeoutMs, server.stopDatabase);
+  if (options.dev) {
+    reloadOnChange(server, hooksDirOf(config));
+    // The app is replaced on reload, so the signal handler closes whichever is current.
+    const stop = () => void server.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } else {
+    closeOnSignals(server.app, config.shutdownTimeoutMs, server.stopDatabase);
+  }
   leaveStopSignalsToCaller();
   const url = baseUrl(config.http.host, server.port);
   const pool = server.app.get<Pool>(PG_POOL);
@@ -94,6 +149,31 @@ export async function serve(config: BaseConfig, output: NodeJS.WriteStream = pro
     if ((pool as Pool & { ending?: boolean }).ending) return;
     throw error;
   }
+}
+
+/** `serve --dev`: a change in the hooks directory restarts the app with the edited extensions. */
+function reloadOnChange(server: StandaloneServer, dir: string): void {
+  const logger = new Logger('extensions');
+  if (!existsSync(dir)) {
+    logger.warn(`--dev: ${dir} does not exist, nothing to watch`);
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  let reloading = Promise.resolve();
+  watch(dir, { recursive: true }, () => {
+    // Editors write a file in several steps: reload once they are done.
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      reloading = reloading.then(() =>
+        server.reload().then(
+          () => logger.log(`reloaded the extensions of ${dir}`),
+          (error: unknown) =>
+            logger.error(`extensions not reloaded, the running ones stay: ${(error as Error).message ?? error}`),
+        ),
+      );
+    }, 150);
+  });
+  logger.log(`--dev: watching ${dir}`);
 }
 
 /** The start banner and, on a database without superusers, how to create the first one. */

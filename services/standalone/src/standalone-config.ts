@@ -3,6 +3,7 @@ import { type BaseConfig, baseConfigSchema, loadConfig } from '@hivebase/platfor
 export interface ServeFlags {
   http?: string;
   dir?: string;
+  hooksDir?: string;
 }
 
 /** The environment's config with `serve`'s flags taking precedence, as PocketBase's do. */
@@ -11,6 +12,7 @@ export function standaloneConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = pro
     ...env,
     ...(flags.http ? { HB_HTTP: flags.http } : {}),
     ...(flags.dir ? { HB_DIR: flags.dir } : {}),
+    ...(flags.hooksDir ? { HB_HOOKS_DIR: flags.hooksDir } : {}),
   });
 }
 

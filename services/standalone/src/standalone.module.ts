@@ -4,17 +4,21 @@ import { FilesModule } from '@hivebase/files';
 import { EdgeHooks, EdgeModule } from '@hivebase/gateway';
 import { type BaseConfig } from '@hivebase/platform';
 import { RealtimeModule } from '@hivebase/realtime';
-import { CoreModule } from '@hivebase/runtime';
+import { CoreModule, type ExtensionRegistry } from '@hivebase/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 /** Every service's module in one process, with in-process bus and jobs (mode `standalone`). */
 @Module({})
 export class StandaloneModule {
-  static forRoot(config: BaseConfig & { databaseUrl: string }, edge: EdgeHooks = new EdgeHooks()): DynamicModule {
+  static forRoot(
+    config: BaseConfig & { databaseUrl: string },
+    edge: EdgeHooks = new EdgeHooks(),
+    extensions?: ExtensionRegistry,
+  ): DynamicModule {
     return {
       module: StandaloneModule,
       imports: [
-        CoreModule.forRoot({ name: 'hivebase', config }),
+        CoreModule.forRoot({ name: 'hivebase', config, extensions }),
         CollectionsModule,
         AuthModule,
         FilesModule,
