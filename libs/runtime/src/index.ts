@@ -1,6 +1,7 @@
 export * from './auth';
 export * from './backups/active-backup';
 export * from './core.module';
+export * from './extensions';
 export * from './health/health.controller';
 export * from './health/health-endpoint.module';
 export * from './http/multipart-body';
@@ -16,4 +17,3 @@ export * from './settings';
 export * from './storage/download-file';
 export * from './storage/file-cleanup';
 export * from './storage/storage.module';
-export * from './extensions';

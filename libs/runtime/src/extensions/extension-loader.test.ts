@@ -72,6 +72,7 @@ describe('loadExtensionsDir', { timeout: 60_000 }, () => {
   it('stops on a syntax error with the file, line and column', () => {
     const dir = dirWith({ 'broken.ts': 'export default {\n  hooks: {\n    onRecordCreate: (e) => e.next(\n};\n' });
     expect(loadError(dir, false)).toMatch(/^extension syntax error:\n.*broken\.ts:4:1: /);
+    expect(loadError(dir, true)).toMatch(/^extension syntax error:\n.*broken\.ts:4:1: /);
   });
 
   it('stops on a type error with the file and line', () => {

@@ -131,14 +131,19 @@ function typeCheck(files: string[]): void {
   });
   // The extensions' own files (helpers they import included), not the typings they use.
   const dir = `${dirname(files[0])}${sep}`;
-  const errors = ts
-    .getPreEmitDiagnostics(program)
-    .filter((d) => d.category === ts.DiagnosticCategory.Error && (!d.file || resolve(d.file.fileName).startsWith(dir)));
-  if (errors.length > 0) {
+  const ours = (diagnostics: readonly TypeScript.Diagnostic[]) =>
+    diagnostics.filter(
+      (d) => d.category === ts.DiagnosticCategory.Error && (!d.file || resolve(d.file.fileName).startsWith(dir)),
+    );
+  const report = (kind: string, errors: TypeScript.Diagnostic[]) => {
+    if (errors.length === 0) return;
     const shown = errors.slice(0, 10).map(describe);
     if (errors.length > 10) shown.push(`… and ${errors.length - 10} more`);
-    throw new ExtensionLoadError(`extension type error:\n${shown.join('\n')}`);
-  }
+    throw new ExtensionLoadError(`extension ${kind} error:\n${shown.join('\n')}`);
+  };
+  // A syntax error is reported as one (with its own message) before any type error it causes.
+  report('syntax', ours(program.getSyntacticDiagnostics()));
+  report('type', ours(ts.getPreEmitDiagnostics(program)));
 }
 
 type NodeModule = Module & {

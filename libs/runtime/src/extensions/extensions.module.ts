@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { BaseConfig } from '@hivebase/platform';
-import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { loadExtensionsDir } from './extension-loader';
 import { ExtensionRegistry, type LoadedExtension } from './extension-registry';
 
@@ -21,17 +21,25 @@ export function loadExtensions(
   return new ExtensionRegistry(loaded);
 }
 
+/** Logs which extensions this process runs (once the app's logger is in place). */
+@Injectable()
+class ExtensionsAnnouncer implements OnModuleInit {
+  constructor(@Inject(ExtensionRegistry) private readonly registry: ExtensionRegistry) {}
+
+  onModuleInit(): void {
+    if (this.registry.sources.length === 0) return;
+    new Logger('extensions').log({ msg: 'extensions loaded', extensions: this.registry.sources });
+  }
+}
+
 /** Every process hosting services holds the same extensions; each service runs the hooks it hosts. */
 @Global()
 @Module({})
 export class ExtensionsModule {
   static forRoot(registry: ExtensionRegistry): DynamicModule {
-    if (registry.sources.length > 0) {
-      new Logger('extensions').log({ msg: 'extensions loaded', extensions: registry.sources });
-    }
     return {
       module: ExtensionsModule,
-      providers: [{ provide: ExtensionRegistry, useValue: registry }],
+      providers: [{ provide: ExtensionRegistry, useValue: registry }, ExtensionsAnnouncer],
       exports: [ExtensionRegistry],
     };
   }

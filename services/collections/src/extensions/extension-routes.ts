@@ -66,7 +66,9 @@ export class ExtensionRoutes implements OnModuleInit {
     }
   }
 
-  private async handle(route: RegisteredRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // Every path returns `reply`: an async handler that resolves to anything else while the
+  // answer is still on its way (onSend hooks are async) would make Fastify send a second one.
+  private async handle(route: RegisteredRoute, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     try {
       const event: RouteEvent = {
         request: hookRequestOf(request),
@@ -85,15 +87,15 @@ export class ExtensionRoutes implements OnModuleInit {
           ? respond(204, 'empty', null)
           : respond(200, 'json', result);
       reply.status(response.status);
-      if (response.kind === 'empty') return void (await reply.send());
-      if (response.kind === 'text')
-        return void (await reply.type('text/plain; charset=utf-8').send(String(response.payload)));
+      if (response.kind === 'empty') return reply.send();
+      if (response.kind === 'text') return reply.type('text/plain; charset=utf-8').send(String(response.payload));
       const payload = response.payload;
       // Objects go through Fastify's serializer (and the `fields` picker); other values are sent as their JSON text.
       const body = typeof payload === 'object' && payload !== null ? payload : JSON.stringify(payload ?? null);
-      await reply.type('application/json').send(body);
+      return reply.type('application/json').send(body);
     } catch (error) {
       sendApiError(error, request, reply, this.logger);
+      return reply;
     }
   }
 }
