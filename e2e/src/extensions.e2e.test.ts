@@ -18,12 +18,14 @@ const COLLECTIONS_MAIN = resolve(__dirname, '../../services/collections/dist/mai
 // A second extension beside the seed's: hook order, refusals, failures, after-write hooks, auth
 // hooks and routes with middleware. Written as TypeScript so boot type-checks it like any other.
 const PROBE = `
-import { bodyLimit, badRequestError, defineExtension, forbiddenError, requireAuth, requireGuestOnly, requireSuperuserAuth, routes } from 'hivebase';
+import { bodyLimit, badRequestError, cron, defineExtension, forbiddenError, requireAuth, requireGuestOnly, requireSuperuserAuth, routes } from 'hivebase';
 
 const log: Record<string, unknown>[] = [];
 
 export default defineExtension({
   name: 'probe',
+  // Yearly: it never fires during the test, only when run through the API.
+  crons: [cron('probe_cron', '@yearly', () => void log.push({ hook: 'cron' }))],
   routes: [
     routes.get('/api/probe/log', () => ({ log }), requireSuperuserAuth()),
     routes.post('/api/probe/echo/:name', (e) => e.json(201, { name: e.params.name, body: e.body, guest: e.auth === null })),
@@ -217,6 +219,15 @@ describe.each(SHAPE_NAMES)('extensions (%s)', (shape) => {
       new PocketBase(booted?.running.baseUrl).collection('users').authWithPassword('blocked@example.com', 'whatever-1'),
     );
     expect(blocked.response).toEqual({ status: 403, message: 'Blocked by an extension.', data: {} });
+  });
+
+  it('lists an extension cron in pb.crons and runs it through the API', async () => {
+    expect(await root.crons.getFullList()).toContainEqual({ id: 'probe_cron', expression: '0 0 1 1 *' });
+    await root.crons.run('probe_cron');
+    // The run answers at once; the job runs in the background on the replica that took it.
+    await expect
+      .poll(async () => (await root.send('/api/probe/log', {})).log, { timeout: 10_000 })
+      .toContainEqual({ hook: 'cron' });
   });
 
   it('serves routes with params, bodies, middleware, body limits and PocketBase errors', async () => {
