@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import PocketBase from 'pocketbase';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type DashboardBrowser, launchBrowser, screenshot } from './dashboard/browser';
+import { type DashboardBrowser, launchBrowser, screenshot, signIn } from './dashboard/browser';
 import { type BootedWithRoot, bootWithRoot, SUPERUSER } from './support/auth-fixture';
 
 // The Logs page and the logs, rate-limit, trusted-proxy and superuser-IP settings in real
@@ -22,10 +22,7 @@ describe('dashboard: logs and their settings (standalone)', () => {
     await booted.root.settings.getAll();
     browser = await launchBrowser();
     page = await browser.newPage();
-    await page.goto(`${booted.running.baseUrl}/_/`);
-    await page.getByLabel('Email').fill(SUPERUSER.email);
-    await page.getByLabel(/^Password( \*)?$/).fill(SUPERUSER.password);
-    await page.getByRole('button', { name: 'Login' }).click();
+    await signIn(page, booted.running.baseUrl, SUPERUSER.email, SUPERUSER.password);
     await page.getByRole('button', { name: 'Logs' }).waitFor();
   }, 180_000);
   afterAll(async () => {

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import S3rver from 's3rver';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BootedWithRoot, bootWithRoot, SUPERUSER } from '../support/auth-fixture';
-import { type DashboardBrowser, launchBrowser, screenshot, unnamedControls } from './browser';
+import { type DashboardBrowser, launchBrowser, screenshot, signIn, unnamedControls } from './browser';
 
 // Settings → Backups in real Chromium against `hivebase serve` and its real backups API: create,
 // list, download, delete, upload, restore, and the automatic backups and S3 options.
@@ -36,10 +36,7 @@ describe('dashboard: backups (standalone)', () => {
     booted = await bootWithRoot('standalone');
     browser = await launchBrowser();
     page = await browser.newPage();
-    await page.goto(`${booted.running.baseUrl}/_/`);
-    await page.getByLabel('Email').fill(SUPERUSER.email);
-    await page.getByLabel(/^Password( \*)?$/).fill(SUPERUSER.password);
-    await page.getByRole('button', { name: 'Login' }).click();
+    await signIn(page, booted.running.baseUrl, SUPERUSER.email, SUPERUSER.password);
     await page.getByRole('button', { name: 'Settings' }).waitFor();
   }, 180_000);
   afterAll(async () => {

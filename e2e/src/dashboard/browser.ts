@@ -87,3 +87,11 @@ export async function unnamedControls(page: Page): Promise<string[]> {
   await cdp.detach();
   return found;
 }
+
+/** Opens the dashboard at `baseUrl` and submits the login form. */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/_/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel(/^Password( \*)?$/).fill(password);
+  await page.getByRole('button', { name: 'Login' }).click();
+}

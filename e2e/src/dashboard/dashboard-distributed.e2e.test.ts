@@ -6,7 +6,7 @@ import { upsertSuperuser } from '@hivebase/standalone';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDistributed, type RunningShape } from '../support/boot-shape';
-import { type DashboardBrowser, launchBrowser } from './browser';
+import { type DashboardBrowser, launchBrowser, signIn } from './browser';
 
 // The distributed shape: the gateway serves the dashboard, whose SDK calls go through the
 // gateway to the collections and auth services.
@@ -54,10 +54,7 @@ describe('dashboard through the gateway (distributed)', () => {
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
 
     const page = await browser.newPage();
-    await page.goto(`${shape.baseUrl}/_/`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel(/^Password( \*)?$/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Login' }).click();
+    await signIn(page, shape.baseUrl, EMAIL, PASSWORD);
     await page.getByRole('link', { name: /^users/ }).click();
     await page.getByRole('heading', { name: 'users' }).waitFor();
     // GET /api/openapi.json reaches the collections service through the gateway.
@@ -75,10 +72,7 @@ describe('dashboard through the gateway (distributed)', () => {
 
   it('Settings → Backups and Crons through the gateway: a backup made and downloaded with a file token, the jobs listed', async () => {
     const page = await browser.newPage();
-    await page.goto(`${shape.baseUrl}/_/`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel(/^Password( \*)?$/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Login' }).click();
+    await signIn(page, shape.baseUrl, EMAIL, PASSWORD);
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('tab', { name: 'Backups' }).click();
     await page.getByText('No backups found.').waitFor();

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BootedWithRoot, bootWithRoot, SUPERUSER } from '../support/auth-fixture';
-import { type DashboardBrowser, launchBrowser, screenshot } from './browser';
+import { type DashboardBrowser, launchBrowser, screenshot, signIn } from './browser';
 
 // The SQL console page in real Chromium against `hivebase serve`.
 describe('dashboard: SQL console (standalone)', () => {
@@ -25,10 +25,7 @@ describe('dashboard: SQL console (standalone)', () => {
     await booted.root.collection('notes').create({ title: 'beta', note: 'say "hi"\nbye' });
     browser = await launchBrowser();
     page = await browser.newPage();
-    await page.goto(`${booted.running.baseUrl}/_/`);
-    await page.getByLabel('Email').fill(SUPERUSER.email);
-    await page.getByLabel(/^Password( \*)?$/).fill(SUPERUSER.password);
-    await page.getByRole('button', { name: 'Login' }).click();
+    await signIn(page, booted.running.baseUrl, SUPERUSER.email, SUPERUSER.password);
     await page.getByRole('button', { name: 'SQL', exact: true }).click();
   }, 180_000);
   afterAll(async () => {
