@@ -2,6 +2,7 @@ import { MailModule } from '@hivebase/runtime';
 import { Global, Module } from '@nestjs/common';
 import { AccountModule } from './account/account.module';
 import { AuthMethodsController } from './auth-methods/auth-methods.controller';
+import { AuthHooks } from './core/auth-hooks';
 import { AuthRecords } from './core/auth-records';
 import { AuthResponder } from './core/auth-responder';
 import { OAuth2Module } from './oauth2/oauth2.module';
@@ -14,7 +15,7 @@ import { TokenAuthController } from './token-auth/token-auth.controller';
 
 /** What every sign-in flow shares: auth record access and the final response (authRule, MFA, alerts). */
 @Global()
-@Module({ providers: [AuthRecords, AuthResponder], exports: [AuthRecords, AuthResponder] })
+@Module({ providers: [AuthRecords, AuthResponder, AuthHooks], exports: [AuthRecords, AuthResponder, AuthHooks] })
 export class AuthCoreFlowsModule {}
 
 /**

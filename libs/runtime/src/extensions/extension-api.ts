@@ -135,6 +135,75 @@ export interface RecordAuthWithPasswordRequestEvent extends RequestEventBase {
   record: Json | null;
 }
 
+/** `POST …/auth-refresh`: `record` is the caller's record; what a handler changes there is answered. */
+export interface RecordAuthRefreshRequestEvent extends RequestEventBase {
+  record: Json;
+}
+
+/** `POST …/auth-with-oauth2`, after the provider answered and the record was looked up (null: a sign-up). */
+export interface RecordAuthWithOAuth2RequestEvent extends RequestEventBase {
+  providerName: string;
+  record: Json | null;
+  /** What the provider said about the user (`id, name, username, email, avatarURL, rawUser…`). */
+  oauth2User: Json;
+  /** The sign-up's field values (a new record only); change them before `next()`. */
+  createData: Json;
+  isNewRecord: boolean;
+}
+
+/** `POST …/request-otp`: `record` null for an unknown email (answered with a made-up otpId); `password` is the code mailed. */
+export interface RecordRequestOTPRequestEvent extends RequestEventBase {
+  record: Json | null;
+  password: string;
+}
+
+/** The one-time password being used (its hash left out). */
+export interface HookOTP {
+  id: string;
+  collectionRef: string;
+  recordRef: string;
+  sentTo: string;
+  created: string;
+}
+
+/** `POST …/auth-with-otp`, once the code was checked. */
+export interface RecordAuthWithOTPRequestEvent extends RequestEventBase {
+  record: Json;
+  otp: HookOTP;
+}
+
+/** `POST …/request-password-reset`, for a record with that email (none: 204 without the hook). */
+export interface RecordRequestPasswordResetRequestEvent extends RequestEventBase {
+  record: Json;
+}
+
+/** `POST …/confirm-password-reset`, once the token and passwords were checked. */
+export interface RecordConfirmPasswordResetRequestEvent extends RequestEventBase {
+  record: Json;
+}
+
+/** `POST …/request-verification`, for a record with that email (none: 204 without the hook). */
+export interface RecordRequestVerificationRequestEvent extends RequestEventBase {
+  record: Json;
+}
+
+/** `POST …/confirm-verification`, once the token was checked. */
+export interface RecordConfirmVerificationRequestEvent extends RequestEventBase {
+  record: Json;
+}
+
+/** `POST …/request-email-change` (the caller's record); the link goes to `newEmail`. */
+export interface RecordRequestEmailChangeRequestEvent extends RequestEventBase {
+  record: Json;
+  newEmail: string;
+}
+
+/** `POST …/confirm-email-change`, once the token and password were checked. */
+export interface RecordConfirmEmailChangeRequestEvent extends RequestEventBase {
+  record: Json;
+  newEmail: string;
+}
+
 /** Every hook name Hivebase runs, with its event. */
 export interface HookEvents {
   onRecordCreateRequest: RecordCreateRequestEvent;
@@ -153,6 +222,16 @@ export interface HookEvents {
   onRecordAfterDeleteError: RecordErrorEvent;
   onRecordAuthRequest: RecordAuthRequestEvent;
   onRecordAuthWithPasswordRequest: RecordAuthWithPasswordRequestEvent;
+  onRecordAuthRefreshRequest: RecordAuthRefreshRequestEvent;
+  onRecordAuthWithOAuth2Request: RecordAuthWithOAuth2RequestEvent;
+  onRecordRequestOTPRequest: RecordRequestOTPRequestEvent;
+  onRecordAuthWithOTPRequest: RecordAuthWithOTPRequestEvent;
+  onRecordRequestPasswordResetRequest: RecordRequestPasswordResetRequestEvent;
+  onRecordConfirmPasswordResetRequest: RecordConfirmPasswordResetRequestEvent;
+  onRecordRequestVerificationRequest: RecordRequestVerificationRequestEvent;
+  onRecordConfirmVerificationRequest: RecordConfirmVerificationRequestEvent;
+  onRecordRequestEmailChangeRequest: RecordRequestEmailChangeRequestEvent;
+  onRecordConfirmEmailChangeRequest: RecordConfirmEmailChangeRequestEvent;
 }
 
 export type HookName = keyof HookEvents;
@@ -175,6 +254,16 @@ export const HOOK_NAMES: readonly HookName[] = [
   'onRecordAfterDeleteError',
   'onRecordAuthRequest',
   'onRecordAuthWithPasswordRequest',
+  'onRecordAuthRefreshRequest',
+  'onRecordAuthWithOAuth2Request',
+  'onRecordRequestOTPRequest',
+  'onRecordAuthWithOTPRequest',
+  'onRecordRequestPasswordResetRequest',
+  'onRecordConfirmPasswordResetRequest',
+  'onRecordRequestVerificationRequest',
+  'onRecordConfirmVerificationRequest',
+  'onRecordRequestEmailChangeRequest',
+  'onRecordConfirmEmailChangeRequest',
 ];
 
 export type HookHandler<E> = (event: E) => void | Promise<void>;

@@ -75,10 +75,23 @@ export class AccountFlows {
     collection: AuthCollection,
     body: Record<string, unknown>,
     skip: (record: RecordRow) => boolean = () => false,
+    around?: (record: RecordRow, send: () => Promise<void>) => Promise<void>,
   ): Promise<void> {
     assertValid(emailFieldErrors(body, 'email'));
     const record = await this.records.findByEmail(collection, String(body.email));
-    if (!record || skip(record)) return;
+    if (!record) return;
+    // An extension's request hook (when there is one) wraps the rest, as PocketBase's does.
+    if (around) await around(record, () => this.mailUnlessThrottled(kind, collection, record, skip));
+    else await this.mailUnlessThrottled(kind, collection, record, skip);
+  }
+
+  private async mailUnlessThrottled(
+    kind: 'verification' | 'passwordReset',
+    collection: AuthCollection,
+    record: RecordRow,
+    skip: (record: RecordRow) => boolean,
+  ): Promise<void> {
+    if (skip(record)) return;
     const key = throttleKey(kind, collection, record);
     if (!this.throttle.take(key)) return;
     try {

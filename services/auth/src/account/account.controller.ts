@@ -16,25 +16,25 @@ export class AccountController {
   @Post('request-verification')
   @HttpCode(204)
   requestVerification(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
-    return this.verification.request(collection, request.body);
+    return this.verification.request(request, collection);
   }
 
   @Post('confirm-verification')
   @HttpCode(204)
   confirmVerification(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
-    return this.verification.confirm(collection, request.body);
+    return this.verification.confirm(request, collection);
   }
 
   @Post('request-password-reset')
   @HttpCode(204)
   requestPasswordReset(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
-    return this.passwordReset.request(collection, request.body);
+    return this.passwordReset.request(request, collection);
   }
 
   @Post('confirm-password-reset')
   @HttpCode(204)
   confirmPasswordReset(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
-    return this.passwordReset.confirm(collection, request.body);
+    return this.passwordReset.confirm(request, collection);
   }
 
   @Post('request-email-change')
@@ -46,6 +46,6 @@ export class AccountController {
   @Post('confirm-email-change')
   @HttpCode(204)
   confirmEmailChange(@Req() request: FastifyRequest, @Param('collection') collection: string): Promise<void> {
-    return this.emailChange.confirm(collection, request.body);
+    return this.emailChange.confirm(request, collection);
   }
 }

@@ -3,6 +3,7 @@ import { passwordMatches, RequestAuthenticator } from '@hivebase/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthError } from '../core/auth.errors';
+import { AuthHooks, hookRecordOf } from '../core/auth-hooks';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { assertValid, emailFieldErrors, requireFields, validationFailed } from '../core/validation';
 import { AccountFlows } from './account-flows';
@@ -34,6 +35,7 @@ export class EmailChangeService {
     @Inject(AccountFlows) private readonly flows: AccountFlows,
     @Inject(AuthRecords) private readonly records: AuthRecords,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(AuthHooks) private readonly hooks: AuthHooks,
   ) {}
 
   /** Mails a confirmation link to the new address; the caller must be a record of this collection. */
@@ -57,20 +59,29 @@ export class EmailChangeService {
     }
     assertValid(errors);
 
-    try {
-      await this.flows.sendMail('emailChange', collection, record, newEmail);
-    } catch (error) {
-      throw new AuthError('auth_email_change_request_failed', {}, { cause: error });
-    }
+    const send = async (to: string) => {
+      try {
+        await this.flows.sendMail('emailChange', collection, record, to);
+      } catch (error) {
+        throw new AuthError('auth_email_change_request_failed', {}, { cause: error });
+      }
+    };
+    const target = this.hooks.target('onRecordRequestEmailChangeRequest', collection);
+    if (!target) return send(newEmail);
+    // A handler may change where the link goes (`newEmail`).
+    const fields = { record: hookRecordOf(record), newEmail };
+    await this.hooks.run('onRecordRequestEmailChangeRequest', target, request, fields, (event) =>
+      send(String(event.newEmail)),
+    );
   }
 
   /**
    * Moves the record to the token's new email, verified (the link reached it), after checking
    * the current password. The email change renews the tokenKey: other sessions end.
    */
-  async confirm(idOrName: string, rawBody: unknown): Promise<void> {
+  async confirm(request: FastifyRequest, idOrName: string): Promise<void> {
     const collection = this.flows.collectionOrThrow(idOrName, SUPERUSERS);
-    const body = bodyObject(rawBody);
+    const body = bodyObject(request.body);
     let check = await this.flows.checkToken(collection, body.token, 'emailChange', NEW_EMAIL_CLAIM);
     const newEmail = String(check.verified?.claims.newEmail ?? '');
     if (check.verified && (await this.records.findByEmail(collection, newEmail))) {
@@ -90,6 +101,17 @@ export class EmailChangeService {
     if (check.error || Object.keys(errors).length > 0) throw validationFailed(errors);
 
     const { record } = check.verified;
-    await this.flows.save(collection, record, { email: newEmail, verified: true }, 'auth_email_change_confirm_failed');
+    const save = async () => {
+      await this.flows.save(
+        collection,
+        record,
+        { email: newEmail, verified: true },
+        'auth_email_change_confirm_failed',
+      );
+    };
+    const target = this.hooks.target('onRecordConfirmEmailChangeRequest', collection);
+    if (!target) return save();
+    const fields = { record: hookRecordOf(record), newEmail };
+    await this.hooks.run('onRecordConfirmEmailChangeRequest', target, request, fields, save);
   }
 }

@@ -1,7 +1,10 @@
 import type { FieldError } from '@hivebase/contracts';
+import type { RecordRow } from '@hivebase/runtime';
 import type { AuthCollection } from '@hivebase/schema';
 import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { AuthError } from '../core/auth.errors';
+import { AuthHooks, hookRecordOf } from '../core/auth-hooks';
 import { bodyObject } from '../core/auth-records';
 import { requireFields, validationFailed } from '../core/validation';
 import { AccountFlows } from './account-flows';
@@ -13,12 +16,22 @@ const MISMATCH: FieldError = { code: 'validation_values_mismatch', message: "Val
 /** `request-password-reset` and `confirm-password-reset`, as PocketBase. */
 @Injectable()
 export class PasswordResetService {
-  constructor(@Inject(AccountFlows) private readonly flows: AccountFlows) {}
+  constructor(
+    @Inject(AccountFlows) private readonly flows: AccountFlows,
+    @Inject(AuthHooks) private readonly hooks: AuthHooks,
+  ) {}
 
   /** Mails a reset link to the record with this email; 204 whatever happens. */
-  async request(idOrName: string, body: unknown): Promise<void> {
+  async request(request: FastifyRequest, idOrName: string): Promise<void> {
     const collection = this.passwordCollectionOrThrow(idOrName);
-    await this.flows.mailByEmail('passwordReset', collection, bodyObject(body));
+    const target = this.hooks.target('onRecordRequestPasswordResetRequest', collection);
+    const around = target
+      ? async (record: RecordRow, send: () => Promise<void>) => {
+          const fields = { record: hookRecordOf(record) };
+          await this.hooks.run('onRecordRequestPasswordResetRequest', target, request, fields, send);
+        }
+      : undefined;
+    await this.flows.mailByEmail('passwordReset', collection, bodyObject(request.body), undefined, around);
   }
 
   /**
@@ -26,9 +39,9 @@ export class PasswordResetService {
    * this token (and any other pending one) invalid: it works once. A record still at the email
    * the link was sent to has proven it, so it becomes verified too.
    */
-  async confirm(idOrName: string, rawBody: unknown): Promise<void> {
+  async confirm(request: FastifyRequest, idOrName: string): Promise<void> {
     const collection = this.flows.collectionOrThrow(idOrName);
-    const body = bodyObject(rawBody);
+    const body = bodyObject(request.body);
     const check = await this.flows.checkToken(collection, body.token, 'passwordReset');
     // Go sorts the keys of the error data: password, passwordConfirm, token.
     const errors = passwordErrors(collection, body);
@@ -39,8 +52,19 @@ export class PasswordResetService {
     const password = String(body.password);
     const values: Record<string, unknown> = { password, passwordConfirm: password };
     if (record.verified !== true && claims.email === record.email) values.verified = true;
-    await this.flows.save(collection, record, values, 'auth_set_password_failed');
-    this.flows.forgetResend('passwordReset', collection, record);
+    const save = async () => {
+      await this.flows.save(collection, record, values, 'auth_set_password_failed');
+      this.flows.forgetResend('passwordReset', collection, record);
+    };
+    const target = this.hooks.target('onRecordConfirmPasswordResetRequest', collection);
+    if (!target) return save();
+    await this.hooks.run(
+      'onRecordConfirmPasswordResetRequest',
+      target,
+      request,
+      { record: hookRecordOf(record) },
+      save,
+    );
   }
 
   private passwordCollectionOrThrow(idOrName: string): AuthCollection {

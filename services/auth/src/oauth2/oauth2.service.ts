@@ -21,6 +21,7 @@ import { CodeChallengeMethod, OAuth2Client } from 'arctic';
 import type { FastifyRequest } from 'fastify';
 import type { PoolClient } from 'pg';
 import { AuthError } from '../core/auth.errors';
+import { AuthHooks, hookRecordOf } from '../core/auth-hooks';
 import { AuthRecords, bodyObject, identityCondition } from '../core/auth-records';
 import { AuthResponder, type AuthResponse } from '../core/auth-responder';
 import { REQUIRED } from '../core/validation';
@@ -77,6 +78,7 @@ export class OAuth2Service {
     @Inject(AuthResponder) private readonly responder: AuthResponder,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
     @Inject(APP_CONFIG) private readonly config: BaseConfig,
+    @Inject(AuthHooks) private readonly hooks: AuthHooks,
   ) {}
 
   /** Each configured provider ready for the browser; one that fails to initialise is left out. */
@@ -135,10 +137,34 @@ export class OAuth2Service {
       record = await this.records.findByEmail(collection, user.email);
     }
 
-    const saved = await this.submit(request, collection, caller, { provider: provider.name, user, form, record, link });
-    return this.responder.respond(request, collection, saved, 'oauth2', {
-      meta: oauth2Meta(user, tokens, record === null),
+    const signIn = async (createData: Record<string, unknown>) => {
+      const found = { provider: provider.name, user, form: { ...form, createData }, record, link };
+      const saved = await this.submit(request, collection, caller, found);
+      return this.responder.respond(request, collection, saved, 'oauth2', {
+        meta: oauth2Meta(user, tokens, record === null),
+      });
+    };
+    const target = this.hooks.target('onRecordAuthWithOAuth2Request', collection);
+    if (!target) return signIn(form.createData);
+    // Extensions see the provider's user and the found record; they may change a sign-up's createData.
+    let response: AuthResponse | null = null;
+    const fields = {
+      providerName: provider.name,
+      record: record ? hookRecordOf(record) : null,
+      oauth2User: { ...user, rawUser: user.rawUser },
+      createData: { ...form.createData },
+      isNewRecord: record === null,
+    };
+    await this.hooks.run('onRecordAuthWithOAuth2Request', target, request, fields, async (event) => {
+      const createData = event.createData;
+      if (typeof createData !== 'object' || createData === null || Array.isArray(createData)) {
+        throw new AuthError('auth_load_failed');
+      }
+      response = await signIn(createData);
     });
+    // A handler that skipped next() without refusing leaves no answer: no token, nothing saved.
+    if (!response) throw new AuthError('auth_failed');
+    return response;
   }
 
   private async findLink(collection: AuthCollection, provider: string, providerId: string) {

@@ -10,6 +10,7 @@ import { type AuthCollection, newRecordId, randomString } from '@hivebase/schema
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthError } from '../core/auth.errors';
+import { AuthHooks, hookRecordOf } from '../core/auth-hooks';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { AuthResponder, type AuthResponse, expiredAfter } from '../core/auth-responder';
 import { assertValid, emailFieldErrors, requireFields } from '../core/validation';
@@ -40,6 +41,7 @@ export class OtpService {
     @Inject(AuthAttemptLimiter) private readonly limiter: AuthAttemptLimiter,
     @Inject(Mailer) private readonly mailer: Mailer,
     @Inject(SettingsService) private readonly settings: SettingsService,
+    @Inject(AuthHooks) private readonly hooks: AuthHooks,
   ) {}
 
   /**
@@ -51,14 +53,27 @@ export class OtpService {
     const body = bodyObject(request.body);
     assertValid(emailFieldErrors(body, 'email'));
     const record = await this.records.findByEmail(collection, String(body.email));
-    if (!record) return { otpId: newRecordId() };
+    const code = randomString(collection.otp.length, '0123456789');
+    const target = this.hooks.target('onRecordRequestOTPRequest', collection);
+    if (!target) return this.issue(collection, record, code);
+    // Extensions see the record (null for an unknown email) and the code to be mailed.
+    let answer: { otpId: string } | null = null;
+    const fields = { record: record ? hookRecordOf(record) : null, password: code };
+    await this.hooks.run('onRecordRequestOTPRequest', target, request, fields, async (event) => {
+      answer = await this.issue(collection, event.record ? record : null, String(event.password));
+    });
+    // Skipped without refusing: the same made-up id an unknown email gets, and no mail.
+    return answer ?? { otpId: newRecordId() };
+  }
 
+  /** Stores and mails `code` for the record; an unknown one (null) gets a made-up id. */
+  private async issue(collection: AuthCollection, record: RecordRow | null, code: string): Promise<{ otpId: string }> {
+    if (!record) return { otpId: newRecordId() };
     const recent = await this.recentOtps(collection, record);
     if (recent.length > MAX_RECENT_OTPS) {
       this.logger.warn({ recordId: record.id }, 'too many OTP requests, reusing the last issued one');
       return { otpId: recent[0].id };
     }
-    const code = randomString(collection.otp.length, '0123456789');
     const id = newRecordId();
     await this.records.createSystemRecord('_otps', {
       id,
@@ -89,7 +104,7 @@ export class OtpService {
     if (!otp || otp.collectionRef !== collection.id || expiredAfter(otp.created, collection.otp.duration)) {
       throw new AuthError('auth_invalid_otp');
     }
-    let record = await this.records.findById(collection, otp.recordRef);
+    const record = await this.records.findById(collection, otp.recordRef);
     if (!record) throw new AuthError('auth_invalid_otp');
 
     // Codes are short digits: guesses are limited per record (and per IP) across replicas.
@@ -100,7 +115,27 @@ export class OtpService {
       throw new AuthError('auth_invalid_otp');
     }
     await this.limiter.recordSuccess('otp', ...attempt);
+    const target = this.hooks.target('onRecordAuthWithOTPRequest', collection);
+    if (!target) return this.signIn(request, collection, record, otp);
+    const { password: _hash, ...otpSeen } = otp;
+    let response: AuthResponse | null = null;
+    const fields = { record: hookRecordOf(record), otp: otpSeen };
+    await this.hooks.run('onRecordAuthWithOTPRequest', target, request, fields, async () => {
+      response = await this.signIn(request, collection, record, otp);
+    });
+    // A handler that skipped next() without refusing leaves no answer: no token, the code unused.
+    if (!response) throw new AuthError('auth_invalid_otp');
+    return response;
+  }
 
+  /** Uses the checked code up and answers the sign-in. */
+  private async signIn(
+    request: FastifyRequest,
+    collection: AuthCollection,
+    signedIn: RecordRow,
+    otp: OtpRow,
+  ): Promise<AuthResponse> {
+    let record = signedIn;
     // The code reached the record's current email: that proves the address (even if MFA follows).
     if (record.verified !== true && otp.sentTo !== '' && otp.sentTo === record.email) {
       record = await this.records.systemUpdate(collection, record.id, { verified: true });

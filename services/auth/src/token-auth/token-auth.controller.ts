@@ -2,6 +2,7 @@ import { peekClaims, RequestAuthenticator, SuperuserGuard, signRecordToken, toke
 import { Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthError } from '../core/auth.errors';
+import { AuthHooks, hookRecordOf, rowWithHookChanges } from '../core/auth-hooks';
 import { AuthRecords, bodyObject } from '../core/auth-records';
 import { AuthResponder, type AuthResponse } from '../core/auth-responder';
 import { validationFailed } from '../core/validation';
@@ -13,6 +14,7 @@ export class TokenAuthController {
     @Inject(AuthRecords) private readonly records: AuthRecords,
     @Inject(AuthResponder) private readonly responder: AuthResponder,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(AuthHooks) private readonly hooks: AuthHooks,
   ) {}
 
   /** A fresh token for the caller (the same one if it is not refreshable), if it is of this collection. */
@@ -28,9 +30,24 @@ export class TokenAuthController {
     // The token was verified by the authenticator; only its `refreshable` claim is left to read.
     // A non-refreshable one (impersonation) comes back unchanged with the record, as PocketBase does.
     const token = tokenFromHeader(request.headers.authorization) ?? '';
-    if (peekClaims(token)?.refreshable !== true)
-      return this.responder.respond(request, collection, auth.record, null, { token });
-    return this.responder.respond(request, collection, auth.record, null);
+    const options = peekClaims(token)?.refreshable !== true ? { token } : {};
+    const target = this.hooks.target('onRecordAuthRefreshRequest', collection);
+    if (!target) return this.responder.respond(request, collection, auth.record, null, options);
+    // Extensions see the caller's record; what they change there is answered.
+    let response: AuthResponse | null = null;
+    const fields = { record: hookRecordOf(auth.record) };
+    await this.hooks.run('onRecordAuthRefreshRequest', target, request, fields, async (event) => {
+      response = await this.responder.respond(
+        request,
+        collection,
+        rowWithHookChanges(auth.record, event.record),
+        null,
+        options,
+      );
+    });
+    // A handler that skipped next() without refusing leaves no answer: no token, a failed sign-in.
+    if (!response) throw new AuthError('auth_failed');
+    return response;
   }
 
   /**
