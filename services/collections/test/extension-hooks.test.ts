@@ -49,6 +49,24 @@ module.exports = defineExtension({
       log.push({ hook: 'error', title: e.record.title, error: e.error.message });
       await e.next();
     } },
+    // Request hooks on \`notes\` only: they run for the records API and for each batch sub-request.
+    onRecordCreateRequest: { collections: ['notes'], handler: async (e) => {
+      log.push({ hook: 'createRequest', title: e.body.title, method: e.request.method, url: e.request.url,
+        auth: e.auth && e.auth.isSuperuser });
+      if (e.body.title === 'refused') throw badRequestError('No such note.');
+      e.body.title = e.body.title + '!';
+      await e.next();
+      if (e.record) e.record.seen = true;
+    } },
+    onRecordUpdateRequest: { collections: ['notes'], handler: async (e) => {
+      log.push({ hook: 'updateRequest', id: e.id, title: e.body.title });
+      await e.next();
+    } },
+    onRecordDeleteRequest: { collections: ['notes'], handler: async (e) => {
+      log.push({ hook: 'deleteRequest', id: e.id });
+      if (e.request.query.keep === '1') throw badRequestError('Kept.');
+      await e.next();
+    } },
   },
 });
 `;
@@ -91,7 +109,19 @@ beforeAll(async () => {
       { name: 'count', type: 'number', max: 1000 },
     ],
   });
-  await app.get(SchemaRegistry).apply(() => [{ before: null, after: collection }]);
+  const notes = normalizeCollection({
+    name: 'notes',
+    listRule: '',
+    viewRule: '',
+    createRule: '',
+    updateRule: '',
+    deleteRule: '',
+    fields: [{ name: 'title', type: 'text' }],
+  }).collection;
+  await app.get(SchemaRegistry).apply(() => [
+    { before: null, after: collection },
+    { before: null, after: notes },
+  ]);
   await app.get(SettingsService).update({ batch: { enabled: true, maxRequests: 10, timeout: 3, maxBodySize: 0 } });
   await app.get<EventBus>(EVENT_BUS).subscribe<RecordChangedEvent>(RECORD_CHANGED, (event) => void events.push(event));
 });
@@ -104,6 +134,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await pool.query('DELETE FROM items');
+  await pool.query('DELETE FROM notes');
   await call('GET', '/api/test/log');
   events.length = 0;
 });
@@ -180,6 +211,92 @@ describe('model hooks', () => {
     expect((await call('GET', '/api/test/log')).body).toEqual([
       { hook: 'error', title: 'refuse', error: 'No refusals here.' },
       { hook: 'error', title: 'THREE', error: 'rolled back with its transaction' },
+    ]);
+  });
+});
+
+describe('request hooks in a batch', () => {
+  const notes = async () =>
+    (await pool.query<{ title: string }>('SELECT title FROM notes ORDER BY title')).rows.map((row) => row.title);
+  const createNote = (title: string, url = '/api/collections/notes/records') => ({
+    method: 'POST',
+    url,
+    body: { title },
+  });
+
+  it('run the create-request hook once per sub-request, with its changes written and answered', async () => {
+    const ok = await call('POST', '/api/batch', {
+      requests: [createNote('a'), createNote('b', '/api/collections/notes/records?fields=title,seen'), createNote('x')],
+    });
+    expect(ok.status).toBe(200);
+    const results = ok.body as unknown as { status: number; body: Json }[];
+    expect(results.map((result) => result.status)).toEqual([200, 200, 200]);
+    expect(results[0].body).toMatchObject({ title: 'a!', seen: true });
+    expect(results[1].body).toEqual({ title: 'b!', seen: true });
+    expect(await notes()).toEqual(['a!', 'b!', 'x!']);
+    expect((await call('GET', '/api/test/log')).body).toEqual([
+      { hook: 'createRequest', title: 'a', method: 'POST', url: '/api/collections/notes/records', auth: true },
+      {
+        hook: 'createRequest',
+        title: 'b',
+        method: 'POST',
+        url: '/api/collections/notes/records?fields=title,seen',
+        auth: true,
+      },
+      { hook: 'createRequest', title: 'x', method: 'POST', url: '/api/collections/notes/records', auth: true },
+    ]);
+  });
+
+  it('fail the whole batch with the refusing sub-request’s 400, nothing written', async () => {
+    const failed = await call('POST', '/api/batch', { requests: [createNote('first'), createNote('refused')] });
+    expect(failed.status).toBe(400);
+    expect(failed.body).toMatchObject({
+      message: 'Batch transaction failed.',
+      data: {
+        requests: {
+          '1': {
+            code: 'batch_request_failed',
+            response: { status: 400, message: 'No such note.', data: {} },
+          },
+        },
+      },
+    });
+    expect(await notes()).toEqual([]);
+    expect((await call('GET', '/api/test/log')).body).toHaveLength(2);
+  });
+
+  it('run update-request and delete-request hooks, upserts as the route they turn into; other collections unhooked', async () => {
+    const { body: note } = await call('POST', '/api/collections/notes/records', { title: 'n' });
+    await call('GET', '/api/test/log');
+    const ok = await call('POST', '/api/batch', {
+      requests: [
+        { method: 'PATCH', url: `/api/collections/notes/records/${note.id}`, body: { title: 'patched' } },
+        { method: 'PUT', url: '/api/collections/notes/records', body: { id: note.id, title: 'upserted' } },
+        { method: 'PUT', url: '/api/collections/notes/records', body: { title: 'new' } },
+        { method: 'POST', url: '/api/collections/items/records', body: { title: 'item' } },
+      ],
+    });
+    expect(ok.status).toBe(200);
+    expect(await notes()).toEqual(['new!', 'upserted']);
+    const log = (await call('GET', '/api/test/log')).body as unknown as Json[];
+    expect(log.filter((entry) => entry.hook !== 'success')).toEqual([
+      { hook: 'updateRequest', id: note.id, title: 'patched' },
+      { hook: 'updateRequest', id: note.id, title: 'upserted' },
+      { hook: 'createRequest', title: 'new', method: 'PUT', url: '/api/collections/notes/records', auth: true },
+    ]);
+
+    const kept = await call('POST', '/api/batch', {
+      requests: [
+        { method: 'DELETE', url: `/api/collections/notes/records/${note.id}` },
+        { method: 'DELETE', url: `/api/collections/notes/records/${note.id}?keep=1` },
+      ],
+    });
+    expect(kept.status).toBe(400);
+    expect(kept.body).toMatchObject({ data: { requests: { '1': { response: { message: 'Kept.' } } } } });
+    expect(await notes()).toEqual(['new!', 'upserted']);
+    expect((await call('GET', '/api/test/log')).body).toEqual([
+      { hook: 'deleteRequest', id: note.id },
+      { hook: 'deleteRequest', id: note.id },
     ]);
   });
 });

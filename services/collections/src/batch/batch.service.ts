@@ -11,6 +11,7 @@ import {
 } from '@hivebase/platform';
 import type { RecordAccess } from '@hivebase/records';
 import {
+  hookAuthOf,
   isSuperuser,
   mergeUploadedFiles,
   type RequestAuth,
@@ -151,7 +152,19 @@ export class BatchService {
     const action = matchBatchAction(sub);
     // PocketBase's "unknown batch request action": a plain 400 as this sub-request's response.
     if (!action) throw badRequest();
-    const result = await this.records.writeInTransaction(tx, this.accessFor(request, auth, sub, action), action.write);
+    const access = this.accessFor(request, auth, sub, action);
+    // Built only when a request hook runs for it: the sub-request as its own HTTP request would be.
+    const hookContext = () => ({
+      auth: hookAuthOf(auth),
+      request: {
+        method: sub.method.toUpperCase(),
+        url: sub.url,
+        headers: { ...access.request.headers },
+        query: { ...access.request.query },
+        ip: request.ip,
+      },
+    });
+    const result = await this.records.writeInTransaction(tx, access, action.write, hookContext);
     return { status: result.status, body: pickRequestedFields(result.body, action.query) };
   }
 

@@ -3,13 +3,16 @@ import { type ListParams, type RecordAccess, RecordReader, RecordsError, type Re
 import {
   ExtensionRegistry,
   extensionRecordHooks,
+  type HookAuth,
   type HookName,
+  type HookRequest,
   hookAuthOf,
   hookCollectionOf,
   hookRequestOf,
   isSuperuser,
   OutboxWaker,
   outboxRecordWriter,
+  type RecordDeleteRequestEvent,
   RequestAuthenticator,
   ruleContextOf,
   SchemaRegistry,
@@ -214,29 +217,72 @@ export class RecordsService {
     tx: PoolClient,
     access: RecordAccess,
     write: RecordWriteRequest,
+    hookContext?: () => BatchHookContext,
   ): Promise<{ status: 200 | 204; body: Record<string, unknown> | null }> {
     const collection = this.collectionOrThrow(write.collection);
     const reader = new RecordReader(tx, this.registry);
+    // A batch's sub-request runs the request hooks of the route it names, as PocketBase's batch does.
+    const hookBase = (name: HookName): RequestEventBase | null =>
+      hookContext && this.hooked(name, collection)
+        ? { collection: hookCollectionOf(collection), ...hookContext() }
+        : null;
     if (write.action === 'delete') {
-      await this.writer.delete(collection, write.id, access, tx);
+      const base = hookBase('onRecordDeleteRequest');
+      if (!base) {
+        await this.writer.delete(collection, write.id, access, tx);
+        return { status: 204, body: null };
+      }
+      const event = { ...base, id: write.id };
+      await this.extensions.run('onRecordDeleteRequest', event.collection, event, () =>
+        this.writer.delete(collection, event.id, access, tx),
+      );
       return { status: 204, body: null };
     }
-    let written: Record<string, unknown>;
     // PocketBase's upsert looks the id up regardless of rules (an empty rule); the update rule then applies.
     const upsertId = write.action === 'upsert' ? upsertIdOf(write.body) : '';
+    let updateId: string | null = null;
+    let writeAccess = access;
     if (write.action === 'update') {
-      written = await this.writer.update(collection, write.id, write.body, access, tx);
+      updateId = write.id;
     } else if (upsertId !== '' && (await reader.findVisible(collection, upsertId, '', access))) {
       // The upsert runs as the PATCH or POST it turns into, so `@request.method` says which.
-      const asPatch = { ...access, request: { ...access.request, method: 'PATCH' } };
-      written = await this.writer.update(collection, upsertId, write.body, asPatch, tx);
-    } else {
-      const asPost = write.action === 'upsert' ? { ...access, request: { ...access.request, method: 'POST' } } : access;
-      written = await this.writer.create(collection, write.body, asPost, tx);
+      updateId = upsertId;
+      writeAccess = { ...access, request: { ...access.request, method: 'PATCH' } };
+    } else if (write.action === 'upsert') {
+      writeAccess = { ...access, request: { ...access.request, method: 'POST' } };
     }
-    return { status: 200, body: await reader.expandWritten(collection, written, write.expand, access) };
+    const perform = async (id: string | null, body: unknown) => {
+      const written =
+        id === null
+          ? await this.writer.create(collection, body, writeAccess, tx)
+          : await this.writer.update(collection, id, body, writeAccess, tx);
+      return reader.expandWritten(collection, written, write.expand, access);
+    };
+    const hook = updateId === null ? 'onRecordCreateRequest' : 'onRecordUpdateRequest';
+    const base = hookBase(hook);
+    if (!base) return { status: 200, body: await perform(updateId, write.body) };
+    if (updateId === null) {
+      const event = { ...base, body: bodyOf(write.body), record: null as Json | null };
+      await this.extensions.run('onRecordCreateRequest', event.collection, event, async () => {
+        event.record = await perform(null, bodyOrRaw(event.body, write.body));
+      });
+      return { status: 200, body: answerOf(event.record) };
+    }
+    const event = { ...base, id: updateId, body: bodyOf(write.body), record: null as Json | null };
+    await this.extensions.run('onRecordUpdateRequest', event.collection, event, async () => {
+      event.record = await perform(event.id, bodyOrRaw(event.body, write.body));
+    });
+    return { status: 200, body: answerOf(event.record) };
   }
 }
+
+/** Who sends a batch's sub-request and how, as its request hooks see it. */
+export interface BatchHookContext {
+  auth: HookAuth | null;
+  request: HookRequest;
+}
+
+type RequestEventBase = Pick<RecordDeleteRequestEvent, 'collection' | 'auth' | 'request'>;
 
 /** A request body as hooks get it: the submitted object (a copy of nothing else: changes are what gets written). */
 function bodyOf(body: unknown): Json {
