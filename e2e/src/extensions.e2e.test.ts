@@ -106,6 +106,21 @@ export default defineExtension({
         await e.next();
       },
     },
+    onRecordAuthRefreshRequest: {
+      collections: ['users'],
+      handler: async (e) => {
+        if (e.record.email === 'stale@example.com') throw badRequestError('No refresh for you.');
+        e.record.name = 'refreshed by a hook';
+        await e.next();
+      },
+    },
+    onRecordRequestOTPRequest: {
+      collections: ['users'],
+      handler: async (e) => {
+        if (e.record?.email === 'stale@example.com') throw badRequestError('No code for you.');
+        await e.next();
+      },
+    },
   },
 });
 
@@ -219,6 +234,59 @@ describe.each(SHAPE_NAMES)('extensions (%s)', (shape) => {
       new PocketBase(booted?.running.baseUrl).collection('users').authWithPassword('blocked@example.com', 'whatever-1'),
     );
     expect(blocked.response).toEqual({ status: 403, message: 'Blocked by an extension.', data: {} });
+  });
+
+  it('runs the auth-refresh and request-OTP hooks; refusals answer 400 with no token and no code', async () => {
+    const refreshed = await alice.collection('users').authRefresh();
+    expect(refreshed.record.name).toBe('refreshed by a hook');
+    expect(refreshed.token).toEqual(expect.any(String));
+    // Answered, not stored.
+    expect((await alice.collection('users').getOne(refreshed.record.id)).name).toBe('');
+
+    const stale = await guest.collection('users').create({
+      email: 'stale@example.com',
+      password: 'stale-password',
+      passwordConfirm: 'stale-password',
+    });
+    const staleClient = new PocketBase(booted?.running.baseUrl);
+    await staleClient.collection('users').authWithPassword('stale@example.com', 'stale-password');
+    const refused = await failure(staleClient.collection('users').authRefresh());
+    expect(refused.response).toEqual({ status: 400, message: 'No refresh for you.', data: {} });
+
+    const users = await root.collections.getOne('users');
+    await root.collections.update('users', { otp: { ...users.otp, enabled: true } });
+    const requested = await guest.collection('users').requestOTP('alice@example.com');
+    expect(requested.otpId).toMatch(/^[a-z0-9]{15}$/);
+    const noCode = await failure(guest.collection('users').requestOTP('stale@example.com'));
+    expect(noCode.response).toEqual({ status: 400, message: 'No code for you.', data: {} });
+    const otps = await root.collection('_otps').getFullList();
+    expect(otps.map((otp) => otp.recordRef)).not.toContain(stale.id);
+    expect(otps.map((otp) => otp.id)).toContain(requested.otpId);
+  });
+
+  it('runs record request hooks for each batch sub-request; a refusal fails the batch with nothing written', async () => {
+    await root.settings.update({ batch: { enabled: true, maxRequests: 10 } });
+    const batch = guest.createBatch();
+    batch.collection('ordered').create({ trail: '' });
+    batch.collection('ordered').create({ trail: 'second:' });
+    const results = await batch.send();
+    expect(results.map((result) => result.body.trail)).toEqual([
+      'requestA>requestB>model><requestA',
+      'second:requestA>requestB>model><requestA',
+    ]);
+
+    const refused = guest.createBatch();
+    refused.collection('guarded').create({ title: 'batched' });
+    refused.collection('guarded').create({ title: 'reject' });
+    const failed = await failure(refused.send());
+    expect(failed.status).toBe(400);
+    expect(failed.response.data.requests['1'].response).toEqual({
+      status: 400,
+      message: 'Titles may not be "reject".',
+      data: {},
+    });
+    const titles = (await root.collection('guarded').getFullList()).map((record) => record.title);
+    expect(titles).not.toContain('batched');
   });
 
   it('lists an extension cron in pb.crons and runs it through the API', async () => {
