@@ -246,6 +246,13 @@ describe('account flow hooks', () => {
     ]);
     expect((await row(user.id)).tokenKey).not.toBe(user.tokenKey);
 
+    // A second request within the resend window answers 204 before the hook, as PocketBase's does.
+    await createAuthRecord(test, 'users', { email: 'twice@example.com' });
+    for (let i = 0; i < 2; i++) {
+      expect((await postTo(test, 'request-password-reset', { email: 'twice@example.com' })).statusCode).toBe(204);
+    }
+    expect(drainLog().map((entry) => entry.email)).toEqual(['twice@example.com']);
+
     const victim = await createAuthRecord(test, 'users', { email: 'refuse-reset@example.com' });
     const refused = await postTo(test, 'request-password-reset', { email: 'refuse-reset@example.com' });
     expect(refused.statusCode).toBe(400);

@@ -80,9 +80,11 @@ export class AccountFlows {
     assertValid(emailFieldErrors(body, 'email'));
     const record = await this.records.findByEmail(collection, String(body.email));
     if (!record) return;
-    // An extension's request hook (when there is one) wraps the rest, as PocketBase's does.
-    if (around) await around(record, () => this.mailUnlessThrottled(kind, collection, record, skip));
-    else await this.mailUnlessThrottled(kind, collection, record, skip);
+    if (!around) return this.mailUnlessThrottled(kind, collection, record, skip);
+    // An extension's request hook wraps the rest, as PocketBase's does; like PocketBase, a
+    // request still blocked by the resend window answers 204 before it.
+    if (!skip(record) && this.throttle.blocked(throttleKey(kind, collection, record))) return;
+    await around(record, () => this.mailUnlessThrottled(kind, collection, record, skip));
   }
 
   private async mailUnlessThrottled(

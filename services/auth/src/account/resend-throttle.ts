@@ -21,6 +21,12 @@ export class ResendThrottle {
     return true;
   }
 
+  /** Whether `key` is blocked (without taking it). */
+  blocked(key: string, now = Date.now()): boolean {
+    this.prune(now);
+    return this.until.has(key);
+  }
+
   /** Unblocks `key` (the flow was confirmed, or the mail could not be queued). */
   forget(key: string): void {
     this.until.delete(key);
