@@ -44,7 +44,7 @@ module.exports = defineExtension({
     } },
     onRecordAuthWithOAuth2Request: { collections: ['users'], handler: async (e) => {
       log.push({ hook: 'oauth2', provider: e.providerName, email: e.oauth2User.email, isNew: e.isNewRecord,
-        record: e.record?.email ?? null });
+        record: e.record?.email ?? null, accessToken: typeof e.oauth2User.accessToken === 'string' && e.oauth2User.accessToken !== '' });
       if (refused({ email: e.oauth2User.email })) throw badRequestError('No OAuth2.');
       e.createData.name = 'made by a hook';
       await e.next();
@@ -214,7 +214,7 @@ describe('onRecordAuthWithOAuth2Request', () => {
     expect(signedIn.statusCode).toBe(200);
     expect(signedIn.json().record).toMatchObject({ email: 'newbie@example.com', name: 'made by a hook' });
     expect(drainLog()).toEqual([
-      { hook: 'oauth2', provider: 'oidc', email: 'newbie@example.com', isNew: true, record: null },
+      { hook: 'oauth2', provider: 'oidc', email: 'newbie@example.com', isNew: true, record: null, accessToken: true },
     ]);
   });
 

@@ -144,7 +144,7 @@ export interface RecordAuthRefreshRequestEvent extends RequestEventBase {
 export interface RecordAuthWithOAuth2RequestEvent extends RequestEventBase {
   providerName: string;
   record: Json | null;
-  /** What the provider said about the user (`id, name, username, email, avatarURL, rawUser…`). */
+  /** What the provider said (`id, name, username, email, avatarURL, rawUser, accessToken, refreshToken, expiry`). */
   oauth2User: Json;
   /** The sign-up's field values (a new record only); change them before `next()`. */
   createData: Json;

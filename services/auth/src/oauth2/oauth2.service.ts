@@ -151,7 +151,12 @@ export class OAuth2Service {
     const fields = {
       providerName: provider.name,
       record: record ? hookRecordOf(record) : null,
-      oauth2User: { ...user, rawUser: user.rawUser },
+      oauth2User: {
+        ...user,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        expiry: tokens.expiry,
+      },
       createData: { ...form.createData },
       isNewRecord: record === null,
     };
