@@ -48,7 +48,7 @@ export async function importPocketBase(
   source: string,
   options: ImportPocketBaseOptions = {},
 ): Promise<ImportReport> {
-  const data = PocketBaseData.open(source);
+  const data = await PocketBaseData.open(source);
   try {
     return await withDatabase(
       config,

@@ -1,9 +1,24 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 
 /** The pb_data directory cannot be read as PocketBase's: a one-line message for the CLI. */
 export class PocketBaseImportError extends Error {}
+
+/**
+ * better-sqlite3 is an optional dependency: a native addon compiled at install, which needs a C++
+ * compiler and Node's headers (the container images have neither). Only the import loads it, so
+ * everything else runs without it.
+ */
+async function loadSqlite(): Promise<typeof Database> {
+  try {
+    return (await import('better-sqlite3')).default;
+  } catch (error) {
+    throw new PocketBaseImportError(
+      `the import reads SQLite with the better-sqlite3 package, which is not installed here (${(error as Error).message}): run it from a checkout after \`npm ci\` on a machine with a C++ compiler`,
+    );
+  }
+}
 
 /** One row of PocketBase's `_collections`, its JSON columns parsed. */
 export interface PocketBaseCollection {
@@ -62,7 +77,7 @@ export class PocketBaseData {
     private readonly db: Database.Database,
   ) {}
 
-  static open(dir: string): PocketBaseData {
+  static async open(dir: string): Promise<PocketBaseData> {
     const root = resolve(dir);
     const info = statOrNull(root);
     if (!info) throw new PocketBaseImportError(`${root}: no such directory (pass PocketBase's pb_data directory)`);
@@ -73,9 +88,10 @@ export class PocketBaseData {
     if (!statOrNull(file)?.isFile()) {
       throw new PocketBaseImportError(`${file} not found: is ${root} a PocketBase pb_data directory?`);
     }
+    const Sqlite = await loadSqlite();
     let db: Database.Database;
     try {
-      db = new Database(file, { readonly: true, fileMustExist: true });
+      db = new Sqlite(file, { readonly: true, fileMustExist: true });
     } catch (error) {
       throw new PocketBaseImportError(`${file} cannot be opened: ${(error as Error).message}`);
     }
