@@ -14,6 +14,7 @@ export * from './cron/cron-runner';
 export * from './cron/cron-scheduler';
 export * from './database/data-source';
 export * from './database/database.module';
+export * from './database/log-retention';
 export * from './errors/api-error';
 export * from './errors/api-exception.filter';
 export * from './errors/to-api-error';

@@ -1,7 +1,8 @@
+import { deleteOldLogs } from '@hivebase/platform';
 import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteOldLogs, insertLogs } from '../src/logs/log-store';
+import { insertLogs } from '../src/logs/log-store';
 import type { LogEntry } from '../src/logs/request-log';
 
 const entry = (id: string, created: string): LogEntry => ({

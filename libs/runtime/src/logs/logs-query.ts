@@ -1,7 +1,7 @@
 import { type CompiledSql, compileFilter, compileSort } from '@hivebase/filter';
 import { parseListParams } from '@hivebase/records';
 import type { BaseCollection, Collection, Field } from '@hivebase/schema';
-import { nowDateTime, quoteIdent, ROWID_COLUMN } from '@hivebase/schema';
+import { quoteIdent, ROWID_COLUMN } from '@hivebase/schema';
 import type { Pool } from 'pg';
 import { lookupOf } from '../schema/collection-lookup';
 
@@ -143,14 +143,4 @@ export async function findLog(pool: Pool, id: string): Promise<LogJson | null> {
 /** `DELETE /api/logs` (v0.40): every log goes. */
 export async function truncateLogs(pool: Pool): Promise<void> {
   await pool.query('TRUNCATE "_logs"');
-}
-
-/**
- * PocketBase's log retention (its `__pbLogsCleanup__` cron): deletes the logs created `maxDays`
- * days before `now` or earlier (every log when `maxDays` is 0); returns how many went.
- */
-export async function deleteLogsOlderThan(pool: Pool, maxDays: number, now = new Date()): Promise<number> {
-  const cutoff = new Date(now.getTime() - maxDays * 24 * 60 * 60 * 1000);
-  const result = await pool.query('DELETE FROM "_logs" WHERE created <= $1', [nowDateTime(cutoff)]);
-  return result.rowCount ?? 0;
 }

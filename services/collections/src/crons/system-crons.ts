@@ -1,12 +1,6 @@
-import { CRON_SCHEDULER, type CronScheduler, PG_POOL } from '@hivebase/platform';
+import { CRON_SCHEDULER, type CronScheduler, deleteOldLogs, PG_POOL } from '@hivebase/platform';
 import { type RecordAccess, RecordsError, type RecordWriter } from '@hivebase/records';
-import {
-  deleteLogsOlderThan,
-  OutboxWaker,
-  outboxRecordWriter,
-  SchemaRegistry,
-  SettingsService,
-} from '@hivebase/runtime';
+import { OutboxWaker, outboxRecordWriter, SchemaRegistry, SettingsService } from '@hivebase/runtime';
 import { type AuthCollection, isAuthCollection, nowDateTime, quoteIdent } from '@hivebase/schema';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
@@ -60,7 +54,7 @@ export class SystemCrons implements OnModuleInit {
 
   /** The logs older than `settings.logs.maxDays` days. */
   async deleteOldLogs(now = new Date()): Promise<void> {
-    const deleted = await deleteLogsOlderThan(this.pool, this.settings.get().logs.maxDays, now);
+    const deleted = await deleteOldLogs(this.pool, this.settings.get().logs.maxDays, now);
     this.logger.debug({ msg: 'old logs deleted', deleted });
   }
 

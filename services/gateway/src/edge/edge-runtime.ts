@@ -1,9 +1,9 @@
-import { type EventBus, type JobQueue, realIp, remoteIp } from '@hivebase/platform';
+import { deleteOldLogs, type EventBus, type JobQueue, realIp, remoteIp } from '@hivebase/platform';
 import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { LogBatcher } from '../logs/log-batcher';
-import { deleteOldLogs, insertLogs } from '../logs/log-store';
+import { insertLogs } from '../logs/log-store';
 import {
   type LogEntry,
   type ResponseError,
@@ -71,11 +71,11 @@ export class EdgeRuntime {
     await this.deps.counter.close();
   }
 
-  /** Deletes the logs older than `settings.logs.maxDays` (and, after a settings change, under `minLevel`). */
-  async deleteOldLogs(afterSettingsChange = false): Promise<void> {
+  /** After a settings change: deletes the logs the new `maxDays` and `minLevel` would not keep. */
+  async deleteLogsUnderNewSettings(): Promise<void> {
     const { maxDays, minLevel } = this.settings.value.logs;
     try {
-      await deleteOldLogs(this.deps.pool, maxDays, new Date(), afterSettingsChange ? minLevel : undefined);
+      await deleteOldLogs(this.deps.pool, maxDays, new Date(), minLevel);
     } catch (error) {
       this.logger.warn({ err: error }, 'deleting old logs failed');
     }
@@ -137,7 +137,7 @@ export class EdgeRuntime {
   async onSettingsSaved(): Promise<void> {
     await this.settings.reload().catch((error: unknown) => this.logger.warn({ err: error }, 'settings reload failed'));
     // As PocketBase on a settings save: what the new logs settings would not keep goes now.
-    void this.deleteOldLogs(true);
+    void this.deleteLogsUnderNewSettings();
   }
 
   private identityOf(request: FastifyRequest): Promise<RequestIdentity | null> {

@@ -68,7 +68,7 @@ export interface ResponseError {
 }
 
 /** Error bodies larger than this are not read for the log (PocketBase's are a few hundred bytes). */
-const MAX_ERROR_BODY = 64 << 10;
+export const MAX_LOGGED_ERROR_BODY = 64 << 10;
 
 /** The `{message, data}` of a failed response's body, when it is PocketBase's error shape. */
 export function responseErrorOf(payload: unknown): ResponseError | undefined {
@@ -76,7 +76,7 @@ export function responseErrorOf(payload: unknown): ResponseError | undefined {
   if (typeof payload === 'string') text = payload;
   else if (Buffer.isBuffer(payload)) text = payload.toString('utf8');
   else return undefined;
-  if (text.length > MAX_ERROR_BODY || !text.startsWith('{')) return undefined;
+  if (text.length > MAX_LOGGED_ERROR_BODY || !text.startsWith('{')) return undefined;
   try {
     const body = JSON.parse(text) as { message?: unknown; data?: unknown };
     return typeof body.message === 'string' ? { message: body.message, data: body.data ?? {} } : undefined;

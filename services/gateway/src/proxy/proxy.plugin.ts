@@ -4,6 +4,7 @@ import { ApiError, type GatewayConfig, notFound, sendApiError } from '@hivebase/
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
+import { MAX_LOGGED_ERROR_BODY } from '../logs/request-log';
 import { BodyLimitStream, bodyTooLarge } from './body-limit';
 import type { UpstreamPool, UpstreamTarget } from './upstream-pool';
 import type { UpstreamPools } from './upstream-pools';
@@ -99,8 +100,6 @@ export async function registerProxy(
     });
   });
 }
-
-const MAX_BUFFERED_ERROR = 64 << 10;
 
 // Work PocketBase does within the request and that may outlast the usual response timeout: SQL
 // console queries (their own statement timeout, 3 minutes by default), backups and restores,
@@ -232,7 +231,7 @@ async function forward(request: FastifyRequest, reply: FastifyReply, pool: Upstr
       return reply.send(closing.text);
     }
     // A failure's body is a few hundred bytes and the request log wants its message: read it whole.
-    if (response.statusCode >= 400 && Number(response.headers['content-length']) <= MAX_BUFFERED_ERROR) {
+    if (response.statusCode >= 400 && Number(response.headers['content-length']) <= MAX_LOGGED_ERROR_BODY) {
       return reply.send(Buffer.from(await response.body.arrayBuffer()));
     }
     return reply.send(response.body);
