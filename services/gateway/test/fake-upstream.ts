@@ -29,6 +29,8 @@ export class FakeUpstream {
   streamGate = gate();
   /** Resolves when the streaming route has written its first chunk. */
   firstChunkWritten = gate();
+  /** Answers given as they are at `…/canned/<name>`: status, raw header pairs (flat) and body. */
+  canned = new Map<string, { status: number; headers: string[]; body?: Buffer }>();
   private server: Server;
 
   constructor(readonly name: string) {
@@ -70,6 +72,13 @@ export class FakeUpstream {
       this.firstChunkWritten.open();
       await this.streamGate.opened;
       response.end(sse ? 'id:c1\nevent:posts/*\ndata:{"action":"create"}\n\n' : 'second;');
+      return;
+    }
+    const at = path.indexOf('/canned/');
+    const canned = at >= 0 ? this.canned.get(path.slice(at + '/canned/'.length)) : undefined;
+    if (canned) {
+      response.writeHead(canned.status, canned.headers);
+      response.end(canned.body);
       return;
     }
     if (path.endsWith('/hang')) {

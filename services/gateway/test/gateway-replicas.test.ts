@@ -105,6 +105,16 @@ describe('gateway with two replicas of a service', () => {
     await stream.body?.cancel();
   });
 
+  it('frees the replica of a stream the client walked away from', async () => {
+    const base = await startGateway(urls.join(','));
+    const stream = await fetch(`${base}/api/collections/posts/stream`);
+    const reader = stream.body?.getReader();
+    await reader?.read();
+    await reader?.cancel();
+    // Once the gateway has let go of the stream, both replicas are equal again and share the work.
+    await eventually(async () => new Set(await servedBy(base, 6)).size === 2);
+  });
+
   it('retries a POST on the other replica when one is down, and fails none', async () => {
     const down = `http://127.0.0.1:${await freePort()}`;
     const base = await startGateway(`${down},${urls[1]}`);

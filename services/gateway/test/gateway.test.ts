@@ -156,6 +156,73 @@ describe('gateway streaming', () => {
   });
 });
 
+describe('gateway answers', () => {
+  const large = Buffer.alloc(200 << 10, 'abcdefghij');
+  const answers: [string, { status: number; headers: string[]; body?: Buffer }][] = [
+    [
+      'json',
+      {
+        status: 200,
+        headers: ['content-type', 'application/json', 'content-length', '11'],
+        body: Buffer.from('{"a":"bcd"}'),
+      },
+    ],
+    ['typeless', { status: 200, headers: ['content-length', '3'], body: Buffer.from('raw') }],
+    ['chunked', { status: 200, headers: ['content-type', 'text/plain'], body: Buffer.from('no length') }],
+    ['empty', { status: 200, headers: ['content-type', 'text/plain', 'content-length', '0'] }],
+    ['no-content', { status: 204, headers: ['x-kept', 'yes'] }],
+    ['not-modified', { status: 304, headers: ['etag', '"v1"'] }],
+    [
+      'repeated',
+      {
+        status: 200,
+        headers: ['set-cookie', 'a=1', 'set-cookie', 'b=2', 'content-type', 'text/plain', 'content-length', '2'],
+        body: Buffer.from('ok'),
+      },
+    ],
+    [
+      'error',
+      {
+        status: 400,
+        headers: ['content-type', 'application/json', 'content-length', '15'],
+        body: Buffer.from('{"status":400} '),
+      },
+    ],
+    [
+      'download',
+      {
+        status: 200,
+        headers: ['content-type', 'application/octet-stream', 'content-length', String(large.length)],
+        body: large,
+      },
+    ],
+  ];
+  beforeAll(() => {
+    for (const [name, answer] of answers) upstreams.files.canned.set(name, answer);
+  });
+
+  it.each(answers)('passes the %s answer on as the upstream gave it', async (name, answer) => {
+    const response = await fetch(`${base}/api/files/canned/${name}`);
+    expect(response.status).toBe(answer.status);
+    for (let i = 0; i < answer.headers.length; i += 2) {
+      const header = answer.headers[i];
+      if (header === 'set-cookie') continue;
+      expect(response.headers.get(header)).toBe(answer.headers[i + 1]);
+    }
+    if (!answer.headers.includes('content-type')) expect(response.headers.get('content-type')).toBeNull();
+    if (answer.status === 204 || answer.status === 304) expect(response.headers.get('content-length')).toBeNull();
+    expect(response.headers.getSetCookie()).toEqual(name === 'repeated' ? ['a=1', 'b=2'] : []);
+    expect(Buffer.from(await response.arrayBuffer()).equals(answer.body ?? Buffer.alloc(0))).toBe(true);
+  });
+
+  it('answers HEAD with the length and type of the GET', async () => {
+    const response = await fetch(`${base}/api/files/canned/json`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-length')).toBe('11');
+    expect(response.headers.get('content-type')).toBe('application/json');
+  });
+});
+
 describe('gateway body limit', () => {
   it('refuses a declared body over the limit with a 413 without asking the upstream', async () => {
     const response = await fetch(`${base}/api/collections`, {

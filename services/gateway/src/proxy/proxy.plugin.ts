@@ -1,11 +1,10 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { ApiError, type GatewayConfig, notFound, sendApiError } from '@hivebase/platform';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
-import { MAX_LOGGED_ERROR_BODY } from '../logs/request-log';
 import { BodyLimitStream, bodyTooLarge } from './body-limit';
+import { exchange, type UpstreamExchange, type UpstreamResponse } from './upstream-exchange';
 import type { UpstreamPool, UpstreamTarget } from './upstream-pool';
 import type { UpstreamPools } from './upstream-pools';
 import { upstreamFor } from './upstream-routes';
@@ -52,8 +51,8 @@ type ForwardBody = Buffer | Readable | undefined;
 
 /**
  * Forwards every request the gateway does not answer itself to a replica of the service that
- * owns it, with bodies and responses streamed both ways (SSE included: no body timeout, no
- * buffering). Replicas are picked by fewest pending requests; a replica that refuses the
+ * owns it. Small bodies travel whole, large or unsized ones stream both ways (SSE included: no
+ * body timeout, no buffering). Replicas are picked by fewest pending requests; a replica that refuses the
  * connection or answers "closing" is skipped and the request goes to another when that is safe.
  */
 export async function registerProxy(
@@ -135,23 +134,38 @@ function readWhole(payload: Readable, limit: number): Promise<Buffer> {
   });
 }
 
-/** The request as the chosen replica gets it: the client's headers plus what it needs to know about the client. */
-function forwardedHeaders(request: FastifyRequest, target: UpstreamTarget, body: ForwardBody): IncomingHttpHeaders {
-  const headers: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+// The client's values of these are replaced by the gateway's own (below).
+const REPLACED = new Set(['x-request-id', 'x-real-ip', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+
+/**
+ * The request's headers as the chosen replica gets them: the client's own, in their order and
+ * spelling (straight from the raw list, no object built), plus what the replica needs to know
+ * about the client. A buffered body's length is undici's to write.
+ */
+function forwardedHeaders(request: FastifyRequest, target: UpstreamTarget, ip: string, buffered: boolean): string[] {
+  const raw = request.raw.rawHeaders;
+  const headers: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (HOP_BY_HOP.has(name) || REPLACED.has(name) || (buffered && name === 'content-length')) continue;
+    headers.push(raw[i], raw[i + 1]);
   }
-  if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
   const previous = request.headers['x-forwarded-for'];
-  return {
-    ...headers,
-    host: target.host,
-    'x-request-id': request.id,
-    'x-real-ip': request.ip,
-    'x-forwarded-for': previous ? `${previous}, ${request.ip}` : request.ip,
-    'x-forwarded-proto': request.protocol,
-    'x-forwarded-host': request.headers.host ?? '',
-  };
+  headers.push(
+    'host',
+    target.host,
+    'x-request-id',
+    request.id,
+    'x-real-ip',
+    ip,
+    'x-forwarded-for',
+    previous ? `${previous}, ${ip}` : ip,
+    'x-forwarded-proto',
+    request.protocol,
+    'x-forwarded-host',
+    request.headers.host ?? '',
+  );
+  return headers;
 }
 
 function errorCode(error: unknown): string {
@@ -160,19 +174,34 @@ function errorCode(error: unknown): string {
 }
 
 /** Fastify's own answer while a replica closes (`return503OnClosing`): nothing of the request ran. */
-async function closingAnswer(response: Dispatcher.ResponseData): Promise<{ closing: boolean; text: string } | null> {
-  if (response.statusCode !== 503 || response.headers.connection !== 'close') return null;
-  const text = await response.body.text();
-  return { closing: /^\{"error":"Service Unavailable"/.test(text), text };
+function isClosingAnswer(response: UpstreamResponse): boolean {
+  return (
+    response.statusCode === 503 &&
+    response.headers.connection === 'close' &&
+    Buffer.isBuffer(response.body) &&
+    response.body.toString('latin1', 0, 32).startsWith('{"error":"Service Unavailable"')
+  );
+}
+
+class ClientGone extends Error {
+  constructor() {
+    super('the client closed the connection');
+  }
 }
 
 async function forward(request: FastifyRequest, reply: FastifyReply, pool: UpstreamPool): Promise<FastifyReply> {
   const body = request.body as ForwardBody;
-  const replayable = body === undefined || Buffer.isBuffer(body);
+  const buffered = Buffer.isBuffer(body);
+  const replayable = body === undefined || buffered;
+  const ip = request.ip;
+  const slow = SLOW_ROUTE.test(request.url);
   const tried = new Set<UpstreamTarget>();
-  const abort = new AbortController();
+  let current: UpstreamExchange | null = null;
+  let clientGone = false;
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) abort.abort();
+    if (reply.raw.writableFinished) return;
+    clientGone = true;
+    current?.abort(new ClientGone());
   });
 
   for (;;) {
@@ -182,59 +211,52 @@ async function forward(request: FastifyRequest, reply: FastifyReply, pool: Upstr
     tried.add(target);
     // An open stream (SSE) counts until it ends, so long-lived clients spread out too.
     target.pending++;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      target.pending--;
-    };
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await target.dispatcher.request({
+    current = exchange(
+      target.dispatcher,
+      {
         path: request.url,
         method: request.method as Dispatcher.HttpMethod,
-        headers: forwardedHeaders(request, target, body),
+        headers: forwardedHeaders(request, target, ip, buffered),
         body: body ?? null,
-        signal: abort.signal,
-        ...(SLOW_ROUTE.test(request.url) ? { headersTimeout: SLOW_ROUTE_RESPONSE_TIMEOUT_MS } : {}),
-      });
+        headersTimeout: slow ? SLOW_ROUTE_RESPONSE_TIMEOUT_MS : undefined,
+      },
+      () => target.pending--,
+    );
+    if (clientGone) current.abort(new ClientGone());
+    let response: UpstreamResponse;
+    try {
+      response = await current.response;
     } catch (error) {
-      release();
       const code = errorCode(error);
       const again =
-        !abort.signal.aborted &&
+        !clientGone &&
         ((NOT_CONNECTED.has(code) && replayable) || (CONNECTION_LOST.has(code) && SAFE_METHODS.has(request.method)));
       if (NOT_CONNECTED.has(code) || CONNECTION_LOST.has(code)) pool.eject(target, code);
       if (again) continue;
       return sendUpstreamFailure(request, reply, pool.name, error);
     }
 
-    const closing = await closingAnswer(response).catch(() => null);
-    if (closing?.closing) {
-      release();
+    if (isClosingAnswer(response)) {
       pool.eject(target, 'closing');
-      if (replayable && !abort.signal.aborted) continue;
+      if (replayable && !clientGone) continue;
       return sendUpstreamFailure(request, reply, pool.name, 'ECONNREFUSED');
     }
 
     target.served++;
+    const headers = response.headers;
     // A replica adds this to every answer once it is shutting down: send it nothing new.
-    if (response.headers.connection === 'close') pool.eject(target, 'closing');
-    response.body.once('close', release);
-    reply.raw.once('close', release);
+    if (headers.connection === 'close') pool.eject(target, 'closing');
     reply.status(response.statusCode);
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (!HOP_BY_HOP.has(name) && value !== undefined) reply.header(name, value);
+    for (const name in headers) {
+      const value = headers[name];
+      if (value !== undefined && !HOP_BY_HOP.has(name)) reply.header(name, value);
     }
-    if (closing) {
-      release();
-      return reply.send(closing.text);
-    }
-    // A failure's body is a few hundred bytes and the request log wants its message: read it whole.
-    if (response.statusCode >= 400 && Number(response.headers['content-length']) <= MAX_LOGGED_ERROR_BODY) {
-      return reply.send(Buffer.from(await response.body.arrayBuffer()));
-    }
-    return reply.send(response.body);
+    const answer = response.body;
+    if (!Buffer.isBuffer(answer)) return reply.send(answer);
+    // Nothing to send (HEAD, 204, 304): Fastify keeps the replica's length and type as they are.
+    if (answer.length === 0) return reply.send();
+    // Fastify would label a typeless buffer `application/octet-stream`: send it as the stream it was.
+    return reply.send(headers['content-type'] === undefined ? Readable.from([answer]) : answer);
   }
 }
 
