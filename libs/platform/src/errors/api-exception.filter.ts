@@ -17,7 +17,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 export function sendApiError(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
   const { apiError, internal } = toApiError(error);
   if (internal) {
-    logger.error({ err: error, url: request.url }, 'request failed');
+    logger.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
   }
   if (reply.sent || reply.raw.headersSent) {
     // A streamed response already started; all that is left is to end it.

@@ -84,8 +84,11 @@ export function processLogger(
 
 type PinoLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
-/** Nest's logger contract over a pino instance: the last extra argument is the context. */
-class NestPinoLogger implements LoggerService {
+/**
+ * Nest's logger contract over a pino instance: the last extra argument is the context; an object
+ * message may be followed by its text (`logger.error({ err }, 'request failed')`).
+ */
+export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: pino.Logger) {}
 
   verbose(message: unknown, ...params: unknown[]): void {
@@ -108,9 +111,11 @@ class NestPinoLogger implements LoggerService {
   }
 
   private write(level: PinoLevel, message: unknown, params: unknown[]): void {
+    if (!this.logger.isLevelEnabled(level)) return;
     const context = params.length && typeof params.at(-1) === 'string' ? (params.at(-1) as string) : undefined;
+    const text = params.length > 1 && typeof params[0] === 'string' ? params[0] : undefined;
     if (message instanceof Error) this.logger[level]({ context, err: message }, message.message);
-    else if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message });
+    else if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message }, text);
     else this.logger[level]({ context }, String(message));
   }
 }

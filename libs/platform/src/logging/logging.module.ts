@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import type { Options } from 'pino-http';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import pino, { type DestinationStream, type Logger as Pino } from 'pino';
 import type { BaseConfig } from '../config/config.schema';
-import { nestBootLinesAsDebug, prettyLogStream } from './log-output';
+import { NestPinoLogger, nestBootLinesAsDebug, prettyLogStream } from './log-output';
 
-export { nestBootLinesAsDebug, prettyLogStream, processLogger } from './log-output';
+export { NestPinoLogger, nestBootLinesAsDebug, prettyLogStream, processLogger } from './log-output';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** The process's pino instance (what `LoggingModule` writes with). */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 /** A usable incoming request id (from a proxy in front of us), or a fresh one. */
 export function requestIdOf(request: IncomingMessage): string {
@@ -35,15 +37,40 @@ export function requestLogLevel(
   return 'info';
 }
 
-/** The path as the client sent it (middleware sees it relative to its mount point). */
-function urlOf(request: IncomingMessage): string {
-  return (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '';
+/**
+ * Requests without an access line: health probes (noise), and realtime streams, which live for
+ * minutes and whose end the realtime service logs itself.
+ */
+function unlogged(method: string, url: string): boolean {
+  return url.startsWith('/api/health') || (method === 'GET' && /^\/api\/realtime(?:[?/]|$)/.test(url));
 }
 
 /**
- * pino for every log line, bound to the current request (`reqId`) through async context, so
- * services log with Nest's `Logger` and still carry the request id.
+ * One access line per finished request (`reqId`, method, url, status, time), written only when
+ * its level is enabled. A plain hook instead of a per-request child logger and async context:
+ * those cost about a quarter of a short request's CPU (bench/RESULTS.md, issue 14) even when the
+ * level drops the line. Lines logged while serving a request carry `reqId` where the code has the
+ * request at hand (the error filter's); elsewhere they go without it.
  */
+export function registerAccessLog(fastify: FastifyInstance, logger: Pino): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const level = requestLogLevel(request.raw, reply.raw);
+    if (logger.isLevelEnabled(level) && !unlogged(request.method, request.url)) {
+      logger[level](
+        {
+          reqId: request.id,
+          req: { method: request.method, url: request.url },
+          res: { statusCode: reply.statusCode },
+          responseTime: reply.elapsedTime,
+        },
+        'request completed',
+      );
+    }
+    done();
+  });
+}
+
+/** pino for every log line: the process's root logger, and Nest's `Logger` writing through it. */
 @Module({})
 export class LoggingModule {
   /** `stream` replaces stdout (tests read what was logged); `logPretty` writes human lines instead of JSON. */
@@ -52,36 +79,18 @@ export class LoggingModule {
     name: string,
     stream?: DestinationStream,
   ): DynamicModule {
-    const options: Options = {
-      name,
-      level: config.logLevel,
-      genReqId: (request) => requestIdOf(request),
-      // Every line logged while serving a request carries `reqId` (Nest's Logger included).
-      quietReqLogger: true,
-      customLogLevel: requestLogLevel,
-      customAttributeKeys: { reqId: 'reqId' },
-      // Access lines are noise for health probes; everything else is logged once.
-      autoLogging: { ignore: (request) => urlOf(request).startsWith('/api/health') },
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-      hooks: nestBootLinesAsDebug,
-    };
     // In-process and synchronous rather than a transport's worker thread: lines keep their order
     // with the serve banner, and none is lost when the process exits.
-    const destination = stream ?? (config.logPretty ? prettyLogStream() : undefined);
+    const destination = stream ?? (config.logPretty ? prettyLogStream() : pino.destination({ dest: 1, sync: true }));
+    const root = pino({ name, level: config.logLevel, hooks: nestBootLinesAsDebug }, destination);
     return {
       module: LoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: destination ? [options, destination] : options,
-          // nestjs-pino's default route pattern matches nothing on Nest 12 + Fastify.
-          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-          // A realtime stream lives for minutes: a request logger bound to it (two pino children,
-          // their bindings and response listeners) would be kept per idle connection, about a
-          // fifth of what one costs. The stream's end is logged by the realtime service.
-          exclude: [{ path: 'api/realtime', method: RequestMethod.GET }],
-        }),
+      global: true,
+      providers: [
+        { provide: ROOT_LOGGER, useValue: root },
+        { provide: NestPinoLogger, useValue: new NestPinoLogger(root) },
       ],
-      exports: [LoggerModule],
+      exports: [ROOT_LOGGER, NestPinoLogger],
     };
   }
 }
