@@ -4,13 +4,18 @@ import { type DynamicModule, type INestApplication, Logger, type Type } from '@n
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import type { BaseConfig } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
 import { ApiError } from '../errors/api-error';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
 import { HealthChecks } from '../health/health-checks';
-import { REQUEST_ID_HEADER, requestIdOf } from '../logging/logging.module';
+import {
+  NestPinoLogger,
+  REQUEST_ID_HEADER,
+  ROOT_LOGGER,
+  registerAccessLog,
+  requestIdOf,
+} from '../logging/logging.module';
 import { registerHttpMetrics } from '../metrics/http-metrics';
 import { startMetricsServer } from '../metrics/metrics-server';
 import { pickFieldsHook } from './fields-picker';
@@ -59,13 +64,16 @@ export async function createHttpApp(
     bufferLogs: true,
     bodyParser: options.bodyParser ?? true,
   });
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(app.get(NestPinoLogger));
   app.useGlobalFilters(new ApiExceptionFilter());
 
   // Nest routes Fastify's own errors (body parsing, limits) and unknown routes to this filter too.
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
+  registerAccessLog(fastify, app.get(ROOT_LOGGER));
+  // Callback hooks rather than async ones: they run on every request, and an async hook costs
+  // a promise and a microtask each.
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     // PocketBase v0.40 sends it on every response (it keeps OAuth2 popups from reaching the opener).
     reply.header('cross-origin-opener-policy', 'same-origin');
@@ -75,14 +83,16 @@ export async function createHttpApp(
     if (headers['content-type'] && !headers['transfer-encoding'] && Number(headers['content-length'] ?? 0) === 0) {
       delete headers['content-type'];
     }
+    done();
   });
   // While draining, responses close their keep-alive connection so the server can finish closing.
   let draining = false;
   fastify.addHook('preClose', async () => {
     draining = true;
   });
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
+    done(null, payload);
   });
   // PocketBase's `?fields=`: every 2xx JSON response is trimmed to the listed paths.
   fastify.addHook('preSerialization', pickFieldsHook);

@@ -601,20 +601,33 @@ function fieldsParamOf(query: unknown): string {
  * responses pass untouched; a value PocketBase cannot parse answers 400 (PocketBase itself sends the
  * original status with an empty body).
  */
-export async function pickFieldsHook(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
-  if (reply.statusCode < 200 || reply.statusCode > 299) return payload;
-  const raw = fieldsParamOf(request.query);
-  if (raw === '') return payload;
-  const contentType = reply.getHeader('content-type');
-  if (typeof contentType === 'string' && !contentType.includes('json')) return payload;
+export function pickFieldsHook(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (error: Error | null, payload?: unknown) => void,
+): void {
+  // A callback hook, not an async one: it runs for every answer and most have no `fields`.
+  const raw = reply.statusCode < 200 || reply.statusCode > 299 ? '' : fieldsParamOf(request.query);
+  const contentType = raw === '' ? undefined : reply.getHeader('content-type');
+  if (raw === '' || (typeof contentType === 'string' && !contentType.includes('json'))) {
+    done(null, payload);
+    return;
+  }
   let tree: FieldsTree;
   try {
     tree = parseFieldsParam(raw);
   } catch (error) {
-    if (!(error instanceof FieldsParamError)) throw error;
-    throw badRequest('Invalid "fields" parameter.', {
-      fields: { code: `validation_${error.code}`, message: error.message },
-    });
+    if (!(error instanceof FieldsParamError)) {
+      done(error as Error);
+      return;
+    }
+    done(
+      badRequest('Invalid "fields" parameter.', {
+        fields: { code: `validation_${error.code}`, message: error.message },
+      }),
+    );
+    return;
   }
-  return pickFields(payload, tree);
+  done(null, pickFields(payload, tree));
 }
