@@ -20,6 +20,10 @@ const CURRENT_VERSIONS_SQL = `SELECT ${SCHEMA_VERSION_SQL} AS schema,
  * version query (never a reload per request); only the distributed shape needs it, since a
  * standalone process updates its caches before the change returns.
  */
+/** Whether requests check the versions (distributed, unless `HB_SCHEMA_FRESHNESS=event`). */
+export const checksFreshnessPerRequest = (config: Pick<BaseConfig, 'mode' | 'schemaFreshness'>): boolean =>
+  config.mode === 'distributed' && config.schemaFreshness === 'request';
+
 @Injectable()
 export class SchemaFreshnessMiddleware implements NestMiddleware {
   private readonly logger = new Logger(SchemaFreshnessMiddleware.name);
@@ -32,7 +36,7 @@ export class SchemaFreshnessMiddleware implements NestMiddleware {
     schema: SchemaRegistry,
     settings: SettingsService,
   ) {
-    this.enabled = config.mode === 'distributed' && config.schemaFreshness === 'request';
+    this.enabled = checksFreshnessPerRequest(config);
     this.check = freshRun(async () => {
       const { rows } = await pool.query<{ schema: string; settings: Date | null }>(CURRENT_VERSIONS_SQL, [
         SETTINGS_PARAM_ID,
