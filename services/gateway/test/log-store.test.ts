@@ -57,4 +57,17 @@ describe('log store', () => {
     expect(await deleteOldLogs(pool, 5, new Date('2026-01-10T10:00:00.000Z'), 4)).toBe(1);
     expect(await ids()).toEqual(['b2']);
   });
+
+  it('keeps a batch whose entries hold NUL characters (a hostile URL), with U+FFFD in their place', async () => {
+    const hostile = {
+      ...entry('c1', '2026-01-09 10:00:00.000Z'),
+      message: 'GET /api/\u0000x',
+      data: { type: 'request', url: '/api/%00x', note: 'a\u0000b', literal: 'not a NUL: \\u0000' },
+    };
+    await insertLogs(pool, [hostile, entry('c2', '2026-01-09 10:00:00.000Z')]);
+    const { rows } = await pool.query('SELECT id, message, data FROM "_logs" WHERE id LIKE $1 ORDER BY id', ['c%']);
+    expect(rows.map((row) => row.id)).toEqual(['c1', 'c2']);
+    expect(rows[0].message).toBe('GET /api/\uFFFDx');
+    expect(rows[0].data).toEqual({ ...hostile.data, note: 'a\uFFFDb' });
+  });
 });

@@ -19,16 +19,36 @@ const isSettingsSave = (method: string, url: string) =>
  * bound to its root router.
  */
 export function registerEdgeHooks(fastify: FastifyInstance, hooks: EdgeHooks): void {
-  fastify.addHook('onRequest', async (request, reply) => {
-    const runtime = hooks.runtime;
-    if (!runtime) return;
-    if (await runtime.onRequest(request, reply)) return reply;
+  // Callback hooks: they run on every request, and only a rate-limit check or a settings save
+  // has anything to wait for.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const limited = hooks.runtime?.onRequest(request, reply);
+    if (!limited) {
+      done();
+      return;
+    }
+    limited.then(
+      (answered) => {
+        if (!answered) done();
+      },
+      (error: Error) => done(error),
+    );
   });
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     const runtime = hooks.runtime;
-    if (!runtime) return;
-    if (reply.statusCode >= 400) runtime.noteFailure(request, payload);
-    else if (reply.statusCode < 300 && isSettingsSave(request.method, request.url)) await runtime.onSettingsSaved();
+    if (!runtime || reply.statusCode >= 300) {
+      if (runtime && reply.statusCode >= 400) runtime.noteFailure(request, payload);
+      done(null, payload);
+      return;
+    }
+    if (!isSettingsSave(request.method, request.url)) {
+      done(null, payload);
+      return;
+    }
+    runtime.onSettingsSaved().then(
+      () => done(null, payload),
+      (error: Error) => done(error),
+    );
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const runtime = hooks.runtime;

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { LogBatcher } from '../logs/log-batcher';
 import { insertLogs } from '../logs/log-store';
 import {
+  type FinishedRequest,
   type LogEntry,
   type ResponseError,
   requestLogEntry,
@@ -13,7 +14,7 @@ import {
 } from '../logs/request-log';
 import type { RateLimitCounter } from '../rate-limit/rate-limit-counter';
 import { RateLimiter } from '../rate-limit/rate-limiter';
-import { EdgeSettingsSnapshot } from './edge-settings';
+import { type EdgeSettings, EdgeSettingsSnapshot } from './edge-settings';
 import { RequestIdentities, type RequestIdentity } from './request-identity';
 
 /** The job that writes a batch of request logs (one worker runs each batch). */
@@ -25,9 +26,8 @@ export interface LogsWriteJob {
 
 export const TOO_MANY_REQUESTS = { data: {}, message: 'Too Many Requests.', status: 429 } as const;
 
-const STARTED = Symbol('hivebase.edgeStarted');
 const FAILURE = Symbol('hivebase.edgeFailure');
-type Timed = FastifyRequest & { [STARTED]?: bigint; [FAILURE]?: ResponseError };
+type Failed = FastifyRequest & { [FAILURE]?: ResponseError };
 
 export interface EdgeRuntimeDeps {
   pool: Pool;
@@ -81,11 +81,17 @@ export class EdgeRuntime {
     }
   }
 
-  /** onRequest: notes the start and applies the rate limits; true when it answered 429 itself. */
-  async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
-    (request as Timed)[STARTED] = process.hrtime.bigint();
+  /**
+   * onRequest: applies the rate limits; true when it answered 429 itself. Synchronous (false)
+   * while rate limiting is off, so the common request pays no promise for it.
+   */
+  onRequest(request: FastifyRequest, reply: FastifyReply): false | Promise<boolean> {
+    const { rateLimits } = this.settings.value;
+    return rateLimits.enabled ? this.limit(request, reply) : false;
+  }
+
+  private async limit(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     const { rateLimits, trustedProxy } = this.settings.value;
-    if (!rateLimits.enabled) return false;
     const path = request.url.split('?', 1)[0];
     const identity = await this.identityOf(request);
     const broken = await this.limiter.check(rateLimits, {
@@ -102,35 +108,38 @@ export class EdgeRuntime {
   /** onSend of a failed request: keeps its error body's message and data for the log. */
   noteFailure(request: FastifyRequest, payload: unknown): void {
     const failure = responseErrorOf(payload);
-    if (failure) (request as Timed)[FAILURE] = failure;
+    if (failure) (request as Failed)[FAILURE] = failure;
   }
 
   /** onResponse: queues the request's log entry (the identity check runs after the response). */
   onResponse(request: FastifyRequest, reply: FastifyReply): void {
-    const started = (request as Timed)[STARTED];
-    if (started === undefined) return;
-    const execTimeMs = Number(process.hrtime.bigint() - started) / 1e6;
     const { logs, trustedProxy } = this.settings.value;
     if (logs.maxDays === 0) return;
     const status = reply.statusCode;
     if (status < 400 && skipsSuccessLog(request.method, request.url.split('?', 1)[0])) return;
-    const now = new Date();
-    void this.identityOf(request).then((identity) => {
-      const entry = requestLogEntry(logs, {
-        method: request.method,
-        url: request.url,
-        status,
-        execTimeMs,
-        referer: header(request.headers.referer),
-        userAgent: header(request.headers['user-agent']),
-        userIP: realIp(request, trustedProxy, 0),
-        remoteIP: remoteIp(request),
-        identity,
-        error: (request as Timed)[FAILURE],
-        now,
-      });
-      if (entry) this.batcher.push(entry);
-    });
+    const finished: FinishedRequest = {
+      method: request.method,
+      url: request.url,
+      status,
+      execTimeMs: reply.elapsedTime,
+      referer: header(request.headers.referer),
+      userAgent: header(request.headers['user-agent']),
+      userIP: realIp(request, trustedProxy, 0),
+      remoteIP: remoteIp(request),
+      identity: null,
+      error: (request as Failed)[FAILURE],
+      now: new Date(),
+    };
+    if (!request.headers.authorization) {
+      this.log(logs, finished);
+      return;
+    }
+    void this.identities.of(request).then((identity) => this.log(logs, { ...finished, identity }));
+  }
+
+  private log(settings: EdgeSettings['logs'], finished: FinishedRequest): void {
+    const entry = requestLogEntry(settings, finished);
+    if (entry) this.batcher.push(entry);
   }
 
   /** After a settings change passed through, this process's copy is reloaded before the answer. */
