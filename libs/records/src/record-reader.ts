@@ -3,6 +3,7 @@ import { type CompiledSql, compileFilter, compileSort } from '@hivebase/filter';
 import { type Collection, type CollectionLookup, quoteIdent, ROWID_COLUMN } from '@hivebase/schema';
 import { isOwner, type RecordAccess } from './access';
 import { type ListParams, parseListParams } from './list-params';
+import { statementNames } from './prepared';
 import type { Queryable } from './queryable';
 import { RecordExpander } from './record-expander';
 import { recordToJson } from './record-json';
@@ -73,16 +74,21 @@ export class RecordReader {
     const orderBy = [order?.sql, insertionOrder].filter(Boolean).join(', ');
     const selectParams = [...whereParams, ...(order?.params ?? [])];
     const columns = this.columnsSql(collection, access, selectParams);
+    const limits = `LIMIT $${selectParams.length + 1} OFFSET $${selectParams.length + 2}`;
     const { rows } =
       offset === null
         ? { rows: [] as Json[] }
-        : await this.db.query<Json>(
-            `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} LIMIT ${perPage} OFFSET ${offset}`,
-            selectParams,
+        : await statementNames.query<Json>(
+            this.db,
+            collection,
+            `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} ${limits}`,
+            [...selectParams, perPage, String(offset)],
           );
     let totalItems = -1;
     if (!skipTotal) {
-      const counted = await this.db.query<{ n: string }>(
+      const counted = await statementNames.query<{ n: string }>(
+        this.db,
+        collection,
         `SELECT count(*) AS n FROM ${table} WHERE ${where}`,
         whereParams,
       );
@@ -111,7 +117,9 @@ export class RecordReader {
   ): Promise<Json> {
     if (!expand?.trim()) return json;
     const table = quoteIdent(collection.name);
-    const { rows } = await this.db.query<Json>(`SELECT * FROM ${table} WHERE id = $1`, [json.id]);
+    const { rows } = await statementNames.query<Json>(this.db, collection, `SELECT * FROM ${table} WHERE id = $1`, [
+      json.id,
+    ]);
     if (rows[0]) await this.expander.expand(collection, [rows[0]], [json], expand, access);
     return json;
   }
@@ -128,7 +136,9 @@ export class RecordReader {
     const table = quoteIdent(collection.name);
     const params = [id, ...(compiled?.params ?? [])];
     const columns = this.columnsSql(collection, access, params);
-    const { rows } = await this.db.query<Json>(
+    const { rows } = await statementNames.query<Json>(
+      this.db,
+      collection,
       `SELECT ${columns} FROM ${table} WHERE ${table}.id = $1${compiled ? ` AND (${compiled.sql})` : ''}`,
       params,
     );

@@ -1,5 +1,6 @@
 import { compileFilter, type RequestContext } from '@hivebase/filter';
 import { type Collection, type CollectionLookup, quoteIdent } from '@hivebase/schema';
+import { statementNames } from './prepared';
 import type { Queryable } from './queryable';
 
 /**
@@ -19,9 +20,11 @@ export async function recordMatchesRule(
   if (rule.trim() === '') return true;
   const compiled = compileFilter(rule, { lookup, collection, request, allowHiddenFields: true, paramOffset: 1 });
   const table = quoteIdent(collection.name);
-  const { rowCount } = await db.query(`SELECT 1 FROM ${table} WHERE ${table}.id = $1 AND (${compiled.sql})`, [
-    recordId,
-    ...compiled.params,
-  ]);
+  const { rowCount } = await statementNames.query(
+    db,
+    collection,
+    `SELECT 1 FROM ${table} WHERE ${table}.id = $1 AND (${compiled.sql})`,
+    [recordId, ...compiled.params],
+  );
   return (rowCount ?? 0) > 0;
 }

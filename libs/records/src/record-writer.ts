@@ -18,6 +18,7 @@ import {
 import * as bcrypt from 'bcrypt';
 import type { Pool, PoolClient } from 'pg';
 import type { RecordAccess } from './access';
+import { statementNames } from './prepared';
 import type { Queryable } from './queryable';
 import { type FileFieldChange, planFileField, type RecordFileStore } from './record-files';
 import { RecordReader } from './record-reader';
@@ -265,7 +266,7 @@ export class RecordWriter {
     // A verification still to be granted announces the record once it is verified.
     const change = verifyAfterRules ? null : ({ action: 'create', collection } as const);
     let record = await this.insertOrExplain(collection, CREATE_FAILED, () =>
-      this.write(client, insert, params, change),
+      this.write(client, collection, insert, params, change),
     );
     if (!record) throw new RecordsError(CREATE_FAILED);
     await this.storeFiles(client, collection, String(record.id), fileChanges);
@@ -330,11 +331,17 @@ export class RecordWriter {
       const writeRow = async (row: Json) => {
         const params: unknown[] = [id];
         const record = await this.insertOrExplain(collection, UPDATE_FAILED, () =>
-          this.write(client, `${this.updateSql(collection, row, params)} WHERE id = $1 RETURNING *`, params, {
-            action: 'update',
+          this.write(
+            client,
             collection,
-            previous: existing,
-          }),
+            `${this.updateSql(collection, row, params)} WHERE id = $1 RETURNING *`,
+            params,
+            {
+              action: 'update',
+              collection,
+              previous: existing,
+            },
+          ),
         );
         if (!record) throw recordNotFound();
         await this.storeFiles(client, collection, id, fileChanges);
@@ -383,7 +390,14 @@ export class RecordWriter {
       const previous = `SELECT * FROM ${table} WHERE ${table}.id = $1${rule ? ` AND (${rule.sql})` : ''} FOR UPDATE OF ${table}`;
       const update = `${this.updateSql(collection, values, params)} FROM ${PREVIOUS_CTE} WHERE ${table}.id = ${PREVIOUS_CTE}.id RETURNING ${table}.*`;
       const record = await this.insertOrExplain(collection, UPDATE_FAILED, () =>
-        this.write(client, update, params, { action: 'update', collection, previous: PREVIOUS_CTE }, previous),
+        this.write(
+          client,
+          collection,
+          update,
+          params,
+          { action: 'update', collection, previous: PREVIOUS_CTE },
+          previous,
+        ),
       );
       if (!record) throw recordNotFound();
       return this.reader.toJson(collection, record, access);
@@ -439,7 +453,7 @@ export class RecordWriter {
       if ((rowCount ?? 0) <= 1) throw new RecordsError('records_last_superuser');
     }
     await this.releaseReferences(client, collection, id);
-    await this.write(client, `DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1 RETURNING *`, [id], {
+    await this.write(client, collection, `DELETE FROM ${quoteIdent(collection.name)} WHERE id = $1 RETURNING *`, [id], {
       action: 'delete',
       collection,
     });
@@ -539,6 +553,7 @@ export class RecordWriter {
    */
   private async write(
     client: Queryable,
+    collection: Collection,
     sql: string,
     params: unknown[],
     change: RecordChange | null,
@@ -550,7 +565,8 @@ export class RecordWriter {
       ctes.push(`${WRITTEN_CTE} AS (${sql})`, `"hb.queued" AS (${this.feed.queueSql(change, params)})`);
       main = `SELECT * FROM ${WRITTEN_CTE}`;
     }
-    const { rows } = await client.query<Json>(ctes.length > 0 ? `WITH ${ctes.join(', ')} ${main}` : main, params);
+    const text = ctes.length > 0 ? `WITH ${ctes.join(', ')} ${main}` : main;
+    const { rows } = await statementNames.query<Json>(client, collection, text, params);
     return rows[0];
   }
 
@@ -761,6 +777,7 @@ export class RecordWriter {
     }
     const verified = await this.write(
       client,
+      collection,
       `UPDATE ${quoteIdent(collection.name)} SET verified = TRUE WHERE id = $1 RETURNING *`,
       [record.id],
       { action: 'create', collection },
@@ -779,7 +796,9 @@ export class RecordWriter {
       if (ids.length === 0) continue;
       const target = this.lookup.find(field.collectionId);
       if (!target) continue;
-      const { rows } = await db.query<{ id: string }>(
+      const { rows } = await statementNames.query<{ id: string }>(
+        db,
+        target,
         `SELECT id FROM ${quoteIdent(target.name)} WHERE id = ANY($1::text[])`,
         [ids],
       );
@@ -810,7 +829,7 @@ export class RecordWriter {
       for (const row of rows) {
         if (field.cascadeDelete) {
           await this.releaseReferences(client, other, row.id);
-          await this.write(client, `DELETE FROM ${table} WHERE id = $1 RETURNING *`, [row.id], {
+          await this.write(client, other, `DELETE FROM ${table} WHERE id = $1 RETURNING *`, [row.id], {
             action: 'delete',
             collection: other,
           });
@@ -825,6 +844,7 @@ export class RecordWriter {
         } else {
           await this.write(
             client,
+            other,
             multi
               ? `UPDATE ${table} SET ${column} = array_remove(${column}, $1) WHERE id = $2 RETURNING *`
               : `UPDATE ${table} SET ${column} = '' WHERE id = $2 AND ${column} = $1 RETURNING *`,
