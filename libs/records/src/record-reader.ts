@@ -12,6 +12,12 @@ import { isPossibleId, RecordsError, recordNotFound } from './records.errors';
 /** Extra column telling whether the caller may manage an auth record (see `columnsSql`). */
 const MANAGED_COLUMN = '__hb_managed';
 
+// The combined list statement's own columns: with a dot, which no field name can hold.
+const TOTAL_KEY = 'hb.total';
+const TOTAL = `"${TOTAL_KEY}"`;
+const PAGE_ROW_KEY = 'hb.row';
+const PAGE_ROW = `"${PAGE_ROW_KEY}"`;
+
 /** What only superusers may use in `filter` and `sort`, in the order PocketBase checks them. */
 const SUPERUSER_ONLY_REFS = ['@collection.', '@request.'];
 
@@ -74,29 +80,40 @@ export class RecordReader {
     const orderBy = [order?.sql, insertionOrder].filter(Boolean).join(', ');
     const selectParams = [...whereParams, ...(order?.params ?? [])];
     const columns = this.columnsSql(collection, access, selectParams);
-    const limits = `LIMIT $${selectParams.length + 1} OFFSET $${selectParams.length + 2}`;
-    const { rows } =
-      offset === null
-        ? { rows: [] as Json[] }
-        : await statementNames.query<Json>(
-            this.db,
-            collection,
-            `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} ${limits}`,
-            [...selectParams, perPage, String(offset)],
-          );
+    const count = `SELECT count(*) AS n FROM ${table} WHERE ${where}`;
+    let rows: Json[] = [];
     let totalItems = -1;
-    if (!skipTotal) {
-      const counted = await statementNames.query<{ n: string }>(
-        this.db,
-        collection,
-        `SELECT count(*) AS n FROM ${table} WHERE ${where}`,
-        whereParams,
-      );
-      totalItems = Number(counted.rows[0]?.n ?? 0);
+    if (offset === null) {
+      if (!skipTotal) totalItems = await this.count(collection, count, whereParams);
+    } else {
+      const limits = `LIMIT $${selectParams.length + 1} OFFSET $${selectParams.length + 2}`;
+      const values = [...selectParams, perPage, String(offset)];
+      if (skipTotal) {
+        const pageSql = `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} ${limits}`;
+        rows = (await statementNames.query<Json>(this.db, collection, pageSql, values)).rows;
+      } else {
+        // Page and total in one round trip: the count's one row joined to the page's rows (one
+        // row of NULLs when the page is empty, told apart by the page's own TRUE column). The
+        // page's WHERE reuses the count's parameters.
+        const pageSql = `SELECT TRUE AS ${PAGE_ROW}, ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} ${limits}`;
+        const joined = await statementNames.query<Json>(
+          this.db,
+          collection,
+          `SELECT "hb.count".n AS ${TOTAL}, "hb.page".* FROM (${count}) AS "hb.count" LEFT JOIN LATERAL (${pageSql}) AS "hb.page" ON TRUE`,
+          values,
+        );
+        totalItems = Number(joined.rows[0]?.[TOTAL_KEY] ?? 0);
+        if (joined.rows[0]?.[PAGE_ROW_KEY] === true) rows = joined.rows;
+      }
     }
     const items = rows.map((row) => this.toJson(collection, row, access));
     await this.expander.expand(collection, rows, items, params.expand, access);
     return { page, perPage, totalItems, totalPages: skipTotal ? -1 : Math.ceil(totalItems / perPage), items };
+  }
+
+  private async count(collection: Collection, sql: string, params: unknown[]): Promise<number> {
+    const { rows } = await statementNames.query<{ n: string }>(this.db, collection, sql, params);
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** One record if the view rule lets this caller see it; 404 otherwise (as PocketBase hides it). */

@@ -47,10 +47,33 @@ const posts = collection({
   ],
 });
 
+const postViews = collection({
+  id: 'pbc_postviews001',
+  name: 'post_views',
+  type: 'view',
+  listRule: '',
+  viewRule: '',
+  viewQuery: 'SELECT id, views FROM posts',
+  fields: [
+    { id: 'f_v_id', name: 'id', type: 'text', primaryKey: true, system: true },
+    { id: 'f_v_views', name: 'views', type: 'number' },
+  ],
+});
+
+const members = collection({
+  id: 'pbc_members00001',
+  name: 'members',
+  type: 'auth',
+  listRule: '',
+  viewRule: '',
+  manageRule: '@request.auth.id = "manager00000001"',
+  fields: [],
+});
+
+const everyCollection = [authors, posts, postViews, members];
 const lookup: CollectionLookup = {
-  find: (idOrName) =>
-    [authors, posts].find((c) => c.id === idOrName || c.name.toLowerCase() === idOrName.toLowerCase()),
-  all: () => [authors, posts],
+  find: (idOrName) => everyCollection.find((c) => c.id === idOrName || c.name.toLowerCase() === idOrName.toLowerCase()),
+  all: () => everyCollection,
 };
 
 const request = { context: 'default', method: 'GET', headers: {}, query: {}, body: {}, auth: null } as const;
@@ -73,7 +96,7 @@ let reader: RecordReader;
 beforeAll(async () => {
   database = await createTestDatabase();
   pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  for (const created of [authors, posts]) {
+  for (const created of everyCollection) {
     for (const action of planSchemaChange(null, created)) await pool.query(action.sql);
   }
   await pool.query('CREATE TABLE changes (id bigserial PRIMARY KEY, action text, collection text, record jsonb)');
@@ -95,7 +118,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   commits = 0;
-  await pool.query('DELETE FROM posts; DELETE FROM authors; DELETE FROM changes');
+  await pool.query('DELETE FROM posts; DELETE FROM authors; DELETE FROM members; DELETE FROM changes');
 });
 
 describe('RecordWriter', () => {
@@ -163,6 +186,67 @@ describe('RecordReader', () => {
     expect(page.items.map((item) => item.views)).toEqual([5, 4]);
     const all = await reader.list(posts, {}, SUPERUSER);
     expect(all.totalItems).toBe(5);
+  });
+
+  it('answers page and total in one statement, a page beyond the end included', async () => {
+    let statements = 0;
+    const counting = new RecordReader(
+      {
+        query: ((...args: Parameters<pg.Pool['query']>) => {
+          statements += 1;
+          return (pool.query as (...a: unknown[]) => unknown)(...args);
+        }) as pg.Pool['query'],
+      },
+      lookup,
+    );
+    const first = await counting.list(posts, { filter: 'views > 1', sort: '-views', perPage: '2' }, GUEST);
+    expect(statements).toBe(1);
+    expect(first).toMatchObject({ page: 1, perPage: 2, totalItems: 3, totalPages: 2 });
+    expect(first.items.map((item) => item.views)).toEqual([5, 4]);
+    const last = await counting.list(posts, { filter: 'views > 1', sort: '-views', perPage: '2', page: '2' }, GUEST);
+    expect(last).toMatchObject({ page: 2, totalItems: 3, totalPages: 2 });
+    expect(last.items.map((item) => item.views)).toEqual([2]);
+    const beyond = await counting.list(posts, { filter: 'views > 1', perPage: '2', page: '7' }, GUEST);
+    expect(beyond).toEqual({ page: 7, perPage: 2, totalItems: 3, totalPages: 2, items: [] });
+    const none = await counting.list(posts, { filter: 'views > 100' }, SUPERUSER);
+    expect(none).toEqual({ page: 1, perPage: 30, totalItems: 0, totalPages: 0, items: [] });
+    const skipped = await counting.list(posts, { sort: 'views', perPage: '2', page: '2', skipTotal: 'true' }, GUEST);
+    expect(skipped).toMatchObject({ totalItems: -1, totalPages: -1 });
+    expect(skipped.items.map((item) => item.views)).toEqual([4, 5]);
+    expect(statements).toBe(5);
+    // Record JSON carries no trace of the combined statement's own columns.
+    expect(Object.keys(first.items[0]).sort()).toEqual(
+      Object.keys(await reader.view(posts, String(first.items[0].id), GUEST)).sort(),
+    );
+  });
+
+  it('lists a view (no insertion order) and an auth collection with its managers, in pages with totals', async () => {
+    const views = await reader.list(
+      postViews,
+      { filter: 'views >= 4', perPage: '1', page: '2', sort: '-views' },
+      GUEST,
+    );
+    expect(views).toMatchObject({ totalItems: 2, totalPages: 2 });
+    expect(views.items.map((item) => item.views)).toEqual([4]);
+    expect((await reader.list(postViews, { perPage: '2', page: '4' }, GUEST)).items).toEqual([]);
+    for (const [i, email] of ['a@example.com', 'b@example.com'].entries()) {
+      await writer.create(
+        members,
+        { email, password: 'secret123', passwordConfirm: 'secret123', emailVisibility: i === 0 },
+        SUPERUSER,
+      );
+    }
+    const manager: RecordAccess = {
+      isSuperuser: false,
+      request: { ...request, auth: { collection: members, record: { id: 'manager00000001' } } },
+    };
+    const managed = await reader.list(members, { sort: 'email' }, manager);
+    expect(managed.totalItems).toBe(2);
+    expect(managed.items.map((item) => item.email)).toEqual(['a@example.com', 'b@example.com']);
+    const guest = await reader.list(members, { sort: 'email', perPage: '1', page: '2' }, GUEST);
+    expect(guest).toMatchObject({ totalItems: 2, totalPages: 2 });
+    expect(guest.items[0]).not.toHaveProperty('email');
+    expect(guest.items[0]).not.toHaveProperty('__hb_managed');
   });
 
   it('answers a record its view rule hides with 404, and a malformed filter as the client error', async () => {
