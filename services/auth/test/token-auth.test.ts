@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { peekClaims, signRecordToken } from '@hivebase/runtime';
+import { peekClaims, RequestAuthenticator, signRecordToken } from '@hivebase/runtime';
 import { type AuthCollection, normalizeCollection } from '@hivebase/schema';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,43 @@ describe('tokens that must not authenticate', () => {
     // Signed with the users record's key but claiming members: the members record's key does not verify it.
     const token = jwt.sign({ ...claims(), collectionId: members.id }, rightKey(), { algorithm: 'HS256' });
     expect((await refresh(token, 'members')).statusCode).toBe(401);
+  });
+});
+
+describe('tokens verified before', () => {
+  // The authenticator skips decoding and the HMAC for a token it verified, while nothing it was
+  // verified against changed: each of these changes must end it as a fresh verification would.
+  const newUser = (email: string) => createAuthRecord(test, 'users', { email, name: email });
+
+  it('stop authenticating once the record gets a new tokenKey', async () => {
+    const bob = await newUser('bob-token@example.com');
+    expect((await refresh(bob.token)).statusCode).toBe(200);
+    expect((await refresh(bob.token)).statusCode).toBe(200);
+    await test.pool.query(`UPDATE users SET "tokenKey" = 'a-new-token-key-for-bob' WHERE id = $1`, [bob.id]);
+    await test.app.get(RequestAuthenticator).tokenKeyChanged(users.id, bob.id);
+    expect((await refresh(bob.token)).statusCode).toBe(401);
+  });
+
+  it("stop authenticating once the collection's auth token secret changes", async () => {
+    const carol = await newUser('carol-token@example.com');
+    expect((await refresh(carol.token)).statusCode).toBe(200);
+    const current = test.registry.find('users') as AuthCollection;
+    const rotated = { ...current, authToken: { ...current.authToken, secret: `${current.authToken.secret}-rotated` } };
+    await test.registry.apply(() => [{ before: current, after: rotated }]);
+    try {
+      expect((await refresh(carol.token)).statusCode).toBe(401);
+    } finally {
+      // The other tests' tokens were signed with the first secret.
+      await test.registry.apply(() => [{ before: rotated, after: current }]);
+    }
+  });
+
+  it('stop authenticating once expired', async () => {
+    const dave = await newUser('dave-token@example.com');
+    const shortLived = signRecordToken(test.registry.find('users') as AuthCollection, dave, 'authToken', {}, 1);
+    expect((await refresh(shortLived)).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await refresh(shortLived)).statusCode).toBe(401);
   });
 });
 

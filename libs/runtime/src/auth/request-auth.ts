@@ -30,6 +30,15 @@ export interface VerifiedToken extends RequestAuth {
 export const isSuperuser = (auth: RequestAuth | null) => auth?.collection.id === SUPERUSERS_COLLECTION_ID;
 
 const RESOLVED = Symbol('hivebase.requestAuth');
+/** Verified auth tokens kept at most (the map starts over when full). */
+const VERIFIED_TOKENS_MAX = 10_000;
+
+/** An auth token already verified, and the key material it was verified with. */
+interface VerifiedAuthToken {
+  claims: TokenClaims;
+  tokenKey: string;
+  secret: string;
+}
 type WithAuth = FastifyRequest & { [RESOLVED]?: Promise<RequestAuth | null> };
 
 /** Loads one record by id from a collection's table. */
@@ -47,6 +56,12 @@ export async function findRecordById(pool: Pool, collection: { name: string }, i
 @Injectable()
 export class RequestAuthenticator implements OnModuleInit, OnApplicationShutdown {
   private readonly cache = new AuthRecordCache();
+  /**
+   * Auth tokens verified before: while unexpired and signed with the record's current tokenKey
+   * and the collection's current secret, verifying again would give the same answer, so the
+   * decode and the HMAC are skipped (a client sends the same token on every request).
+   */
+  private readonly verifiedTokens = new Map<string, VerifiedAuthToken>();
   private readonly unsubscribers: (() => Promise<void>)[] = [];
 
   constructor(
@@ -95,6 +110,14 @@ export class RequestAuthenticator implements OnModuleInit, OnApplicationShutdown
    */
   async verify(token: string | null, kind: TokenKind): Promise<VerifiedToken | null> {
     if (!token) return null;
+    if (kind === 'authToken') {
+      const known = this.verifiedTokens.get(token);
+      if (known) {
+        const again = await this.reverify(known);
+        if (again) return again;
+        this.verifiedTokens.delete(token);
+      }
+    }
     const peeked = peekClaims(token);
     if (typeof peeked?.collectionId !== 'string' || typeof peeked.id !== 'string') return null;
     const collection = this.registry.find(peeked.collectionId);
@@ -103,12 +126,30 @@ export class RequestAuthenticator implements OnModuleInit, OnApplicationShutdown
       kind === 'authToken' ? await this.cachedRecord(collection, peeked.id) : await this.load(collection, peeked.id);
     if (!record || typeof record.tokenKey !== 'string') return null;
     const claims = verifyRecordToken(token, collection, record.tokenKey, kind);
-    return claims ? { collection, record, claims } : null;
+    if (!claims) return null;
+    if (kind === 'authToken') {
+      if (this.verifiedTokens.size >= VERIFIED_TOKENS_MAX) this.verifiedTokens.clear();
+      this.verifiedTokens.set(token, { claims, tokenKey: record.tokenKey, secret: collection.authToken.secret });
+    }
+    return { collection, record, claims };
+  }
+
+  /** A verified token's answer again, if it is unexpired and its record's key and collection's secret are unchanged. */
+  private async reverify(known: VerifiedAuthToken): Promise<VerifiedToken | null> {
+    const { claims } = known;
+    if (claims.exp * 1000 <= Date.now()) return null;
+    const collection = this.registry.find(claims.collectionId);
+    if (collection?.type !== 'auth' || collection.id !== claims.collectionId) return null;
+    if (collection.authToken.secret !== known.secret) return null;
+    const record = await this.cachedRecord(collection, claims.id);
+    if (record?.tokenKey !== known.tokenKey) return null;
+    return { collection, record, claims };
   }
 
   /** Drops every cached auth record here (after a restore; other replicas hear `backup.restored`). */
   forgetAll(): void {
     this.cache.clear();
+    this.verifiedTokens.clear();
   }
 
   /** Tells every replica (this one at once) that the record's tokenKey changed. */
