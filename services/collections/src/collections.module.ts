@@ -16,7 +16,7 @@ import { ExtensionRoutes } from './extensions/extension-routes';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ViewPreviewController } from './openapi/view-preview.controller';
 import { RecordBodyLimits } from './records/record-body-limits';
-import { RecordsController } from './records/records.controller';
+import { RecordsRoutes } from './records/records.routes';
 import { RecordsService } from './records/records.service';
 import { SettingsController } from './settings/settings.controller';
 import { TestEmailService } from './settings/test-email.service';
@@ -32,7 +32,6 @@ import { SqlModule } from './sql/sql.module';
   imports: [MailModule.forRoot({ worker: false }), FileCleanupModule, LogsApiModule, SqlModule, CronModule],
   controllers: [
     CollectionsController,
-    RecordsController,
     SettingsController,
     BatchController,
     OpenApiController,
@@ -43,6 +42,7 @@ import { SqlModule } from './sql/sql.module';
   providers: [
     CollectionsService,
     RecordsService,
+    RecordsRoutes,
     RecordBodyLimits,
     BatchService,
     TestEmailService,

@@ -9,7 +9,7 @@ import {
   type RouteEvent,
   type RouteResponse,
 } from '@hivebase/runtime';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -30,7 +30,7 @@ const isResponse = (value: unknown): value is RouteResponse =>
  * stops boot.
  */
 @Injectable()
-export class ExtensionRoutes implements OnModuleInit {
+export class ExtensionRoutes implements OnApplicationBootstrap {
   private readonly logger = new Logger('extensions');
 
   constructor(
@@ -39,7 +39,8 @@ export class ExtensionRoutes implements OnModuleInit {
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
   ) {}
 
-  onModuleInit(): void {
+  /** After every module's init, so every built-in route (Nest's and the plain Fastify ones) is there to clash with. */
+  onApplicationBootstrap(): void {
     if (this.extensions.routes.length === 0) return;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     for (const route of this.extensions.routes) this.register(fastify, route);
