@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FilterSyntaxError, FilterTooComplexError, FilterTooLongError } from '../errors/filter.errors';
 import type { ComparisonNode } from './filter.ast';
-import { MAX_FILTER_DEPTH, parseFilter } from './filter.parser';
+import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, PARSED_FILTERS_LIMIT, parseFilter } from './filter.parser';
 
 const comparison = (input: string) => parseFilter(input) as ComparisonNode;
 
@@ -89,5 +89,37 @@ describe('parseFilter', () => {
     expect(() => parseFilter(nested(MAX_FILTER_DEPTH))).not.toThrow();
     expect(() => parseFilter(nested(MAX_FILTER_DEPTH + 1))).toThrow(FilterTooComplexError);
     expect(() => parseFilter('('.repeat(3000))).toThrow(FilterTooComplexError);
+  });
+});
+
+describe('parsed filter cache', () => {
+  it('parses a text once and hands every caller the same frozen AST', () => {
+    const text = `views > 10 && title ~ "cache-${Math.random()}"`;
+    const first = parseFilter(text);
+    expect(parseFilter(text)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      (first as { type: string }).type = 'changed';
+    }).toThrow(TypeError);
+    expect(parseFilter(` ${text}`)).not.toBe(first);
+  });
+
+  it('keeps at most PARSED_FILTERS_LIMIT texts, dropping the least recently used', () => {
+    const kept = parseFilter('id = "kept-by-use"');
+    const dropped = parseFilter('id = "dropped"');
+    for (let i = 0; i < PARSED_FILTERS_LIMIT; i++) {
+      if (i % 100 === 0) expect(parseFilter('id = "kept-by-use"')).toBe(kept);
+      parseFilter(`views > ${i}`);
+    }
+    expect(parseFilter('id = "kept-by-use"')).toBe(kept);
+    const again = parseFilter('id = "dropped"');
+    expect(again).not.toBe(dropped);
+    expect(again).toEqual(dropped);
+  });
+
+  it('does not keep what fails to parse: the error comes back every time', () => {
+    expect(() => parseFilter('views >')).toThrow(FilterSyntaxError);
+    expect(() => parseFilter('views >')).toThrow(FilterSyntaxError);
+    expect(() => parseFilter('x'.repeat(MAX_FILTER_LENGTH + 1))).toThrow(FilterTooLongError);
   });
 });

@@ -274,6 +274,34 @@ class Parser {
  * `FilterTooComplexError` or `FilterSyntaxError` (with the position and what was expected).
  */
 export function parseFilter(input: string): FilterNode {
+  const cached = parsedFilters.get(input);
+  if (cached !== undefined) {
+    // Most recently used last, so the oldest entry is the first one the limit drops.
+    parsedFilters.delete(input);
+    parsedFilters.set(input, cached);
+    return cached;
+  }
   if (input.length > MAX_FILTER_LENGTH) throw new FilterTooLongError(input.length, MAX_FILTER_LENGTH);
-  return new Parser(tokenize(input)).parse();
+  const node = deepFreeze(new Parser(tokenize(input)).parse());
+  if (parsedFilters.size >= PARSED_FILTERS_LIMIT) parsedFilters.delete(parsedFilters.keys().next().value as string);
+  parsedFilters.set(input, node);
+  return node;
+}
+
+/**
+ * Parsed ASTs by text, least recently used first: rules and the same few client filters come
+ * back on every request, and parsing is pure (resolution, which depends on the collection and
+ * the request, happens later). Only successful parses are kept; the ASTs are frozen, as every
+ * caller shares them.
+ */
+const parsedFilters = new Map<string, FilterNode>();
+/** Distinct texts kept (each at most MAX_FILTER_LENGTH characters). */
+export const PARSED_FILTERS_LIMIT = 1000;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
