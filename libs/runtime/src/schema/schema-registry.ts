@@ -15,7 +15,7 @@ const VERSION_CHECK_MS = 2_000;
 /**
  * This process's in-memory copy of every collection. Schema changes made anywhere reach it
  * through `schema.changed` on the bus; a cheap version check every few seconds catches a missed
- * event. In the distributed shape `SchemaFreshnessMiddleware` also checks the version before each
+ * event. In the distributed shape `SchemaFreshness` also checks the version before each
  * request, so a change acknowledged anywhere is seen here by the next request.
  */
 @Injectable()

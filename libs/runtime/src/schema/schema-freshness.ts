@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BaseConfig } from '@hivebase/platform';
 import { APP_CONFIG, freshRun, PG_POOL } from '@hivebase/platform';
-import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { SettingsService } from '../settings/settings.service';
 import { SETTINGS_PARAM_ID } from '../settings/settings-store';
@@ -25,14 +26,15 @@ export const checksFreshnessPerRequest = (config: Pick<BaseConfig, 'mode' | 'sch
   config.mode === 'distributed' && config.schemaFreshness === 'request';
 
 @Injectable()
-export class SchemaFreshnessMiddleware implements NestMiddleware {
-  private readonly logger = new Logger(SchemaFreshnessMiddleware.name);
+export class SchemaFreshness implements OnModuleInit {
+  private readonly logger = new Logger(SchemaFreshness.name);
   private readonly enabled: boolean;
   private readonly check: () => Promise<void>;
 
   constructor(
     @Inject(PG_POOL) pool: Pool,
     @Inject(APP_CONFIG) config: BaseConfig,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     schema: SchemaRegistry,
     settings: SettingsService,
   ) {
@@ -48,16 +50,27 @@ export class SchemaFreshnessMiddleware implements NestMiddleware {
     });
   }
 
-  use(request: IncomingMessage, _response: ServerResponse, next: () => void): void {
-    // Health probes come every few seconds from every gateway and read neither.
-    if (!this.enabled || request.url?.startsWith('/api/health')) {
-      next();
-      return;
-    }
-    this.check().then(next, (error: unknown) => {
-      // The database is what answers the request anyway; serve from the cache and let it fail there.
-      this.logger.warn({ err: error }, 'schema version check failed');
-      next();
+  /**
+   * A Fastify hook on every request of the app (not a Nest middleware: those run through an
+   * engine of their own on every request), and only where it checks anything.
+   */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!this.enabled || !fastify) return;
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      // Health probes come every few seconds from every gateway and read neither.
+      if (request.url.startsWith('/api/health')) {
+        done();
+        return;
+      }
+      this.check().then(
+        () => done(),
+        (error: unknown) => {
+          // The database is what answers the request anyway; serve from the cache and let it fail there.
+          this.logger.warn({ err: error }, 'schema version check failed');
+          done();
+        },
+      );
     });
   }
 }
