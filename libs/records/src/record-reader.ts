@@ -12,11 +12,9 @@ import { isPossibleId, RecordsError, recordNotFound } from './records.errors';
 /** Extra column telling whether the caller may manage an auth record (see `columnsSql`). */
 const MANAGED_COLUMN = '__hb_managed';
 
-// The combined list statement's own columns: with a dot, which no field name can hold.
+// The combined list statement's total column: with a dot, which no field name can hold.
 const TOTAL_KEY = 'hb.total';
 const TOTAL = `"${TOTAL_KEY}"`;
-const PAGE_ROW_KEY = 'hb.row';
-const PAGE_ROW = `"${PAGE_ROW_KEY}"`;
 
 /** What only superusers may use in `filter` and `sort`, in the order PocketBase checks them. */
 const SUPERUSER_ONLY_REFS = ['@collection.', '@request.'];
@@ -92,10 +90,12 @@ export class RecordReader {
         const pageSql = `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} ${limits}`;
         rows = (await statementNames.query<Json>(this.db, collection, pageSql, values)).rows;
       } else {
-        // Page and total in one round trip: the count's one row joined to the page's rows (one
-        // row of NULLs when the page is empty, told apart by the page's own TRUE column). The
-        // page's WHERE reuses the count's parameters.
-        const pageSql = `SELECT TRUE AS ${PAGE_ROW}, ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} ${limits}`;
+        // Page and total in one round trip: the count's one row joined to the page's rows, one
+        // row of NULLs when the page is empty. Both read one snapshot, so the page holds rows
+        // exactly when the total reaches past the offset. (No marker column in the page: one
+        // would make Postgres project every scanned row instead of passing it through, which
+        // costs more than the second round trip saves.) The page's WHERE reuses the count's parameters.
+        const pageSql = `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} ${limits}`;
         const joined = await statementNames.query<Json>(
           this.db,
           collection,
@@ -103,7 +103,7 @@ export class RecordReader {
           values,
         );
         totalItems = Number(joined.rows[0]?.[TOTAL_KEY] ?? 0);
-        if (joined.rows[0]?.[PAGE_ROW_KEY] === true) rows = joined.rows;
+        if (BigInt(totalItems) > offset) rows = joined.rows;
       }
     }
     const items = rows.map((row) => this.toJson(collection, row, access));
