@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { MAX_LOGGED_ERROR_BODY } from '../logs/request-log';
 
 /**
  * Answers that declare a length up to this arrive whole before the client is answered: one
@@ -38,10 +39,14 @@ export interface UpstreamExchange {
 const isClosingAnswer = (statusCode: number, headers: IncomingHttpHeaders) =>
   statusCode === 503 && headers.connection === 'close';
 
+// A failure's body is read whole up to what the request log keeps of it: the log wants its message.
+const BUFFERED_FAILURE_BYTES = Math.max(BUFFERED_RESPONSE_BYTES, MAX_LOGGED_ERROR_BODY);
+
 function wantsWhole(statusCode: number, headers: IncomingHttpHeaders): boolean {
   if (isClosingAnswer(statusCode, headers)) return true;
   const length = headers['content-length'];
-  return typeof length === 'string' && Number(length) <= BUFFERED_RESPONSE_BYTES;
+  if (typeof length !== 'string') return false;
+  return Number(length) <= (statusCode >= 400 ? BUFFERED_FAILURE_BYTES : BUFFERED_RESPONSE_BYTES);
 }
 
 /**
