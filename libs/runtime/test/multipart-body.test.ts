@@ -43,7 +43,8 @@ async function encode(entries: Entry[]): Promise<{ payload: Buffer; contentType:
   };
 }
 
-const loadFailed = { data: {}, message: 'An error occurred while loading the submitted data.', status: 400 };
+// The echo routes set no body policy: a body that does not bind gets the records API's answer.
+const unreadable = { data: {}, message: 'Something went wrong while processing your request.', status: 400 };
 
 describe('multipart/form-data bodies', () => {
   let app: NestFastifyApplication;
@@ -117,7 +118,7 @@ describe('multipart/form-data bodies', () => {
   ])('answers %s with a 400', async (_name, entries) => {
     const response = await post(entries);
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual(loadFailed);
+    expect(response.json()).toEqual(unreadable);
   });
 
   it('streams file parts to temporary files, named and sniffed, after the names sent for the key', async () => {

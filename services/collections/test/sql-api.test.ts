@@ -142,16 +142,31 @@ describe('POST /api/sql', () => {
       () => sql(undefined, 'superuser', '{"query": select 1}'),
       { status: 400, body: { status: 400, message: expect.any(String), data: {} } },
     ],
-    ['body as plain text', () => sql(undefined, 'superuser', 'select 1', 'text/plain'), loadFailed],
+    // PocketBase's BindBody error, passed through as it is (firstApiError).
+    [
+      'body as plain text',
+      () => sql(undefined, 'superuser', 'select 1', 'text/plain'),
+      { status: 400, body: { status: 400, message: 'Unsupported Content-Type.', data: {} } },
+    ],
     [
       'a form body, bound as PocketBase binds forms',
       () => sql(undefined, 'superuser', 'query=select+1+as+one', 'application/x-www-form-urlencoded'),
       result([{ name: 'one', type: 'integer', nullable: true }], [['1']]),
     ],
     [
-      'body of a media type without a parser',
+      'an XML body (no form reads XML)',
       () => sql(undefined, 'superuser', '<query>select 1</query>', 'application/xml'),
-      { status: 415, body: { status: 415, message: expect.any(String), data: {} } },
+      loadFailed,
+    ],
+    [
+      'body of a media type PocketBase does not bind',
+      () => sql(undefined, 'superuser', 'select 1', 'application/sql'),
+      { status: 400, body: { status: 400, message: 'Unsupported Content-Type.', data: {} } },
+    ],
+    [
+      'JSON with data after the object (Go reads one value)',
+      () => sql(undefined, 'superuser', '{"query":"select 1 as one"} junk'),
+      result([{ name: 'one', type: 'integer', nullable: true }], [['1']]),
     ],
     [
       'a failing statement among several',

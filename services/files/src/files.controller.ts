@@ -1,4 +1,5 @@
 import { ApiError } from '@hivebase/platform';
+import { BODY_POLICIES, BodyErrors } from '@hivebase/runtime';
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FilesService } from './files.service';
@@ -13,6 +14,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
 export class FilesController {
   constructor(@Inject(FilesService) private readonly files: FilesService) {}
 
+  @BodyErrors(BODY_POLICIES.ignore)
   @Post('token')
   @HttpCode(200)
   token(@Req() request: FastifyRequest) {

@@ -1,5 +1,5 @@
 import { APP_CONFIG, ApiError, type BaseConfig, badRequest, forbidden, notFound, realIp } from '@hivebase/platform';
-import { RequestAuthenticator, SettingsService } from '@hivebase/runtime';
+import { BODY_POLICIES, BodyErrors, RequestAuthenticator, SettingsService } from '@hivebase/runtime';
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RealtimeService } from './realtime.service';
@@ -51,6 +51,7 @@ export class RealtimeController {
     raw.once('close', () => this.realtime.disconnect(client));
   }
 
+  @BodyErrors(BODY_POLICIES.generic)
   @Post()
   @HttpCode(204)
   async subscribe(@Req() request: FastifyRequest): Promise<void> {

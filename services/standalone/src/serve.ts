@@ -16,7 +16,7 @@ import {
   type ExtensionRegistry,
   hooksDirOf,
   loadExtensions,
-  registerMultipartBody,
+  registerRequestBody,
 } from '@hivebase/runtime';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -84,8 +84,9 @@ async function startApp(
   const edge = new EdgeHooks();
   const app = await createHttpApp(StandaloneModule.forRoot(resolved, edge, extensions), {
     config: resolved,
+    bodyParser: false,
     configureFastify: async (fastify) => {
-      await registerMultipartBody(fastify);
+      await registerRequestBody(fastify);
       await registerCors(fastify, resolved);
       registerEdgeHooks(fastify, edge);
       registerAdminStatic(fastify);

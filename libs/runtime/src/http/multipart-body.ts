@@ -10,6 +10,7 @@ import { isUploadedFile, type UploadedFile, uploadedFile } from '@hivebase/contr
 import { ApiError, badRequest } from '@hivebase/platform';
 import { SNIFF_BYTES, sniffContentType, storedFileName } from '@hivebase/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { unreadableBody } from './body-policy';
 
 /** The part name PocketBase (and its SDK) use for JSON serialised alongside form values. */
 export const JSON_PAYLOAD_KEY = '@jsonPayload';
@@ -228,34 +229,46 @@ async function readMultipartBody(request: FastifyRequest, reply: FastifyReply): 
       throw error.answer;
     }
     // Malformed multipart (bad boundary, truncated parts), parser limits, unsafe field names.
-    const status = (error as { statusCode?: unknown }).statusCode === 413 ? 413 : 400;
-    throw new ApiError(status, status === 413 ? undefined : LOAD_FAILED, {}, { cause: error });
+    if ((error as { statusCode?: unknown }).statusCode === 413)
+      throw new ApiError(413, undefined, {}, { cause: error });
+    throw unreadableBody(request, 'malformed', error) ?? new ApiError(400, LOAD_FAILED, {}, { cause: error });
   } finally {
     raw.off('data', countBytes);
   }
 
-  // Plain values first, then the payloads over them, in order (PocketBase's order too).
+  const body = bindFormValues(values, payloads);
+  if (!body) throw unreadableBody(request, 'malformed') ?? badRequest(LOAD_FAILED);
+  for (const [key, list] of files) mergeUploadedFiles(body, key, list);
+  return body;
+}
+
+/**
+ * Form values bound as PocketBase's `UnmarshalRequestData` binds them into the body map: plain
+ * values first (a repeated key becomes a list), then each `@jsonPayload` over them, in order.
+ * `payloads` are parsed already (`parsePayload`); `null` when one is not a JSON object (Go cannot
+ * unmarshal it into the map).
+ */
+export function bindFormValues(values: Map<string, string[]>, payloads: unknown[]): Record<string, unknown> | null {
   // Object.fromEntries defines own keys, so a `__proto__` key stays a plain key.
   const body: Record<string, unknown> = Object.fromEntries(
     [...values].map(([key, list]) => [key, list.length === 1 ? list[0] : list]),
   );
   for (const payload of payloads) {
-    // Invalid JSON, or JSON that is not an object (Go cannot unmarshal it into the body map).
     if (payload === INVALID || payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      throw badRequest(LOAD_FAILED);
+      return null;
     }
     for (const [key, value] of Object.entries(payload)) {
       Object.defineProperty(body, key, { value, enumerable: true, writable: true, configurable: true });
     }
   }
-  for (const [key, list] of files) mergeUploadedFiles(body, key, list);
   return body;
 }
 
 // Parsing goes on after a bad payload, so the whole body is read before the 400 goes out.
 const INVALID = Symbol('invalid JSON');
 
-function parsePayload(text: string): unknown {
+/** One `@jsonPayload` text parsed (a marker when it is not JSON, see `bindFormValues`). */
+export function parsePayload(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

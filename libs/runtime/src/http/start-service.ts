@@ -10,7 +10,7 @@ import {
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CoreModule } from '../core.module';
-import { registerMultipartBody } from './multipart-body';
+import { registerRequestBody } from './request-body';
 
 /** Services behind the gateway need a database URL; only standalone can start its own. */
 export function requireDatabaseUrl(config: BaseConfig): BaseConfig & { databaseUrl: string } {
@@ -30,7 +30,9 @@ export function createServiceApp(
   return createHttpApp(ServiceAppModule, {
     config,
     trustedProxyHops: config.mode === 'distributed' ? 1 : 0,
-    configureFastify: registerMultipartBody,
+    // Bodies are read as PocketBase reads them (request-body.ts), not by Nest's parsers.
+    bodyParser: false,
+    configureFastify: registerRequestBody,
   });
 }
 

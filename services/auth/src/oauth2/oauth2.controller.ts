@@ -1,3 +1,4 @@
+import { BODY_POLICIES, BodyErrors } from '@hivebase/runtime';
 import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuth2Service } from './oauth2.service';
@@ -10,6 +11,7 @@ export class OAuth2Controller {
     @Inject(OAuth2RedirectService) private readonly redirects: OAuth2RedirectService,
   ) {}
 
+  @BodyErrors(BODY_POLICIES.loadFailed)
   @Post('api/collections/:collection/auth-with-oauth2')
   @HttpCode(200)
   authWithOAuth2(@Req() request: FastifyRequest, @Param('collection') collection: string) {
@@ -22,6 +24,7 @@ export class OAuth2Controller {
     return reply.redirect(await this.redirects.forward(request, request.query), 307);
   }
 
+  @BodyErrors(BODY_POLICIES.ignore)
   @Post('api/oauth2-redirect')
   async redirectPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return reply.redirect(await this.redirects.forward(request, request.body), 303);

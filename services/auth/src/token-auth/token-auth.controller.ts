@@ -1,4 +1,12 @@
-import { peekClaims, RequestAuthenticator, SuperuserGuard, signRecordToken, tokenFromHeader } from '@hivebase/runtime';
+import {
+  BODY_POLICIES,
+  BodyErrors,
+  peekClaims,
+  RequestAuthenticator,
+  SuperuserGuard,
+  signRecordToken,
+  tokenFromHeader,
+} from '@hivebase/runtime';
 import { Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthError } from '../core/auth.errors';
@@ -54,6 +62,7 @@ export class TokenAuthController {
    * Superusers only: a non-refreshable token for another auth record, valid for `duration`
    * seconds (0 or missing: the collection's auth token duration).
    */
+  @BodyErrors(BODY_POLICIES.loadFailedAlways)
   @Post('impersonate/:id')
   @HttpCode(200)
   @UseGuards(SuperuserGuard)

@@ -1,4 +1,11 @@
-import { isSuperuser, RequestAuthenticator, SuperuserGuard, SuperuserIps } from '@hivebase/runtime';
+import {
+  BODY_POLICIES,
+  BodyErrors,
+  isSuperuser,
+  RequestAuthenticator,
+  SuperuserGuard,
+  SuperuserIps,
+} from '@hivebase/runtime';
 import {
   Body,
   Controller,
@@ -33,6 +40,7 @@ export class BackupsController {
   }
 
   /** `{name?}` → 204 once the backup is stored. */
+  @BodyErrors(BODY_POLICIES.loadFailedAlways)
   @Post()
   @UseGuards(SuperuserGuard)
   @HttpCode(204)
@@ -41,6 +49,7 @@ export class BackupsController {
   }
 
   /** Multipart `file` (a zip) → 204; no body limit, as PocketBase (see `BackupBodyLimits`). */
+  @BodyErrors(BODY_POLICIES.ignore)
   @Post('upload')
   @UseGuards(SuperuserGuard)
   @HttpCode(204)
@@ -71,6 +80,7 @@ export class BackupsController {
     await reply.send(body);
   }
 
+  @BodyErrors(BODY_POLICIES.ignore)
   @Delete(':key')
   @UseGuards(SuperuserGuard)
   @HttpCode(204)
@@ -79,6 +89,7 @@ export class BackupsController {
   }
 
   /** → 204 once the database and files are the backup's (every replica then reloads). */
+  @BodyErrors(BODY_POLICIES.ignore)
   @Post(':key/restore')
   @UseGuards(SuperuserGuard)
   @HttpCode(204)

@@ -1,3 +1,4 @@
+import { BodyErrors, bindFailed } from '@hivebase/runtime';
 import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { type BatchResult, BatchService } from './batch.service';
@@ -7,6 +8,7 @@ import { type BatchResult, BatchService } from './batch.service';
 export class BatchController {
   constructor(@Inject(BatchService) private readonly batch: BatchService) {}
 
+  @BodyErrors(bindFailed('Failed to read the submitted batch data.'))
   @Post()
   @HttpCode(200)
   run(@Req() request: FastifyRequest, @Body() body: unknown): Promise<BatchResult[]> {

@@ -1,4 +1,4 @@
-import { SuperuserGuard } from '@hivebase/runtime';
+import { BODY_POLICIES, BodyErrors, bindFailed, SuperuserGuard } from '@hivebase/runtime';
 import {
   Body,
   Controller,
@@ -26,6 +26,7 @@ export class CollectionsController {
     return this.collections.list(query);
   }
 
+  @BodyErrors(bindFailed('Failed to load the collection type data due to invalid formatting.'))
   @Post()
   @HttpCode(200)
   create(@Body() body: unknown) {
@@ -42,6 +43,7 @@ export class CollectionsController {
     return this.collections.oauth2Providers();
   }
 
+  @BodyErrors(BODY_POLICIES.loadFailed)
   @Put('import')
   @HttpCode(204)
   async import(@Body() body: unknown): Promise<void> {
@@ -53,17 +55,20 @@ export class CollectionsController {
     return this.collections.view(idOrName);
   }
 
+  @BodyErrors(bindFailed('Failed to load the submitted data due to invalid formatting.'))
   @Patch(':idOrName')
   update(@Param('idOrName') idOrName: string, @Body() body: unknown) {
     return this.collections.update(idOrName, body);
   }
 
+  @BodyErrors(BODY_POLICIES.ignore)
   @Delete(':idOrName')
   @HttpCode(204)
   async delete(@Param('idOrName') idOrName: string): Promise<void> {
     await this.collections.delete(idOrName);
   }
 
+  @BodyErrors(BODY_POLICIES.ignore)
   @Delete(':idOrName/truncate')
   @HttpCode(204)
   async truncate(@Param('idOrName') idOrName: string): Promise<void> {

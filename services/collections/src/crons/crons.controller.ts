@@ -1,5 +1,5 @@
 import { CRON_SCHEDULER, type CronJobInfo, type CronScheduler } from '@hivebase/platform';
-import { SuperuserGuard } from '@hivebase/runtime';
+import { BODY_POLICIES, BodyErrors, SuperuserGuard } from '@hivebase/runtime';
 import { Controller, Get, HttpCode, Inject, Logger, Param, Post, UseGuards } from '@nestjs/common';
 import { CollectionsError } from '../collections.errors';
 
@@ -17,6 +17,7 @@ export class CronsController {
   }
 
   /** Answers 204 at once and runs the job in the background, as PocketBase does. */
+  @BodyErrors(BODY_POLICIES.ignore)
   @Post(':id')
   @HttpCode(204)
   run(@Param('id') id: string): void {

@@ -1,5 +1,5 @@
 import { PG_POOL } from '@hivebase/platform';
-import { SchemaRegistry, SuperuserGuard } from '@hivebase/runtime';
+import { BODY_POLICIES, BodyErrors, SchemaRegistry, SuperuserGuard } from '@hivebase/runtime';
 import {
   fieldToJson,
   inferViewFields,
@@ -35,6 +35,7 @@ export class ViewPreviewController {
     @Inject(SchemaRegistry) private readonly registry: SchemaRegistry,
   ) {}
 
+  @BodyErrors(BODY_POLICIES.loadFailed)
   @Post('view-preview')
   @HttpCode(200)
   async preview(@Body() body: unknown): Promise<{ fields: unknown[]; items: Record<string, unknown>[] }> {

@@ -1,4 +1,4 @@
-import { SuperuserGuard } from '@hivebase/runtime';
+import { BODY_POLICIES, BodyErrors, SuperuserGuard } from '@hivebase/runtime';
 import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { SqlConsoleService, type SqlResult } from './sql-console.service';
 import { readSqlQueryOrThrow } from './sql-form';
@@ -12,6 +12,7 @@ import { readSqlQueryOrThrow } from './sql-form';
 export class SqlController {
   constructor(@Inject(SqlConsoleService) private readonly console: SqlConsoleService) {}
 
+  @BodyErrors(BODY_POLICIES.loadFailed)
   @Post()
   @HttpCode(200)
   run(@Body() body: unknown): Promise<SqlResult> {
