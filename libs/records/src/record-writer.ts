@@ -408,7 +408,8 @@ export class RecordWriter {
   private updateSql(collection: Collection, values: Json, params: unknown[]): string {
     const table = quoteIdent(collection.name);
     const sets = Object.keys(values).map((column) => `${quoteIdent(column)} = $${params.push(values[column])}`);
-    return `UPDATE ${table} SET ${sets.length > 0 ? sets.join(', ') : 'id = id'}`;
+    // The no-op names the table: the one-statement update joins "hb.previous", which has an id too.
+    return `UPDATE ${table} SET ${sets.length > 0 ? sets.join(', ') : `id = ${table}.id`}`;
   }
 
   async delete(collection: Collection, id: string, access: RecordAccess, tx?: PoolClient): Promise<void> {
