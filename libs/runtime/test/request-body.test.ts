@@ -1,6 +1,7 @@
 import { createHttpApp, LoggingModule } from '@hivebase/platform';
-import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, HttpCode, Module, Post, Req } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_POLICIES, BodyErrors, bindFailed } from '../src/http/body-policy';
 import { registerRequestBody } from '../src/http/request-body';
@@ -26,6 +27,21 @@ class EchoController {
   @BodyErrors(bindFailed('Own message.'))
   own(@Body() body: unknown) {
     return { body: body ?? 'none' };
+  }
+
+  // Never reads its body: PocketBase's handlers that never bind one answer as usual.
+  @Post('unread')
+  @HttpCode(200)
+  unread() {
+    return { body: 'unread' };
+  }
+
+  // Reads its body in the handler, after its own check: that check answers first.
+  @Post('late')
+  @HttpCode(200)
+  late(@Req() request: FastifyRequest) {
+    if (request.headers['x-refuse']) throw new ForbiddenException();
+    return { body: request.body ?? 'none' };
   }
 
   @Post('ignore')
@@ -133,6 +149,18 @@ describe('request bodies read as PocketBase binds them', () => {
     }
     // A handler that never binds the body: it reads as none.
     expect(await post('/t/ignore', payload, contentType)).toEqual(bound('none'));
+    expect(await post('/t/unread', payload, contentType)).toEqual(bound('unread'));
+    expect(await post('/t/late', payload, contentType)).toEqual(refused(messages.default));
+  });
+
+  it('answers what a handler checks before reading the body first', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/t/late',
+      payload: '{"',
+      headers: { 'content-type': JSON_TYPE, 'x-refuse': '1' },
+    });
+    expect(response.statusCode).toBe(403);
   });
 
   it('reads an empty body as no body whatever its type', async () => {

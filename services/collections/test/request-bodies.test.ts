@@ -95,6 +95,20 @@ describe('request bodies that do not bind, answered per route as PocketBase does
     expect(await countNotes()).toBe(notes);
   });
 
+  it('answers what PocketBase checks before it binds the body first', async () => {
+    // The collection lookup (404), the superuser guard (401), batches being on (403).
+    expect((await call('POST', '/api/collections/missing/records', '{"')).status).toBe(404);
+    expect((await call('PATCH', '/api/collections/missing/records/x', 'a', 'text/plain')).status).toBe(404);
+    expect((await call('POST', '/api/sql', '{"', 'application/json', '')).status).toBe(401);
+    expect((await call('PATCH', '/api/settings', '{"', 'application/json', '')).status).toBe(401);
+    expect((await call('PATCH', '/api/settings', JSON.stringify({ batch: { enabled: false } }))).status).toBe(200);
+    try {
+      expect((await call('POST', '/api/batch', '{"')).status).toBe(403);
+    } finally {
+      await call('PATCH', '/api/settings', JSON.stringify({ batch: { enabled: true } }));
+    }
+  });
+
   it('refuses a prototype-polluting JSON body without writing', async () => {
     const notes = await countNotes();
     const answer = await call('POST', '/api/collections/notes/records', '{"title":"x","__proto__":{"isAdmin":true}}');

@@ -21,8 +21,8 @@ class Unreadable extends Error {
  *   `@jsonPayload` objects merged over them);
  * - `multipart/form-data`: see `registerMultipartBody`;
  * - anything else with a body (text/plain, XML, none): 400, PocketBase's "Unsupported Content-Type."
- * Which message a failure gets depends on the route (see {@link BodyErrors}). An empty body is
- * never read. Needs the app's own parsers off (`createHttpApp`'s `bodyParser: false`).
+ * Which message a failure gets depends on the route (see {@link BodyErrors}); it is thrown when
+ * the body is read (see `failOnRead`). An empty body is never read. Needs the app's own parsers off (`createHttpApp`'s `bodyParser: false`).
  */
 export async function registerRequestBody(fastify: FastifyInstance): Promise<void> {
   // Kept for JSON: it refuses `__proto__` and `constructor.prototype` keys (prototype pollution).
@@ -34,8 +34,13 @@ export async function registerRequestBody(fastify: FastifyInstance): Promise<voi
     } catch (error) {
       if (!(error instanceof Unreadable)) return done(error as Error, undefined);
       const answer = unreadableBody(request, error.kind, error.cause);
-      done(answer, answer ? undefined : null);
+      if (answer) unreadBodies.set(request, answer);
+      done(null, undefined);
     }
+  });
+  fastify.addHook('preValidation', async (request) => {
+    const answer = unreadBodies.get(request);
+    if (answer) failOnRead(request, answer);
   });
   await registerMultipartBody(fastify);
   fastify.addHook('onReady', async () => {
@@ -43,6 +48,28 @@ export async function registerRequestBody(fastify: FastifyInstance): Promise<voi
     if (fastify.hasContentTypeParser('application/json')) {
       throw new Error('registerRequestBody needs createHttpApp({ bodyParser: false })');
     }
+  });
+}
+
+/** Bodies that did not read, with the answer their route gives when its handler reads them. */
+const unreadBodies = new WeakMap<FastifyRequest, Error>();
+
+/**
+ * PocketBase fails where a handler binds the body, after what it checks first (the collection,
+ * the caller, whether a feature is on); a handler that never binds it never fails. So reading
+ * `request.body` (Nest's `@Body()` too, after the guards) throws the route's answer, and a body
+ * nobody reads is ignored. Assigning a body replaces the failure.
+ */
+function failOnRead(request: FastifyRequest, answer: Error): void {
+  Object.defineProperty(request, 'body', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      throw answer;
+    },
+    set(value: unknown) {
+      Object.defineProperty(request, 'body', { value, configurable: true, enumerable: true, writable: true });
+    },
   });
 }
 

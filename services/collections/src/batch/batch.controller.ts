@@ -1,5 +1,5 @@
 import { BodyErrors, bindFailed } from '@hivebase/runtime';
-import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { type BatchResult, BatchService } from './batch.service';
 
@@ -11,7 +11,7 @@ export class BatchController {
   @BodyErrors(bindFailed('Failed to read the submitted batch data.'))
   @Post()
   @HttpCode(200)
-  run(@Req() request: FastifyRequest, @Body() body: unknown): Promise<BatchResult[]> {
-    return this.batch.run(request, body);
+  run(@Req() request: FastifyRequest): Promise<BatchResult[]> {
+    return this.batch.run(request);
   }
 }

@@ -42,7 +42,8 @@ export class RecordsRoutes implements OnModuleInit {
     fastify.post(
       RECORDS,
       this.serve(200, (request) =>
-        records.create(request, request.params.collection, request.body, request.query.expand),
+        // The service reads the body once it found the collection (a 404 before a body that does not read).
+        records.create(request, request.params.collection, request.query.expand),
       ),
     );
     fastify.get(
@@ -54,7 +55,7 @@ export class RecordsRoutes implements OnModuleInit {
     fastify.patch(
       `${RECORDS}/:id`,
       this.serve(200, (request) =>
-        records.update(request, request.params.collection, request.params.id, request.body, request.query.expand),
+        records.update(request, request.params.collection, request.params.id, request.query.expand),
       ),
     );
     fastify.delete(

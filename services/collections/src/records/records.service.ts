@@ -111,8 +111,10 @@ export class RecordsService {
     return answerOf(event.record);
   }
 
-  create(request: FastifyRequest, idOrName: string, body: unknown, expand?: string): Promise<Json> {
+  /** `request.body` is read after the collection lookup (PocketBase's order: 404 before 400). */
+  create(request: FastifyRequest, idOrName: string, expand?: string): Promise<Json> {
     const collection = this.collectionOrThrow(idOrName);
+    const body: unknown = request.body;
     if (this.hooked('onRecordCreateRequest', collection)) return this.createHooked(request, collection, body, expand);
     return this.createRecord(request, collection, body, expand);
   }
@@ -134,8 +136,10 @@ export class RecordsService {
     return answerOf(event.record);
   }
 
-  update(request: FastifyRequest, idOrName: string, id: string, body: unknown, expand?: string): Promise<Json> {
+  /** `request.body` is read after the collection lookup, as in `create`. */
+  update(request: FastifyRequest, idOrName: string, id: string, expand?: string): Promise<Json> {
     const collection = this.collectionOrThrow(idOrName);
+    const body: unknown = request.body;
     if (this.hooked('onRecordUpdateRequest', collection)) {
       return this.updateHooked(request, collection, id, body, expand);
     }
