@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Client } from 'minio';
+import type { Client } from 'minio';
 import type { ByteRange, PutOptions, StorageDriver, StoredObject } from './storage-driver';
 
 /** PocketBase's `settings.s3` shape (also `backups.s3`). */
@@ -27,7 +27,9 @@ export class S3StorageDriver implements StorageDriver {
     const endpoint = new URL(options.endpoint);
     const useSSL = endpoint.protocol === 'https:';
     this.bucket = options.bucket;
-    this.client = new Client({
+    // Loaded by the first S3 driver: a process on local storage never needs the client.
+    const { Client: S3Client } = require('minio') as typeof import('minio');
+    this.client = new S3Client({
       endPoint: endpoint.hostname,
       port: endpoint.port === '' ? (useSSL ? 443 : 80) : Number(endpoint.port),
       useSSL,

@@ -1,5 +1,5 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { type Job, Queue, Worker } from 'bullmq';
+import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis, quitRedis, type RedisConnectOptions } from '../redis/connect-redis';
 import { type EnqueueOptions, type JobHandler, type JobQueue, resolveEnqueueOptions } from './job-queue';
@@ -34,6 +34,8 @@ export class BullJobQueue implements JobQueue {
   private closing: Promise<void> | undefined;
 
   private constructor(
+    /** BullMQ itself, loaded by `connect`: a standalone process, which never uses it, skips loading it. */
+    private readonly bullmq: typeof import('bullmq'),
     /** Shared by every Queue; fails commands fast when Redis is down. */
     private readonly producer: Redis,
     /**
@@ -63,7 +65,7 @@ export class BullJobQueue implements JobQueue {
       maxRetriesPerRequest: null,
       connectionName: 'hb-jobs-worker',
     });
-    return new BullJobQueue(producer, workerTemplate, prefix, concurrency, logger);
+    return new BullJobQueue(await import('bullmq'), producer, workerTemplate, prefix, concurrency, logger);
   }
 
   register<Data>(name: string, handler: JobHandler<Data>): void {
@@ -95,7 +97,7 @@ export class BullJobQueue implements JobQueue {
     if (this.state !== 'idle') throw new Error('cannot start a closed job queue');
     this.state = 'started';
     for (const [name, handler] of this.handlers) {
-      const worker = new Worker<unknown, void, string>(
+      const worker = new this.bullmq.Worker<unknown, void, string>(
         bullQueueName(name),
         (job: Job<unknown, void, string>) =>
           handler(job.data, { jobId: String(job.id), attempt: job.attemptsMade + 1 }),
@@ -132,7 +134,10 @@ export class BullJobQueue implements JobQueue {
   private queueOf(name: string): Queue<unknown, void, string> {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue<unknown, void, string>(bullQueueName(name), { connection: this.producer, prefix: this.prefix });
+      queue = new this.bullmq.Queue<unknown, void, string>(bullQueueName(name), {
+        connection: this.producer,
+        prefix: this.prefix,
+      });
       queue.on('error', (error) => this.logger.error({ msg: 'job queue error', job: name, err: error }));
       this.queues.set(name, queue);
     }

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createTransport } from 'nodemailer';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import type { DeepReadonly, SmtpConfig } from '../settings/settings.model';
 import { SettingsService } from '../settings/settings.service';
@@ -56,6 +55,8 @@ export class SmtpMailSender {
     const { smtp, meta } = this.settings.get();
     if (!smtp.enabled) throw new SmtpDisabledError(message);
     // A transport per mail: settings may have changed since the last one, and mail is infrequent.
+    // Loaded at the first mail, not at start-up (most processes never send one).
+    const { createTransport } = await import('nodemailer');
     const transport = createTransport(smtpTransportOptions(smtp));
     try {
       await transport.sendMail({

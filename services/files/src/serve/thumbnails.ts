@@ -1,5 +1,12 @@
 import type { Readable } from 'node:stream';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
+
+// sharp (and libvips) load with the first thumb, not at start-up: most processes never make one.
+let loaded: typeof Sharp | undefined;
+const sharp = (): typeof Sharp => {
+  loaded ??= require('sharp') as typeof Sharp;
+  return loaded;
+};
 
 /** The image types PocketBase makes thumbs of; others are served as they are. */
 export const THUMBABLE_TYPES = new Set(['image/png', 'image/jpg', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -15,7 +22,7 @@ const MAX_THUMB_PIXELS = 4096 * 4096;
  * center, `WxHt`/`WxHb` from the top/bottom, `WxHf` fits inside, `0xH`/`Wx0` keep the ratio.
  * `null` for a size it does not make.
  */
-export function thumbPipeline(size: string): sharp.Sharp | null {
+export function thumbPipeline(size: string): Sharp.Sharp | null {
   const match = /^(\d+)x(\d+)(t|b|f)?$/.exec(size);
   if (!match) return null;
   const width = Number(match[1]);
@@ -23,7 +30,7 @@ export function thumbPipeline(size: string): sharp.Sharp | null {
   const mode = match[3];
   if ((width === 0 && height === 0) || Math.max(width, 1) * Math.max(height, 1) > MAX_THUMB_PIXELS) return null;
   // Animated GIFs thumb to their first frame, as PocketBase's decoder reads them.
-  const image = sharp({ failOn: 'error', limitInputPixels: 100_000_000 });
+  const image = sharp()({ failOn: 'error', limitInputPixels: 100_000_000 });
   if (width === 0 || height === 0) {
     return image.resize(width || undefined, height || undefined, { fit: 'inside' });
   }
@@ -33,7 +40,7 @@ export function thumbPipeline(size: string): sharp.Sharp | null {
 }
 
 /** The thumb's bytes, in the original's format (thumbs are small; originals stream in). */
-export function makeThumb(original: Readable, pipeline: sharp.Sharp): Promise<Buffer> {
+export function makeThumb(original: Readable, pipeline: Sharp.Sharp): Promise<Buffer> {
   original.on('error', (error) => pipeline.destroy(error));
   return original.pipe(pipeline).toBuffer();
 }
