@@ -99,6 +99,7 @@ describe('request bodies that do not bind, answered per route as PocketBase does
     // The collection lookup (404), the superuser guard (401), batches being on (403).
     expect((await call('POST', '/api/collections/missing/records', '{"')).status).toBe(404);
     expect((await call('PATCH', '/api/collections/missing/records/x', 'a', 'text/plain')).status).toBe(404);
+    expect((await call('PATCH', '/api/collections/missing', '{"')).status).toBe(404);
     expect((await call('POST', '/api/sql', '{"', 'application/json', '')).status).toBe(401);
     expect((await call('PATCH', '/api/settings', '{"', 'application/json', '')).status).toBe(401);
     expect((await call('PATCH', '/api/settings', JSON.stringify({ batch: { enabled: false } }))).status).toBe(200);

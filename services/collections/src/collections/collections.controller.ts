@@ -11,8 +11,10 @@ import {
   Post,
   Put,
   Query,
+  Req,
   UseGuards,
 } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { CollectionsService } from './collections.service';
 
 /** `/api/collections`: superusers only, as in PocketBase. */
@@ -57,8 +59,9 @@ export class CollectionsController {
 
   @BodyErrors(bindFailed('Failed to load the submitted data due to invalid formatting.'))
   @Patch(':idOrName')
-  update(@Param('idOrName') idOrName: string, @Body() body: unknown) {
-    return this.collections.update(idOrName, body);
+  update(@Req() request: FastifyRequest, @Param('idOrName') idOrName: string) {
+    // Read once the collection is found: PocketBase's 404 comes before a body that does not read.
+    return this.collections.update(idOrName, () => request.body);
   }
 
   @BodyErrors(BODY_POLICIES.ignore)

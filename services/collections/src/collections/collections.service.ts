@@ -195,9 +195,11 @@ export class CollectionsService {
     return collectionToJson(saved as Collection);
   }
 
-  async update(idOrName: string, raw: unknown): Promise<CollectionJson> {
+  /** `readBody` is called once the collection is found (PocketBase's order: 404, then the body). */
+  async update(idOrName: string, readBody: () => unknown): Promise<CollectionJson> {
     const failure = 'collections_update_failed';
     const { id } = this.findOrThrow(idOrName);
+    const raw = readBody();
     assertObjectBody(raw, 'collections_update_unbound');
     const [saved] = await this.registry.apply(async (current) => {
       const before = current.find((collection) => collection.id === id);
