@@ -116,6 +116,9 @@ const isEveryone = (rule: string | null): boolean => rule !== null && rule.trim(
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The id field's default autogeneratePattern (15 of `[a-z0-9]`, as `newRecordId`). */
+const RECORD_ID_PATTERN = '[a-z0-9]{15}';
+
 const CREATE_FAILED: WriteFailure = 'records_create_failed';
 const UPDATE_FAILED: WriteFailure = 'records_update_failed';
 const VALUES_MISMATCH = { code: 'validation_values_mismatch', message: "Values don't match." };
@@ -755,9 +758,11 @@ export class RecordWriter {
   }
 
   private generateId(field: Field): string {
-    return field.type === 'text' && field.autogeneratePattern
-      ? generateFromPattern(field.autogeneratePattern)
-      : newRecordId();
+    // PocketBase's default id pattern is exactly what newRecordId draws: no pattern to parse per create.
+    if (field.type !== 'text' || !field.autogeneratePattern || field.autogeneratePattern === RECORD_ID_PATTERN) {
+      return newRecordId();
+    }
+    return generateFromPattern(field.autogeneratePattern);
   }
 
   /**
