@@ -22,6 +22,9 @@ import { logMarks, serverProblems } from './server-log';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+// `BENCH_ONLY=alternating` (part of a scenario's name, any case) runs only the matching scenarios.
+const ONLY = process.env.BENCH_ONLY?.toLowerCase();
+const RUN = SCENARIOS.filter((scenario) => !ONLY || scenario.name.toLowerCase().includes(ONLY));
 // The app's pg pool holds 10 connections; the direct runs get as many, so 300 callers queue
 // on it as 300 requests queue on the app's pool.
 const DIRECT_POOL_SIZE = 10;
@@ -72,7 +75,7 @@ it('measures the records API against direct Postgres', async () => {
   const rows: Row[] = [];
   const pool = new pg.Pool({ connectionString: database.url, max: DIRECT_POOL_SIZE });
   try {
-    for (const scenario of SCENARIOS) {
+    for (const scenario of RUN) {
       const operation = scenario.direct(context);
       await measureDirect({ pool, concurrency: scenario.connections, seconds: WARMUP_SECONDS, operation });
       const measured = await measureDirect({ pool, concurrency: scenario.connections, seconds: SECONDS, operation });
@@ -86,7 +89,7 @@ it('measures the records API against direct Postgres', async () => {
   for (const [shape, boot] of Object.entries(SHAPES)) {
     running = await boot(database.url);
     const token = await ownerToken(running.baseUrl);
-    for (const scenario of SCENARIOS) {
+    for (const scenario of RUN) {
       const load = { baseUrl: running.baseUrl, token, connections: scenario.connections };
       await measureHttp({ ...load, seconds: WARMUP_SECONDS, requests: scenario.http(context) });
       const logged = logMarks(running);
@@ -110,5 +113,5 @@ it('measures the records API against direct Postgres', async () => {
   });
   writeFileSync(OUTPUT, report);
   log(`report written to ${OUTPUT}\n\n${report}`);
-  expect(rows).toHaveLength(SCENARIOS.length * 3);
+  expect(rows).toHaveLength(RUN.length * 3);
 });
