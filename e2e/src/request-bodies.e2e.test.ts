@@ -128,7 +128,7 @@ describe.each(SHAPE_NAMES)('request bodies as PocketBase binds them (%s)', (shap
       body: new URLSearchParams({ title: 'from a form', '@jsonPayload': '{"title":"from its payload"}' }),
     });
     expect(form.status).toBe(200);
-    expect((await form.json()).title).toBe('from its payload');
+    expect(((await form.json()) as { title: string }).title).toBe('from its payload');
   });
 
   it('updates nothing for an empty body, whatever its Content-Type', async () => {
@@ -137,7 +137,7 @@ describe.each(SHAPE_NAMES)('request bodies as PocketBase binds them (%s)', (shap
       headers: { 'content-type': 'text/plain' },
     });
     expect(response.status).toBe(200);
-    expect((await response.json()).title).toBe('first');
+    expect(((await response.json()) as { title: string }).title).toBe('first');
   });
 
   it('keeps SDK writes as they were (JSON and multipart with @jsonPayload)', async () => {
