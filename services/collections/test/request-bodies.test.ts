@@ -24,7 +24,7 @@ async function call(method: string, url: string, payload?: string, contentType =
     payload,
     headers: { ...(payload === undefined ? {} : { 'content-type': contentType }), authorization: token },
   });
-  return { status: response.statusCode, body: response.json() as Json };
+  return { status: response.statusCode, body: (response.body ? response.json() : null) as Json };
 }
 
 const countNotes = async () => Number((await pool.query('SELECT count(*) AS n FROM notes')).rows[0].n);
@@ -108,6 +108,30 @@ describe('request bodies that do not bind, answered per route as PocketBase does
     } finally {
       await call('PATCH', '/api/settings', JSON.stringify({ batch: { enabled: true } }));
     }
+  });
+
+  it('reads a DELETE body as PocketBase: the delete rule sees it, one that does not read is a 400', async () => {
+    const drafts = {
+      name: 'drafts',
+      type: 'base',
+      createRule: '',
+      deleteRule: '@request.body.confirm = true',
+      fields: [{ name: 'title', type: 'text' }],
+    };
+    expect((await call('POST', '/api/collections', JSON.stringify(drafts))).status).toBe(200);
+    const id = (await call('POST', '/api/collections/drafts/records', '{"title":"d"}', 'application/json', '')).body.id;
+    const url = `/api/collections/drafts/records/${id}`;
+    expect(await call('DELETE', url, '{"confirm', 'application/json', '')).toEqual({
+      status: 400,
+      body: { data: {}, message: GENERIC, status: 400 },
+    });
+    expect(await call('DELETE', url, '{"confirm":true}', 'text/plain', '')).toEqual({
+      status: 400,
+      body: { data: {}, message: UNSUPPORTED, status: 400 },
+    });
+    expect((await app.inject({ method: 'DELETE', url })).statusCode).toBe(404);
+    expect((await call('DELETE', url, '{"confirm":false}', 'application/json', '')).status).toBe(404);
+    expect((await call('DELETE', url, '{"confirm":true}', 'application/json', '')).status).toBe(204);
   });
 
   it('refuses a prototype-polluting JSON body without writing', async () => {

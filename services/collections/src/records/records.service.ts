@@ -182,20 +182,25 @@ export class RecordsService {
     return answerOf(event.record);
   }
 
+  /**
+   * A DELETE's body is read as PocketBase's `RequestInfo` reads it, after the collection lookup:
+   * the delete rule sees it as `@request.body`, and one that does not read is a 400.
+   */
   delete(request: FastifyRequest, idOrName: string, id: string): Promise<void> {
     const collection = this.collectionOrThrow(idOrName);
-    if (this.hooked('onRecordDeleteRequest', collection)) return this.deleteHooked(request, collection, id);
-    return this.deleteRecord(request, collection, id);
+    const body: unknown = request.body;
+    if (this.hooked('onRecordDeleteRequest', collection)) return this.deleteHooked(request, collection, id, body);
+    return this.deleteRecord(request, collection, id, body);
   }
 
-  private async deleteRecord(request: FastifyRequest, collection: Collection, id: string) {
-    return this.writer.delete(collection, id, await this.access(request));
+  private async deleteRecord(request: FastifyRequest, collection: Collection, id: string, body: unknown) {
+    return this.writer.delete(collection, id, await this.access(request, body));
   }
 
-  private async deleteHooked(request: FastifyRequest, collection: Collection, id: string) {
+  private async deleteHooked(request: FastifyRequest, collection: Collection, id: string, body: unknown) {
     const event = { ...(await this.requestEvent(request, collection)), id };
     await this.extensions.run('onRecordDeleteRequest', event.collection, event, () =>
-      this.deleteRecord(request, collection, event.id),
+      this.deleteRecord(request, collection, event.id, body),
     );
   }
 
