@@ -75,7 +75,14 @@ export class ExtensionRoutes implements OnApplicationBootstrap {
         request: hookRequestOf(request),
         params: { ...(request.params as Record<string, string>) },
         auth: hookAuthOf(await this.authenticator.of(request)),
-        body: request.body,
+        // Read when the handler reads it: a body that does not read fails there (PocketBase's
+        // BindBody), and a route that never reads it answers as usual.
+        get body() {
+          return request.body;
+        },
+        set body(value: unknown) {
+          request.body = value;
+        },
         json: (status, data) => respond(status, 'json', data),
         text: (status, text) => respond(status, 'text', text),
         noContent: (status = 204) => respond(status, 'empty', null),
