@@ -336,14 +336,19 @@ describe.each(SHAPE_NAMES)('extensions (%s)', (shape) => {
       message: 'Something went wrong while processing your request.',
       data: {},
     });
-    // A hooked collection refuses a body that is no object as an unhooked one does.
+    // A hooked collection refuses a body that is no object as an unhooked one does (PocketBase's
+    // RequestInfo cannot bind it: its generic 400).
     const arrayBody = await fetch(`${base}/api/collections/ordered/records`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '[1, 2]',
     });
     expect(arrayBody.status).toBe(400);
-    expect(await arrayBody.json()).toMatchObject({ status: 400, data: { '': { code: 'validation_invalid_body' } } });
+    expect(await arrayBody.json()).toEqual({
+      status: 400,
+      message: 'Something went wrong while processing your request.',
+      data: {},
+    });
     // Unknown /api/ paths still answer PocketBase's 404.
     expect((await fetch(`${base}/api/probe/nothing-here`)).status).toBe(404);
   });
