@@ -151,9 +151,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Publishes the oldest rows in id order and deletes those published; true when the batch was full. */
   private async relayBatch(): Promise<boolean> {
     const client = this.clientOrThrow();
-    const { rows } = await client.query<OutboxRow>('SELECT "id", "event" FROM "_outbox" ORDER BY "id" LIMIT $1', [
-      this.batchSize,
-    ]);
+    // Named: the relay's own connection parses and plans each of its two statements once.
+    const { rows } = await client.query<OutboxRow>({
+      name: 'hb_outbox_read',
+      text: 'SELECT "id", "event" FROM "_outbox" ORDER BY "id" LIMIT $1',
+      values: [this.batchSize],
+    });
     const published: string[] = [];
     try {
       // Stops at the first failure, so a later event of the same record never overtakes it.
@@ -162,7 +165,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         published.push(row.id);
       }
     } finally {
-      if (published.length > 0) await client.query('DELETE FROM "_outbox" WHERE "id" = ANY($1::bigint[])', [published]);
+      if (published.length > 0) {
+        await client.query({
+          name: 'hb_outbox_delete',
+          text: 'DELETE FROM "_outbox" WHERE "id" = ANY($1::bigint[])',
+          values: [published],
+        });
+      }
     }
     return rows.length === this.batchSize;
   }
