@@ -13,6 +13,16 @@ afterAll(async () => {
 });
 
 describe('toApiError', () => {
+  it.each([
+    ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 'Unsupported Content-Type.'],
+    ['FST_ERR_CTP_INVALID_JSON_BODY', 'Something went wrong while processing your request.'],
+    ['FST_ERR_CTP_EMPTY_JSON_BODY', 'Something went wrong while processing your request.'],
+  ])("answers Fastify's %s as PocketBase's BindBody failing: 400 %s", (code, message) => {
+    const { apiError, internal } = toApiError(Object.assign(new Error('fastify'), { code, statusCode: 415 }));
+    expect(apiError.toBody()).toEqual({ data: {}, message, status: 400 });
+    expect(internal).toBe(false);
+  });
+
   it('answers an exhausted connection pool with a retryable 503, not a 500', async () => {
     const pool = new pg.Pool({ connectionString: database.url, max: 1, connectionTimeoutMillis: 50 });
     const held = await pool.connect();

@@ -2,13 +2,17 @@ import { ClientError } from '@hivebase/contracts';
 import { HttpException } from '@nestjs/common';
 import { ApiError } from './api-error';
 
-/** Fastify's own errors that are the client's fault, by code. */
+/**
+ * Fastify's own errors that are the client's fault, by code. Body errors answer as PocketBase's
+ * `BindBody` failing in a handler that passes its error on (`e.BadRequestError("", err)`), for
+ * apps without the runtime's `registerRequestBody` (which answers per route).
+ */
 const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413 },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, message: 'Unsupported Content-Type.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 400, message: 'Unsupported Content-Type.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, message: 'Invalid Content-Length.' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, message: 'Empty JSON body.' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, message: 'Invalid JSON body.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400 },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400 },
 };
 
 /**
