@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { registerPoolMetrics } from '../metrics/pool-metrics';
 import { createDataSource, poolOf, runSystemMigrations } from './data-source';
+import { keepConnectionsOnQueryErrors } from './keep-connections';
 
 /** Injection token of the shared pg pool. */
 export const PG_POOL = Symbol('PG_POOL');
@@ -40,7 +41,7 @@ export class DatabaseModule implements OnApplicationShutdown {
         {
           provide: PG_POOL,
           useFactory: (dataSource: DataSource): Pool => {
-            const pool = poolOf(dataSource);
+            const pool = keepConnectionsOnQueryErrors(poolOf(dataSource));
             registerPoolMetrics(pool);
             return pool;
           },
