@@ -32,16 +32,27 @@ export async function registerMultipartBody(fastify: FastifyInstance): Promise<v
   // Registered on the instance directly: Nest's adapter then sees the plugin as present and
   // never registers a second copy for its upload interceptors.
   await fastify.register(fastifyMultipart);
-  fastify.addHook('preValidation', async (request, reply) => {
-    if (!request.isMultipart()) return;
-    request.body = await readMultipartBody(request, reply);
+  // Callback hooks: they run on every request, and only a multipart one has anything to wait for.
+  fastify.addHook('preValidation', (request, reply, done) => {
+    if (!request.isMultipart()) {
+      done();
+      return;
+    }
+    readMultipartBody(request, reply).then((body) => {
+      request.body = body;
+      done();
+    }, done);
   });
-  const cleanUp = async (request: FastifyRequest) => {
+  const cleanUp = (request: FastifyRequest, done: (error?: Error) => void) => {
     const dir = uploadDirs.get(request);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (!dir) {
+      done();
+      return;
+    }
+    rm(dir, { recursive: true, force: true }).then(() => done(), done);
   };
-  fastify.addHook('onResponse', cleanUp);
-  fastify.addHook('onRequestAbort', cleanUp);
+  fastify.addHook('onResponse', (request, _reply, done) => cleanUp(request, done));
+  fastify.addHook('onRequestAbort', (request, done) => cleanUp(request, done));
 }
 
 /** Limits for one request's multipart body, where they depend on data (PocketBase's record limits). */

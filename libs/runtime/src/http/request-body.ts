@@ -38,9 +38,10 @@ export async function registerRequestBody(fastify: FastifyInstance): Promise<voi
       done(null, undefined);
     }
   });
-  fastify.addHook('preValidation', async (request) => {
+  fastify.addHook('preValidation', (request, _reply, done) => {
     const answer = unreadBodies.get(request);
     if (answer) failOnRead(request, answer);
+    done();
   });
   await registerMultipartBody(fastify);
   fastify.addHook('onReady', async () => {
