@@ -2,7 +2,7 @@ import { deleteOldLogs } from '@hivebase/platform';
 import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertLogs } from '../src/logs/log-store';
+import { insertLogs, logEntriesJson } from '../src/logs/log-store';
 import type { LogEntry } from '../src/logs/request-log';
 
 const entry = (id: string, created: string): LogEntry => ({
@@ -33,7 +33,8 @@ describe('log store', () => {
   it('writes a batch in one statement, and a retried batch adds nothing', async () => {
     const batch = [entry('a1', '2026-01-01 10:00:00.000Z'), entry('a2', '2026-01-09 10:00:00.000Z')];
     await insertLogs(pool, batch);
-    await insertLogs(pool, batch);
+    // The job's form: the batch serialised once by the edge.
+    await insertLogs(pool, logEntriesJson(batch));
     await insertLogs(pool, []);
     expect(await ids()).toEqual(['a1', 'a2']);
     const { rows } = await pool.query('SELECT data FROM "_logs" WHERE id = $1', ['a1']);

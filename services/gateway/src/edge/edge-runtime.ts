@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { LogBatcher } from '../logs/log-batcher';
-import { insertLogs } from '../logs/log-store';
+import { insertLogs, logEntriesJson } from '../logs/log-store';
 import {
   type FinishedRequest,
   type LogEntry,
@@ -20,9 +20,11 @@ import { RequestIdentities, type RequestIdentity } from './request-identity';
 /** The job that writes a batch of request logs (one worker runs each batch). */
 export const LOGS_WRITE_JOB = 'logs.write';
 
-export interface LogsWriteJob {
-  entries: LogEntry[];
-}
+/**
+ * A batch as the JSON `insertLogs` writes (serialised once, not again by the queue and the
+ * writer); `entries` is what processes before it enqueued, still written if one is pending.
+ */
+export type LogsWriteJob = { json: string } | { entries: LogEntry[] };
 
 export const TOO_MANY_REQUESTS = { data: {}, message: 'Too Many Requests.', status: 429 } as const;
 
@@ -53,9 +55,12 @@ export class EdgeRuntime {
     this.identities = new RequestIdentities(deps.pool, deps.bus);
     this.limiter = new RateLimiter(deps.counter, (idOrName) => this.identities.collectionName(idOrName));
     this.batcher = new LogBatcher({
-      flush: async (entries) => void (await deps.jobs.enqueue<LogsWriteJob>(LOGS_WRITE_JOB, { entries })),
+      flush: async (entries) =>
+        void (await deps.jobs.enqueue<LogsWriteJob>(LOGS_WRITE_JOB, { json: logEntriesJson(entries) })),
     });
-    deps.jobs.register<LogsWriteJob>(LOGS_WRITE_JOB, async ({ entries }) => insertLogs(deps.pool, entries));
+    deps.jobs.register<LogsWriteJob>(LOGS_WRITE_JOB, async (job) =>
+      insertLogs(deps.pool, 'json' in job ? job.json : job.entries),
+    );
   }
 
   async start(): Promise<void> {
