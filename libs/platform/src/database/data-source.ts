@@ -27,7 +27,9 @@ export function createDataSource({ url, poolSize = 10, applicationName = 'hiveba
     logging: false,
     // JIT pays off for long analytical queries; for the records API's short rule and filter
     // subqueries it costs 0.1–0.8 s of compilation per query whenever estimates run high.
-    extra: { connectionTimeoutMillis: 5_000, options: '-c jit=off' },
+    // idleTimeoutMillis 0: connections stay open once made (at most `poolSize`); pg-pool would
+    // otherwise arm and clear an idle timer on every query's release.
+    extra: { connectionTimeoutMillis: 5_000, idleTimeoutMillis: 0, options: '-c jit=off' },
   });
 }
 
