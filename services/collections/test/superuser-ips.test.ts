@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type TestDatabase } from '@hivebase/platform/testing';
 import { ipInList } from '@hivebase/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,19 +10,29 @@ import { startCollectionsApp } from './support/test-app';
 
 let database: TestDatabase;
 let app: NestFastifyApplication;
+let hooksDir: string;
+
+// A custom route: PocketBase's allow-list covers those too.
+const EXTENSION = `
+const { defineExtension, routes } = require('hivebase');
+module.exports = defineExtension({ routes: [routes.get('/api/test/custom', () => ({ ok: true }))] });
+`;
 const tokens = { superuser: '', user: '' };
 
 const request = (method: 'GET' | 'PATCH', url: string, token: string, remoteAddress: string, payload?: object) =>
   app.inject({ method, url, headers: token ? { authorization: token } : {}, remoteAddress, payload });
 
 beforeAll(async () => {
-  ({ database, app } = await startCollectionsApp('superuser-ips-test'));
+  hooksDir = mkdtempSync(join(tmpdir(), 'hb-superuser-ips-'));
+  writeFileSync(join(hooksDir, 'routes.js'), EXTENSION);
+  ({ database, app } = await startCollectionsApp('superuser-ips-test', { HB_HOOKS_DIR: hooksDir }));
   tokens.superuser = (await createAuthRecord(app, '_superusers', 'root@example.com')).token;
   tokens.user = (await createAuthRecord(app, 'users', 'user@example.com')).token;
 });
 afterAll(async () => {
   await app?.close();
   await database?.drop();
+  rmSync(hooksDir, { recursive: true, force: true });
 });
 
 describe('ipInList', () => {
@@ -43,7 +56,7 @@ describe('the superuser IP allow-list (settings.superuserIPs)', () => {
     });
     expect(set.statusCode).toBe(200);
 
-    for (const url of ['/api/settings', '/api/collections', '/api/collections/users/records']) {
+    for (const url of ['/api/settings', '/api/collections', '/api/collections/users/records', '/api/test/custom']) {
       const refused = await request('GET', url, tokens.superuser, '127.0.0.1');
       expect(refused.statusCode).toBe(403);
       expect(refused.json()).toEqual({
@@ -54,6 +67,8 @@ describe('the superuser IP allow-list (settings.superuserIPs)', () => {
     }
     // Users and guests are not superusers: the list does not concern them.
     expect((await request('GET', '/api/collections/users/records', tokens.user, '127.0.0.1')).statusCode).toBe(200);
+    expect((await request('GET', '/api/test/custom', tokens.user, '127.0.0.1')).statusCode).toBe(200);
+    expect((await request('GET', '/api/test/custom', tokens.superuser, '10.11.12.13')).statusCode).toBe(200);
     expect((await request('GET', '/api/health', '', '127.0.0.1')).statusCode).toBe(200);
     // From the allowed address the superuser works as before, and can lift the list.
     expect((await request('GET', '/api/settings', tokens.superuser, '10.11.12.13')).statusCode).toBe(200);

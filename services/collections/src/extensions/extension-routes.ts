@@ -8,6 +8,7 @@ import {
   RequestAuthenticator,
   type RouteEvent,
   type RouteResponse,
+  SuperuserIps,
 } from '@hivebase/runtime';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -37,6 +38,7 @@ export class ExtensionRoutes implements OnApplicationBootstrap {
     @Inject(ExtensionRegistry) private readonly extensions: ExtensionRegistry,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(RequestAuthenticator) private readonly authenticator: RequestAuthenticator,
+    @Inject(SuperuserIps) private readonly ips: SuperuserIps,
   ) {}
 
   /** After every module's init, so every built-in route (Nest's and the plain Fastify ones) is there to clash with. */
@@ -71,10 +73,13 @@ export class ExtensionRoutes implements OnApplicationBootstrap {
   // answer is still on its way (onSend hooks are async) would make Fastify send a second one.
   private async handle(route: RegisteredRoute, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     try {
+      const auth = await this.authenticator.of(request);
+      // PocketBase binds its superuser IP allow-list to every route, custom ones included.
+      this.ips.assertAllowed(request, auth);
       const event: RouteEvent = {
         request: hookRequestOf(request),
         params: { ...(request.params as Record<string, string>) },
-        auth: hookAuthOf(await this.authenticator.of(request)),
+        auth: hookAuthOf(auth),
         // Read when the handler reads it: a body that does not read fails there (PocketBase's
         // BindBody), and a route that never reads it answers as usual.
         get body() {
