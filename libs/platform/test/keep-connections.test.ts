@@ -26,14 +26,14 @@ describe('pool.query keeping its connection', () => {
   const backend = async () => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
 
   it.each([
-    ['a unique violation', () => pool.query(`INSERT INTO kept VALUES ('a'), ('a')`), '23505'],
+    ['a unique violation', () => pool.query('INSERT INTO kept VALUES ($1), ($1)', ['a']), '23505'],
     ['a value that does not cast', () => pool.query('SELECT $1::int', ['not a number']), '22P02'],
     [
       'a named statement that fails',
       () => pool.query({ name: 'kept_fail', text: 'SELECT 1 / $1::int', values: [0] }),
       '22012',
     ],
-    ['a syntax error', () => pool.query('SELEC 1'), '42601'],
+    ['a syntax error', () => pool.query('SELEC $1', [1]), '42601'],
   ])('keeps the connection after %s', async (_case, fail, code) => {
     const before = await backend();
     await expect(fail()).rejects.toMatchObject({ code });
@@ -45,7 +45,7 @@ describe('pool.query keeping its connection', () => {
   it('keeps what was prepared on the connection', async () => {
     const named = { name: 'kept_select', text: 'SELECT $1::text AS v', values: ['x'] };
     await pool.query(named);
-    await expect(pool.query(`INSERT INTO kept VALUES ('b'), ('b')`)).rejects.toMatchObject({ code: '23505' });
+    await expect(pool.query('INSERT INTO kept VALUES ($1), ($1)', ['b'])).rejects.toMatchObject({ code: '23505' });
     expect((await pool.query(named)).rows).toEqual([{ v: 'x' }]);
   });
 
@@ -56,6 +56,12 @@ describe('pool.query keeping its connection', () => {
     await pool.query('SELECT 1').catch(() => undefined);
     const after = await backend();
     expect(after).not.toBe(before);
+  });
+
+  it('drops the connection after a failed text-only query (it may hold several statements)', async () => {
+    const before = await backend();
+    await expect(pool.query(`INSERT INTO kept VALUES ('d'), ('d')`)).rejects.toMatchObject({ code: '23505' });
+    expect(await backend()).not.toBe(before);
   });
 
   it('drops a connection left in an aborted transaction block', async () => {

@@ -5,8 +5,8 @@ import pg, { type Pool } from 'pg';
  * connection after any failed query, so every refused write (a unique value taken, a value that
  * does not cast) paid a new connection and lost the statements prepared on the old one, a cost
  * any client could make the server pay at will. An error Postgres answered at `ERROR` severity
- * leaves the session usable when no transaction is left open; anything else (a lost socket, a
- * FATAL, an aborted transaction block) still removes the connection. Calls with a callback keep pg-pool's behaviour.
+ * to a single-statement query leaves the session usable; anything else (a lost socket, a FATAL, a
+ * text-only query that may have held several statements) still removes the connection. Calls with a callback keep pg-pool's behaviour.
  */
 export function keepConnectionsOnQueryErrors(pool: Pool): Pool {
   const original = pool.query.bind(pool) as (...args: unknown[]) => unknown;
@@ -31,9 +31,10 @@ async function queryKeepingConnection(pool: Pool, config: unknown, values: unkno
   try {
     result = await client.query(config as string, values as unknown[]);
   } catch (error) {
-    // Still usable: Postgres answered the statement, and no transaction was left open or aborted
-    // (a multi-statement text with its own BEGIN can leave one).
-    const usable = !lost && answeredByServer(error) && client.getTransactionStatus() === 'I';
+    // Still usable: Postgres answered the one statement of an extended-protocol query, which
+    // leaves no transaction behind. A text-only query may hold several statements, its own BEGIN
+    // among them, and the session's state is not known when the error arrives: it goes.
+    const usable = !lost && answeredByServer(error) && isSingleStatement(config, values);
     client.removeListener('error', onError);
     client.release(usable ? undefined : (error as Error));
     throw error;
@@ -41,6 +42,13 @@ async function queryKeepingConnection(pool: Pool, config: unknown, values: unkno
   client.removeListener('error', onError);
   client.release(lost);
   return result;
+}
+
+/** Whether pg sends the query with the extended protocol (a name, or values): one statement only. */
+function isSingleStatement(config: unknown, values: unknown): boolean {
+  const options = typeof config === 'object' && config !== null ? (config as { name?: unknown; values?: unknown }) : {};
+  const parameters = values ?? options.values;
+  return Boolean(options.name) || (Array.isArray(parameters) && parameters.length > 0);
 }
 
 const answeredByServer = (error: unknown): boolean => error instanceof pg.DatabaseError && error.severity === 'ERROR';
