@@ -37,6 +37,10 @@ describe('log store', () => {
     await insertLogs(pool, logEntriesJson(batch));
     await insertLogs(pool, []);
     expect(await ids()).toEqual(['a1', 'a2']);
+    // A retry that overlaps what is stored adds only what is new.
+    await insertLogs(pool, [batch[1], entry('a3', '2026-01-09 11:00:00.000Z')]);
+    expect(await ids()).toEqual(['a1', 'a2', 'a3']);
+    await pool.query('DELETE FROM "_logs" WHERE id = $1', ['a3']);
     const { rows } = await pool.query('SELECT data FROM "_logs" WHERE id = $1', ['a1']);
     expect(rows[0].data).toEqual(batch[0].data);
   });

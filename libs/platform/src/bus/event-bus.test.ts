@@ -78,6 +78,23 @@ describe.each([inProcessKind(), redisKind()])('$name', (kind) => {
     expect(await other.waitFor(1)).toEqual([{ for: 'other' }]);
   });
 
+  it('sends text published as JSON unchanged: each subscriber decodes its own copy, in order with publish', async () => {
+    const bus = await kind.open();
+    const first = new Recorder<{ record: { id: string; tags: string[] } }>();
+    const second = new Recorder<unknown>();
+    await bus.subscribe<{ record: { id: string; tags: string[] } }>('record.changed', (payload) => {
+      first.push(payload);
+      payload.record.tags.push('mutated');
+    });
+    await bus.subscribe('record.changed', second.push);
+
+    await bus.publishJson('record.changed', '{"record": {"id": "a", "tags": ["x"]}}');
+    await bus.publish('record.changed', { record: { id: 'b', tags: [] } });
+
+    expect(await second.waitFor(2)).toEqual([{ record: { id: 'a', tags: ['x'] } }, { record: { id: 'b', tags: [] } }]);
+    expect((await first.waitFor(2))[0]).toEqual({ record: { id: 'a', tags: ['x', 'mutated'] } });
+  });
+
   it('never runs a handler inside the publish call', async () => {
     const bus = await kind.open();
     const seen = new Recorder<boolean>();

@@ -11,6 +11,12 @@ export interface EventBus {
    * process. Handlers run later, never inside this call, each with its own decoded copy.
    */
   publish<Payload>(event: string, payload: Payload): Promise<void>;
+  /**
+   * `publish` of a payload already encoded as JSON text (one the publisher read as text, such as an
+   * outbox row): sent as it is, so the publisher neither decodes nor re-encodes it. The text must be
+   * a JSON value; subscribers decode it as any other payload.
+   */
+  publishJson(event: string, json: string): Promise<void>;
   /** Registers `handler` (resolves once it is listening); the returned function unsubscribes it. */
   subscribe<Payload>(event: string, handler: EventHandler<Payload>): Promise<() => Promise<void>>;
   /** Stops delivering, waits for running handlers and releases connections; publishing then fails. */

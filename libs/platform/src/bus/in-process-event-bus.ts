@@ -28,7 +28,11 @@ export class InProcessEventBus implements EventBus {
 
   async publish<Payload>(event: string, payload: Payload): Promise<void> {
     this.assertOpen(event);
-    const json = encodeEventPayload(event, payload);
+    await this.publishJson(event, encodeEventPayload(event, payload));
+  }
+
+  async publishJson(event: string, json: string): Promise<void> {
+    this.assertOpen(event);
     for (const subscription of this.subscriptions.get(event) ?? []) {
       // A macrotask per delivery: handlers never run inside the publisher's call stack.
       const delivery = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>

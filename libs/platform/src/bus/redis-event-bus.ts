@@ -52,7 +52,12 @@ export class RedisEventBus implements EventBus {
 
   async publish<Payload>(event: string, payload: Payload): Promise<void> {
     this.assertOpen(event);
-    await this.publisher.publish(this.channelPrefix + event, encodeEventPayload(event, payload));
+    await this.publishJson(event, encodeEventPayload(event, payload));
+  }
+
+  async publishJson(event: string, json: string): Promise<void> {
+    this.assertOpen(event);
+    await this.publisher.publish(this.channelPrefix + event, json);
   }
 
   async subscribe<Payload>(event: string, handler: EventHandler<Payload>): Promise<() => Promise<void>> {

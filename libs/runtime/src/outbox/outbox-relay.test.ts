@@ -146,6 +146,11 @@ class FlakyBus implements EventBus {
     if (this.down(payload)) throw new Error('bus down');
     await this.inner.publish(event, payload);
   }
+  /** The relay publishes rows as read: `down` sees the decoded payload, as subscribers would. */
+  async publishJson(event: string, json: string): Promise<void> {
+    if (this.down(JSON.parse(json))) throw new Error('bus down');
+    await this.inner.publishJson(event, json);
+  }
   subscribe<Payload>(event: string, handler: EventHandler<Payload>): Promise<() => Promise<void>> {
     return this.inner.subscribe(event, handler);
   }

@@ -1,19 +1,28 @@
 import type { Pool } from 'pg';
 import type { LogEntry } from './request-log';
 
+const INSERT_LOGS = `INSERT INTO "_logs" (id, created, level, message, data)
+  SELECT id, created, level, message, data
+  FROM jsonb_to_recordset($1::jsonb) AS entry(id text, created text, level float8, message text, data jsonb)`;
+
+/** Postgres's unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
 /**
  * Writes a batch of log entries (or their `logEntriesJson`) in one statement. The batch travels as
  * one JSON document: pg would otherwise build and escape five array literals element by element.
+ * A batch written again (a job retried after its commit) keeps the rows it already has: that rare
+ * case pays for `ON CONFLICT`, whose index probe per row the first write does without.
  */
 export async function insertLogs(pool: Pool, entries: readonly LogEntry[] | string): Promise<void> {
   if (entries.length === 0) return;
-  await pool.query(
-    `INSERT INTO "_logs" (id, created, level, message, data)
-     SELECT id, created, level, message, data
-     FROM jsonb_to_recordset($1::jsonb) AS entry(id text, created text, level float8, message text, data jsonb)
-     ON CONFLICT (id) DO NOTHING`,
-    [typeof entries === 'string' ? entries : logEntriesJson(entries)],
-  );
+  const values = [typeof entries === 'string' ? entries : logEntriesJson(entries)];
+  try {
+    await pool.query({ name: 'hb_logs_insert', text: INSERT_LOGS, values });
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await pool.query({ name: 'hb_logs_insert_again', text: `${INSERT_LOGS} ON CONFLICT (id) DO NOTHING`, values });
+  }
 }
 
 /**
