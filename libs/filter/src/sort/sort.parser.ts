@@ -1,11 +1,13 @@
 import { ROWID_COLUMN } from '@hivebase/schema';
 import { SortError } from '../errors/filter.errors';
 import { CompileScope, type FieldResolver } from '../resolver/field.resolver';
+import { compiledKey, findCompiled, keepCompiled } from '../sql/compiled-cache';
 import {
   type CompiledSql,
   type CompileOptions,
   createResolver,
   resolveCollectionOrThrow,
+  trackListRules,
 } from '../sql/filter.compiler';
 import { ParamBag, quoteIdent } from '../sql/sql-operand';
 
@@ -46,6 +48,11 @@ export function parseSort(input: string): SortField[] {
 export function compileSort(input: string | SortField[], options: CompileOptions): CompiledSql {
   const fields = typeof input === 'string' ? parseSort(input) : input;
   const collection = resolveCollectionOrThrow(options.lookup, options.collection);
+  // A sort never reads the request: only joined list rules can, and compiles that applied one are not kept.
+  const key = typeof input === 'string' ? compiledKey('sort', input, options) : null;
+  const hit = key === null ? undefined : findCompiled(options.lookup, collection, key);
+  if (hit) return hit;
+  const listRules: { any: boolean }[] = [];
   const params = new ParamBag(options.paramOffset ?? 0);
   const parts = fields.map(({ name, direction }) => {
     if (name === '@random') return 'random()';
@@ -57,6 +64,7 @@ export function compileSort(input: string | SortField[], options: CompileOptions
     if (name.startsWith('@request.')) throw new SortError(`Invalid sort field "${name}".`);
     const scope = new CompileScope(params);
     const resolver = createResolver(options, collection, scope);
+    listRules.push(trackListRules(resolver));
     let resolved: ReturnType<FieldResolver['resolve']>;
     try {
       resolved = resolver.resolve(name);
@@ -78,5 +86,7 @@ export function compileSort(input: string | SortField[], options: CompileOptions
     }
     return `${expression} ${direction}`;
   });
-  return params.finish(parts.join(', '));
+  const result = params.finish(parts.join(', '));
+  if (key !== null && !listRules.some((applied) => applied.any)) keepCompiled(options.lookup, collection, key, result);
+  return result;
 }

@@ -7,6 +7,7 @@ import { parseFilter } from '../parser/filter.parser';
 import { CompileScope, FieldResolver, type ListRuleCompiler, type ResolvedOperand } from '../resolver/field.resolver';
 import type { RequestContext } from '../resolver/request-context';
 import { compareSql, jsonNumberSql, textToNumberSql } from './comparison.sql';
+import { compiledKey, findCompiled, keepCompiled, readsOnlySchema } from './compiled-cache';
 import { boolLiteral, NULL_OPERAND, ParamBag, quoteIdent } from './sql-operand';
 import { NUMERIC_TEXT_PATTERN, textToMathNumber } from './sqlite-coercion';
 
@@ -249,8 +250,29 @@ class FilterCompiler {
 export function compileFilter(input: string | FilterNode, options: CompileOptions): CompiledSql {
   const ast = typeof input === 'string' ? parseFilter(input) : input;
   const collection = resolveCollectionOrThrow(options.lookup, options.collection);
+  // What reads only the schema compiles once per collection version (issue 14: list filters and
+  // request-free rules are the same text request after request).
+  const key = typeof input === 'string' ? compiledKey('filter', input, options) : null;
+  const hit = key === null ? undefined : findCompiled(options.lookup, collection, key);
+  if (hit) return hit;
   const scope = new CompileScope(new ParamBag(options.paramOffset ?? 0));
   const now = options.now ?? new Date();
   const resolver = createResolver({ ...options, now }, collection, scope);
-  return scope.params.finish(withJoins(scope, new FilterCompiler(resolver, now).node(ast)));
+  const applied = trackListRules(resolver);
+  const result = scope.params.finish(withJoins(scope, new FilterCompiler(resolver, now).node(ast)));
+  if (key !== null && !applied.any && readsOnlySchema(ast)) keepCompiled(options.lookup, collection, key, result);
+  return result;
+}
+
+/** Notes whether `resolver` applied a joined collection's list rule (which may read the request). */
+export function trackListRules(resolver: FieldResolver): { any: boolean } {
+  const applied = { any: false };
+  const compile = resolver.compileListRule;
+  if (compile) {
+    resolver.compileListRule = (...args) => {
+      applied.any = true;
+      return compile(...args);
+    };
+  }
+  return applied;
 }
