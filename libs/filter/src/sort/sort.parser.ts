@@ -46,12 +46,12 @@ export function parseSort(input: string): SortField[] {
  * `@request.*` values and NULL cannot be sorted by.
  */
 export function compileSort(input: string | SortField[], options: CompileOptions): CompiledSql {
-  const fields = typeof input === 'string' ? parseSort(input) : input;
-  const collection = resolveCollectionOrThrow(options.lookup, options.collection);
   // A sort never reads the request: only joined list rules can, and compiles that applied one are not kept.
   const key = typeof input === 'string' ? compiledKey('sort', input, options) : null;
-  const hit = key === null ? undefined : findCompiled(options.lookup, collection, key);
+  const hit = key === null ? undefined : findCompiled(options, key);
   if (hit) return hit;
+  const fields = typeof input === 'string' ? parseSort(input) : input;
+  const collection = resolveCollectionOrThrow(options.lookup, options.collection);
   const listRules: { any: boolean }[] = [];
   const params = new ParamBag(options.paramOffset ?? 0);
   const parts = fields.map(({ name, direction }) => {

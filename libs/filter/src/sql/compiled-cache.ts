@@ -20,10 +20,20 @@ export function compiledKey(kind: 'filter' | 'sort', text: string, options: Comp
   return `${kind}\u0000${flags}\u0000${options.paramOffset ?? 0}\u0000${options.baseAlias ?? ''}\u0000${text}`;
 }
 
-/** A copy of what `key` compiled to against `collection` (the caller may change its params). */
-export function findCompiled(lookup: CollectionLookup, collection: Collection, key: string): CompiledSql | undefined {
-  const hit = compiled.get(lookup)?.get(collection)?.get(key);
-  return hit && { sql: hit.sql, params: [...hit.params] };
+/**
+ * A copy of what `key` compiled to against `options`' collection (the caller may change its
+ * params); undefined when nothing was kept, or the collection is unknown (the compile reports it).
+ */
+export function findCompiled(
+  options: Pick<CompileOptions, 'lookup' | 'collection'>,
+  key: string,
+): CompiledSql | undefined {
+  const collections = compiled.get(options.lookup);
+  if (!collections) return undefined;
+  const collection =
+    typeof options.collection === 'string' ? options.lookup.find(options.collection) : options.collection;
+  const hit = collection && collections.get(collection)?.get(key);
+  return hit ? { sql: hit.sql, params: [...hit.params] } : undefined;
 }
 
 export function keepCompiled(lookup: CollectionLookup, collection: Collection, key: string, result: CompiledSql): void {

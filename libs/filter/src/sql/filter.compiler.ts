@@ -248,13 +248,13 @@ class FilterCompiler {
  * wrapped in one correlated `EXISTS (…)`, so the caller's query never gets extra rows.
  */
 export function compileFilter(input: string | FilterNode, options: CompileOptions): CompiledSql {
+  // What reads only the schema compiles once per collection version (issue 14: list filters and
+  // request-free rules are the same text request after request). A text found there parsed.
+  const key = typeof input === 'string' ? compiledKey('filter', input, options) : null;
+  const hit = key === null ? undefined : findCompiled(options, key);
+  if (hit) return hit;
   const ast = typeof input === 'string' ? parseFilter(input) : input;
   const collection = resolveCollectionOrThrow(options.lookup, options.collection);
-  // What reads only the schema compiles once per collection version (issue 14: list filters and
-  // request-free rules are the same text request after request).
-  const key = typeof input === 'string' ? compiledKey('filter', input, options) : null;
-  const hit = key === null ? undefined : findCompiled(options.lookup, collection, key);
-  if (hit) return hit;
   const scope = new CompileScope(new ParamBag(options.paramOffset ?? 0));
   const now = options.now ?? new Date();
   const resolver = createResolver({ ...options, now }, collection, scope);
