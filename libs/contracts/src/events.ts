@@ -19,6 +19,18 @@ export interface RecordChangedEvent {
 }
 
 /**
+ * Bus event published with `record.changed` when the change updated or deleted a record of an
+ * auth collection (the outbox relay sends both, from the same outbox row): what caches signed-in
+ * records needs, without every process receiving every record change.
+ */
+export const AUTH_RECORD_CHANGED = 'auth.recordChanged';
+
+export interface AuthRecordChangedEvent {
+  collectionId: string;
+  recordId: string;
+}
+
+/**
  * Bus event published after an auth record's tokenKey changed (a new password, a password reset,
  * `hivebase superuser upsert`, …): every replica drops what it cached of the record, so tokens
  * signed with the old key stop working at once rather than when the cache entry expires.

@@ -1,8 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { peekClaims, RequestAuthenticator, signRecordToken } from '@hivebase/runtime';
+import { AUTH_RECORD_CHANGED, type AuthRecordChangedEvent } from '@hivebase/contracts';
+import { EVENT_BUS, type EventBus } from '@hivebase/platform';
+import { OutboxWaker, peekClaims, RequestAuthenticator, signRecordToken, writeOutboxEvent } from '@hivebase/runtime';
 import { type AuthCollection, normalizeCollection } from '@hivebase/schema';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AuthTestApp, createAuthRecord, startAuthApp } from './support/auth-app';
 
 let test: AuthTestApp;
@@ -115,6 +117,39 @@ describe('tokens that must not authenticate', () => {
     // Signed with the users record's key but claiming members: the members record's key does not verify it.
     const token = jwt.sign({ ...claims(), collectionId: members.id }, rightKey(), { algorithm: 'HS256' });
     expect((await refresh(token, 'members')).statusCode).toBe(401);
+  });
+});
+
+describe('the signed-in record', () => {
+  it('is read again once a change to it was relayed, not when its cache entry expires', async () => {
+    const carol = await createAuthRecord(test, 'users', { email: 'carol-cache@example.com', name: 'Carol' });
+    // Cached now, for a second.
+    expect((await refresh(carol.token)).json().record.name).toBe('Carol');
+    const relayed: AuthRecordChangedEvent[] = [];
+    // Subscribed after the app's authenticator, so delivered after its handler ran.
+    const stop = await test.app
+      .get<EventBus>(EVENT_BUS)
+      .subscribe<AuthRecordChangedEvent>(AUTH_RECORD_CHANGED, (event) => void relayed.push(event));
+    // A write as any writer makes one: the row and its outbox event in one transaction.
+    const client = await test.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query('UPDATE users SET name = $2 WHERE id = $1 RETURNING *', [carol.id, 'Caro']);
+      await writeOutboxEvent(client, {
+        action: 'update',
+        collectionId: users.id,
+        collectionName: 'users',
+        record: rows[0],
+      });
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    test.app.get(OutboxWaker).wake();
+    await vi.waitFor(() => expect(relayed).toEqual([{ collectionId: users.id, recordId: carol.id }]));
+    await stop();
+    // Well within the cache's second: only the relayed change explains the new name.
+    expect((await refresh(carol.token)).json().record.name).toBe('Caro');
   });
 });
 

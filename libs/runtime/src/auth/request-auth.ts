@@ -1,9 +1,9 @@
 import {
+  AUTH_RECORD_CHANGED,
   AUTH_TOKEN_KEY_CHANGED,
+  type AuthRecordChangedEvent,
   type AuthTokenKeyChangedEvent,
   BACKUP_RESTORED,
-  RECORD_CHANGED,
-  type RecordChangedEvent,
 } from '@hivebase/contracts';
 import { EVENT_BUS, type EventBus, PG_POOL } from '@hivebase/platform';
 import { type AuthCollection, quoteIdent, SUPERUSERS_COLLECTION_ID, type TokenKind } from '@hivebase/schema';
@@ -72,9 +72,10 @@ export class RequestAuthenticator implements OnModuleInit, OnApplicationShutdown
 
   async onModuleInit(): Promise<void> {
     this.unsubscribers.push(
-      await this.bus.subscribe<RecordChangedEvent>(RECORD_CHANGED, (event) => {
-        if (event.action !== 'create') this.cache.evict(event.collectionId, String(event.record.id));
-      }),
+      // Updated or deleted auth records only: this process does not receive every record change.
+      await this.bus.subscribe<AuthRecordChangedEvent>(AUTH_RECORD_CHANGED, (event) =>
+        this.cache.evict(event.collectionId, event.recordId),
+      ),
       await this.bus.subscribe<AuthTokenKeyChangedEvent>(AUTH_TOKEN_KEY_CHANGED, (event) =>
         this.cache.evict(event.collectionId, event.recordId),
       ),

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { RECORD_CHANGED, type RecordChangedEvent } from '@hivebase/contracts';
+import {
+  AUTH_RECORD_CHANGED,
+  type AuthRecordChangedEvent,
+  RECORD_CHANGED,
+  type RecordChangedEvent,
+} from '@hivebase/contracts';
 import {
   EVENT_BUS,
   type EventBus,
@@ -205,6 +210,45 @@ describe('OutboxRelay', () => {
       waker.wake();
     }
     expect(await within('every event', seen.waitFor(6))).toEqual([first, ...rest]);
+  });
+
+  it('announces updates and deletes of auth records as auth.recordChanged too, told by _collections', async () => {
+    await pool.query(
+      `INSERT INTO "_collections" (id, name, type, data, created, updated)
+       VALUES ('pbc_members00001', 'members', 'auth', '{}', '', '') ON CONFLICT DO NOTHING`,
+    );
+    const bus = openInProcessBus();
+    const seen = await recordChanges(bus);
+    const authChanges = new Recorder<AuthRecordChangedEvent>();
+    await bus.subscribe<AuthRecordChangedEvent>(AUTH_RECORD_CHANGED, authChanges.push);
+    const { logger } = startRelay(bus);
+    await leading(logger);
+
+    const member = (action: RecordChangedEvent['action'], id: string): RecordChangedEvent => ({
+      action,
+      collectionId: 'pbc_members00001',
+      collectionName: 'members',
+      record: { id },
+    });
+    const events = [
+      member('create', 'member000000001'),
+      member('update', 'member000000001'),
+      changed('rec000000000001', 1),
+      member('delete', 'member000000002'),
+      { ...changed('rec000000000002', 1), action: 'delete' as const },
+    ];
+    await inTransaction(async (client) => {
+      for (const event of events) await writeOutboxEvent(client, event);
+    });
+
+    expect(await within('every event', seen.waitFor(events.length))).toEqual(events);
+    // Not for a create, nor for a collection that is not an auth one (or no longer exists).
+    expect(await within('the auth changes', authChanges.waitFor(2))).toEqual([
+      { collectionId: 'pbc_members00001', recordId: 'member000000001' },
+      { collectionId: 'pbc_members00001', recordId: 'member000000002' },
+    ]);
+    await until('an empty outbox', outboxIsEmpty);
+    expect(authChanges.items).toHaveLength(2);
   });
 
   it('publishes nothing for a rolled-back transaction', async () => {

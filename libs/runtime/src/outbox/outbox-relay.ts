@@ -1,4 +1,4 @@
-import { RECORD_CHANGED } from '@hivebase/contracts';
+import { AUTH_RECORD_CHANGED, RECORD_CHANGED } from '@hivebase/contracts';
 import { EVENT_BUS, type EventBus, PG_POOL } from '@hivebase/platform';
 import {
   type BeforeApplicationShutdown,
@@ -39,11 +39,24 @@ export interface OutboxRelayOptions {
 /** Optional injection token of `OutboxRelayOptions`. */
 export const OUTBOX_RELAY_OPTIONS = Symbol('OUTBOX_RELAY_OPTIONS');
 
-/** A row as the relay reads it: the event as JSON text (a `RecordChangedEvent`), published as it is. */
+/**
+ * A row as the relay reads it: the event as JSON text (a `RecordChangedEvent`), published as it
+ * is, and for an update or delete of an auth collection's record its `AuthRecordChangedEvent`.
+ */
 interface OutboxRow {
   id: string;
   event: string;
+  authChange: string | null;
 }
+
+// Whether a row changed an auth record is read off `_collections`, so events queued by any writer
+// (the records engine or an auth flow) announce it; a collection deleted since counts as not auth.
+const READ_BATCH = `SELECT o."id", o."event"::text AS "event",
+    CASE WHEN c."type" = 'auth' AND o."event"->>'action' <> 'create'
+      THEN json_build_object('collectionId', o."event"->>'collectionId', 'recordId', o."event"#>>'{record,id}')::text
+    END AS "authChange"
+  FROM "_outbox" AS o LEFT JOIN "_collections" AS c ON c."id" = o."event"->>'collectionId'
+  ORDER BY o."id" LIMIT $1`;
 
 /**
  * Publishes `_outbox` rows as `record.changed` after their transaction committed, in id order,
@@ -155,8 +168,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     // Named: the relay's own connection parses and plans each of its two statements once. The
     // event comes as text and goes to the bus as it is: no decoding and re-encoding per row.
     const { rows } = await client.query<OutboxRow>({
-      name: 'hb_outbox_read_text',
-      text: 'SELECT "id", "event"::text AS "event" FROM "_outbox" ORDER BY "id" LIMIT $1',
+      name: 'hb_outbox_read_batch',
+      text: READ_BATCH,
       values: [this.batchSize],
     });
     const published: string[] = [];
@@ -164,6 +177,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       // Stops at the first failure, so a later event of the same record never overtakes it.
       for (const row of rows) {
         await this.bus.publishJson(RECORD_CHANGED, row.event);
+        if (row.authChange !== null) await this.bus.publishJson(AUTH_RECORD_CHANGED, row.authChange);
         published.push(row.id);
       }
     } finally {
