@@ -16,6 +16,7 @@ import {
 import { createTestDatabase, Recorder, RecordingLogger, type TestDatabase } from '@hivebase/platform/testing';
 import { Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OutboxModule } from './outbox.module';
@@ -393,6 +394,35 @@ describe('OutboxRelay', () => {
 
     expect(await within('15 events', seen.waitFor(15))).toEqual(events);
     await until('an empty outbox', outboxIsEmpty);
+  });
+
+  it('listens to outbox.wake only while leading, and a new leader starts listening', async () => {
+    const channelPrefix = `hbtest:outbox-${randomUUID().slice(0, 8)}:`;
+    const [first, second] = await Promise.all([
+      RedisEventBus.connect(REDIS_URL, { channelPrefix }),
+      RedisEventBus.connect(REDIS_URL, { channelPrefix }),
+    ]);
+    const redis = new Redis(REDIS_URL);
+    closing.push(first, second, { close: async () => void redis.disconnect() });
+    const listeners = async () => {
+      const [, count] = (await redis.pubsub('NUMSUB', `${channelPrefix}outbox.wake`)) as [string, number];
+      return Number(count);
+    };
+    const seen = await recordChanges(second);
+    const leader = startRelay(first, new RecordingLogger(), 60_000);
+    await leading(leader.logger);
+    const standby = startRelay(second, new RecordingLogger(), 60_000);
+    await until('the leader to listen', async () => (await listeners()) === 1);
+
+    await leader.relay.close();
+    await leading(standby.logger);
+    await until('the new leader to listen', async () => (await listeners()) === 1);
+    // Polling every minute: only a wake makes the new leader publish within the wait.
+    await inTransaction((client) => writeOutboxEvent(client, changed('rec000000000001', 0)));
+    await second.publish('outbox.wake', null);
+    expect(await within('the event', seen.waitFor(1))).toEqual([changed('rec000000000001', 0)]);
+    await standby.relay.close();
+    expect(await listeners()).toBe(0);
   });
 });
 

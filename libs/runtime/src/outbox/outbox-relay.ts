@@ -62,7 +62,8 @@ const READ_BATCH = `SELECT o."id", o."event"::text AS "event",
  * Publishes `_outbox` rows as `record.changed` after their transaction committed, in id order,
  * then deletes them. One replica relays at a time: the holder of a session advisory lock on a
  * dedicated connection, woken by `outbox.wake` on the bus after commits (and polling as a
- * fallback). Standbys try the lock periodically; a dead leader's lock goes with its connection.
+ * fallback); only the leader listens to wakes. Standbys try the lock periodically; a dead
+ * leader's lock goes with its connection.
  *
  * Delivery is at least once: rows are deleted only after they were published, so a crash (or a
  * lost connection) between publishing and deleting publishes them again. Failures are logged and
@@ -83,6 +84,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running?: Promise<void>;
   private woken = false;
   private endSleep?: () => void;
+  private stopHearingWakes?: () => Promise<void>;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
@@ -126,15 +128,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async run(): Promise<void> {
-    // Standbys ignore wakes: they would only retry the lock early.
-    const stopWaking = await this.bus.subscribe(OUTBOX_WAKE, () => {
-      if (this.leading) this.wake();
-    });
     let failures = 0;
     while (!this.stopping) {
       let delay: number;
       try {
         if (!this.leading) await this.tryToLead();
+        await this.hearWakesWhileLeading();
         delay = this.leading ? ((await this.relayBatch()) ? 0 : this.pollMs) : this.takeoverMs;
         failures = 0;
       } catch (error) {
@@ -148,8 +147,23 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           await new Promise((done) => setTimeout(done, this.gatherMs));
       }
     }
-    await stopWaking();
     await this.disconnect();
+    await this.hearWakesWhileLeading();
+  }
+
+  /**
+   * Listens to `outbox.wake` while leading, and only then: a standby would only retry the lock
+   * early, and every process hearing every commit's wake costs each of them a message per write.
+   * Rows committed before the leader listened are in its next read.
+   */
+  private async hearWakesWhileLeading(): Promise<void> {
+    if (this.leading && !this.stopping && !this.stopHearingWakes) {
+      this.stopHearingWakes = await this.bus.subscribe(OUTBOX_WAKE, () => this.wake());
+    } else if ((!this.leading || this.stopping) && this.stopHearingWakes) {
+      const stop = this.stopHearingWakes;
+      this.stopHearingWakes = undefined;
+      await stop();
+    }
   }
 
   private async tryToLead(): Promise<void> {
