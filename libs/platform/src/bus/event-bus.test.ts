@@ -78,7 +78,7 @@ describe.each([inProcessKind(), redisKind()])('$name', (kind) => {
     expect(await other.waitFor(1)).toEqual([{ for: 'other' }]);
   });
 
-  it('sends text published as JSON unchanged: each subscriber decodes its own copy, in order with publish', async () => {
+  it('sends a batch of JSON texts as they are, in order: each subscriber decodes its own copy', async () => {
     const bus = await kind.open();
     const first = new Recorder<{ record: { id: string; tags: string[] } }>();
     const second = new Recorder<unknown>();
@@ -88,11 +88,23 @@ describe.each([inProcessKind(), redisKind()])('$name', (kind) => {
     });
     await bus.subscribe('record.changed', second.push);
 
-    await bus.publishJson('record.changed', '{"record": {"id": "a", "tags": ["x"]}}');
-    await bus.publish('record.changed', { record: { id: 'b', tags: [] } });
+    const other = new Recorder<unknown>();
+    await bus.subscribe('auth.recordChanged', other.push);
+    await bus.publishJson([
+      { event: 'record.changed', json: '{"record": {"id": "a", "tags": ["x"]}}' },
+      { event: 'auth.recordChanged', json: '{"recordId": "a"}' },
+      { event: 'record.changed', json: '{"record": {"id": "b", "tags": []}}' },
+    ]);
+    await bus.publishJson([]);
+    await bus.publish('record.changed', { record: { id: 'c', tags: [] } });
 
-    expect(await second.waitFor(2)).toEqual([{ record: { id: 'a', tags: ['x'] } }, { record: { id: 'b', tags: [] } }]);
-    expect((await first.waitFor(2))[0]).toEqual({ record: { id: 'a', tags: ['x', 'mutated'] } });
+    expect(await second.waitFor(3)).toEqual([
+      { record: { id: 'a', tags: ['x'] } },
+      { record: { id: 'b', tags: [] } },
+      { record: { id: 'c', tags: [] } },
+    ]);
+    expect((await first.waitFor(3))[0]).toEqual({ record: { id: 'a', tags: ['x', 'mutated'] } });
+    expect(await other.waitFor(1)).toEqual([{ recordId: 'a' }]);
   });
 
   it('never runs a handler inside the publish call', async () => {
@@ -184,6 +196,7 @@ describe.each([inProcessKind(), redisKind()])('$name', (kind) => {
     await closed;
     expect(order).toEqual(['released', 'handler done', 'closed']);
     await expect(bus.publish('slow', {})).rejects.toThrow(/event bus is closed/);
+    await expect(bus.publishJson([{ event: 'slow', json: '{}' }])).rejects.toThrow(/event bus is closed/);
   });
 });
 

@@ -12,15 +12,22 @@ export interface EventBus {
    */
   publish<Payload>(event: string, payload: Payload): Promise<void>;
   /**
-   * `publish` of a payload already encoded as JSON text (one the publisher read as text, such as an
-   * outbox row): sent as it is, so the publisher neither decodes nor re-encodes it. The text must be
-   * a JSON value; subscribers decode it as any other payload.
+   * Publishes `messages` in order, each payload already encoded as JSON text (text the publisher
+   * read as JSON, such as outbox rows: sent as it is, neither decoded nor re-encoded), in one step:
+   * every one of them goes out or none does (Redis: one MULTI/EXEC), so publishing the batch again
+   * after a rejection never lets a subscriber see a message without the ones before it.
    */
-  publishJson(event: string, json: string): Promise<void>;
+  publishJson(messages: readonly EncodedEvent[]): Promise<void>;
   /** Registers `handler` (resolves once it is listening); the returned function unsubscribes it. */
   subscribe<Payload>(event: string, handler: EventHandler<Payload>): Promise<() => Promise<void>>;
   /** Stops delivering, waits for running handlers and releases connections; publishing then fails. */
   close(): Promise<void>;
+}
+
+/** An event and its payload as JSON text (see `EventBus.publishJson`). */
+export interface EncodedEvent {
+  event: string;
+  json: string;
 }
 
 /** Injection token of the process's EventBus. */

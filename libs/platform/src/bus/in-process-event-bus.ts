@@ -1,5 +1,5 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { type EventBus, type EventHandler, encodeEventPayload } from './event-bus';
+import { type EncodedEvent, type EventBus, type EventHandler, encodeEventPayload } from './event-bus';
 
 export interface InProcessEventBusOptions {
   /** Where handler errors go (default: Nest's `Logger`). */
@@ -28,11 +28,15 @@ export class InProcessEventBus implements EventBus {
 
   async publish<Payload>(event: string, payload: Payload): Promise<void> {
     this.assertOpen(event);
-    await this.publishJson(event, encodeEventPayload(event, payload));
+    this.deliverLater(event, encodeEventPayload(event, payload));
   }
 
-  async publishJson(event: string, json: string): Promise<void> {
-    this.assertOpen(event);
+  async publishJson(messages: readonly EncodedEvent[]): Promise<void> {
+    for (const { event } of messages) this.assertOpen(event);
+    for (const { event, json } of messages) this.deliverLater(event, json);
+  }
+
+  private deliverLater(event: string, json: string): void {
     for (const subscription of this.subscriptions.get(event) ?? []) {
       // A macrotask per delivery: handlers never run inside the publisher's call stack.
       const delivery = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>

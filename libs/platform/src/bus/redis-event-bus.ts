@@ -1,7 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { connectRedis, quitRedis, type RedisConnectOptions } from '../redis/connect-redis';
-import { type EventBus, type EventHandler, encodeEventPayload } from './event-bus';
+import { type EncodedEvent, type EventBus, type EventHandler, encodeEventPayload } from './event-bus';
 
 export interface RedisEventBusOptions extends RedisConnectOptions {
   /** Prepended to event names to make channel names (default `hb:`); tests use it to stay apart. */
@@ -52,12 +52,19 @@ export class RedisEventBus implements EventBus {
 
   async publish<Payload>(event: string, payload: Payload): Promise<void> {
     this.assertOpen(event);
-    await this.publishJson(event, encodeEventPayload(event, payload));
+    await this.publisher.publish(this.channelPrefix + event, encodeEventPayload(event, payload));
   }
 
-  async publishJson(event: string, json: string): Promise<void> {
-    this.assertOpen(event);
-    await this.publisher.publish(this.channelPrefix + event, json);
+  async publishJson(messages: readonly EncodedEvent[]): Promise<void> {
+    for (const { event } of messages) this.assertOpen(event);
+    if (messages.length === 0) return;
+    // One transaction: one write and one reply for the batch, and Redis runs all of it or none.
+    const transaction = this.publisher.multi();
+    for (const { event, json } of messages) transaction.publish(this.channelPrefix + event, json);
+    const results = await transaction.exec();
+    if (results === null) throw new Error('event bus: the batch was not published (transaction discarded)');
+    const failed = results.find(([error]) => error !== null);
+    if (failed) throw failed[0];
   }
 
   async subscribe<Payload>(event: string, handler: EventHandler<Payload>): Promise<() => Promise<void>> {

@@ -6,6 +6,7 @@ import {
   type RecordChangedEvent,
 } from '@hivebase/contracts';
 import {
+  type EncodedEvent,
   EVENT_BUS,
   type EventBus,
   type EventHandler,
@@ -152,10 +153,10 @@ class FlakyBus implements EventBus {
     if (this.down(payload)) throw new Error('bus down');
     await this.inner.publish(event, payload);
   }
-  /** The relay publishes rows as read: `down` sees the decoded payload, as subscribers would. */
-  async publishJson(event: string, json: string): Promise<void> {
-    if (this.down(JSON.parse(json))) throw new Error('bus down');
-    await this.inner.publishJson(event, json);
+  /** The relay's batches: refused whole when `down` holds for any payload (decoded, as subscribers see it). */
+  async publishJson(messages: readonly EncodedEvent[]): Promise<void> {
+    if (messages.some(({ json }) => this.down(JSON.parse(json)))) throw new Error('bus down');
+    await this.inner.publishJson(messages);
   }
   subscribe<Payload>(event: string, handler: EventHandler<Payload>): Promise<() => Promise<void>> {
     return this.inner.subscribe(event, handler);
@@ -369,9 +370,9 @@ describe('OutboxRelay', () => {
       logger.waitFor(2, (entry) => entry.level === 'error'),
     );
     expect((failures[0].fields.err as Error).message).toBe('bus down');
-    // The event before the failure went out (and was deleted); the failed one and the next wait.
-    expect(seen.items).toEqual([events[0]]);
-    expect(await outboxSize()).toBe(2);
+    // A batch goes out whole or not at all: the three wait together, none went out.
+    expect(seen.items).toEqual([]);
+    expect(await outboxSize()).toBe(3);
 
     bus.down = () => false;
     expect(await within('3 events', seen.waitFor(3))).toEqual(events);

@@ -186,23 +186,24 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       text: READ_BATCH,
       values: [this.batchSize],
     });
-    const published: string[] = [];
-    try {
-      // Stops at the first failure, so a later event of the same record never overtakes it.
-      for (const row of rows) {
-        await this.bus.publishJson(RECORD_CHANGED, row.event);
-        if (row.authChange !== null) await this.bus.publishJson(AUTH_RECORD_CHANGED, row.authChange);
-        published.push(row.id);
-      }
-    } finally {
-      if (published.length > 0) {
-        await client.query({
-          name: 'hb_outbox_delete',
-          text: 'DELETE FROM "_outbox" WHERE "id" = ANY($1::bigint[])',
-          values: [published],
-        });
-      }
-    }
+    if (rows.length === 0) return false;
+    // The batch in one step, in id order: published whole (then deleted) or kept whole for the
+    // retry, so a later event of a record never goes out without the earlier ones.
+    await this.bus.publishJson(
+      rows.flatMap((row) =>
+        row.authChange === null
+          ? [{ event: RECORD_CHANGED, json: row.event }]
+          : [
+              { event: RECORD_CHANGED, json: row.event },
+              { event: AUTH_RECORD_CHANGED, json: row.authChange },
+            ],
+      ),
+    );
+    await client.query({
+      name: 'hb_outbox_delete',
+      text: 'DELETE FROM "_outbox" WHERE "id" = ANY($1::bigint[])',
+      values: [rows.map((row) => row.id)],
+    });
     return rows.length === this.batchSize;
   }
 
