@@ -227,7 +227,7 @@ describe.each(SHAPE_NAMES)('record files through the SDK (%s)', (shape) => {
     expect(error.response.data).toMatchObject({ many: { code: 'validation_file_size_limit' } });
   });
 
-  it('refuses a 100 MB upload while it streams, without buffering it (server RSS grows < 20 MB)', async () => {
+  it('refuses a 100 MB upload while it streams, without buffering it (server RSS grows < 48 MB)', async () => {
     // The processes the body passes through: the one process, or the gateway and collections.
     const names = shape === 'standalone' ? ['standalone'] : ['gateway', 'collections'];
     const pids = names.map((name) => {
@@ -251,10 +251,12 @@ describe.each(SHAPE_NAMES)('record files through the SDK (%s)', (shape) => {
       status: 400,
       body: { status: 400, data: { many: { code: 'validation_file_size_limit' } } },
     });
+    // Buffering the body would grow a process by its 100 MiB; streaming it grows one by the 5 MiB
+    // kept plus socket buffers and garbage not yet collected, seen up to ~30 MiB on a busy machine.
     const peaks = await Promise.all(pids.map((pid) => memoryOf(pid, 'VmHWM')));
     pids.forEach((_pid, index) => {
       const grown = (peaks[index] as number) - (before[index] as number);
-      expect(grown, `${names[index]} grew ${(grown / MiB).toFixed(1)} MiB`).toBeLessThan(20 * MiB);
+      expect(grown, `${names[index]} grew ${(grown / MiB).toFixed(1)} MiB`).toBeLessThan(48 * MiB);
     });
 
     // A text value is cut off at the collection's body limit (HB_BODY_LIMIT plus its fields'
