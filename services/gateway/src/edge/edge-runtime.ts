@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { LogBatcher } from '../logs/log-batcher';
-import { insertLogs, logEntriesJson } from '../logs/log-store';
+import { insertLogs, logBatchJson, logEntryJson } from '../logs/log-store';
 import {
   type FinishedRequest,
   type LogEntry,
@@ -48,15 +48,16 @@ export class EdgeRuntime {
   readonly settings: EdgeSettingsSnapshot;
   readonly identities: RequestIdentities;
   readonly limiter: RateLimiter;
-  readonly batcher: LogBatcher;
+  /** Entries as `logEntryJson` texts. */
+  readonly batcher: LogBatcher<string>;
 
   constructor(private readonly deps: EdgeRuntimeDeps) {
     this.settings = new EdgeSettingsSnapshot(deps.pool, deps.bus);
     this.identities = new RequestIdentities(deps.pool, deps.bus);
     this.limiter = new RateLimiter(deps.counter, (idOrName) => this.identities.collectionName(idOrName));
-    this.batcher = new LogBatcher({
+    this.batcher = new LogBatcher<string>({
       flush: async (entries) =>
-        void (await deps.jobs.enqueue<LogsWriteJob>(LOGS_WRITE_JOB, { json: logEntriesJson(entries) })),
+        void (await deps.jobs.enqueue<LogsWriteJob>(LOGS_WRITE_JOB, { json: logBatchJson(entries) })),
     });
     deps.jobs.register<LogsWriteJob>(LOGS_WRITE_JOB, async (job) =>
       insertLogs(deps.pool, 'json' in job ? job.json : job.entries),
@@ -144,7 +145,7 @@ export class EdgeRuntime {
 
   private log(settings: EdgeSettings['logs'], finished: FinishedRequest): void {
     const entry = requestLogEntry(settings, finished);
-    if (entry) this.batcher.push(entry);
+    if (entry) this.batcher.push(logEntryJson(entry));
   }
 
   /** After a settings change passed through, this process's copy is reloaded before the answer. */

@@ -7,7 +7,7 @@ const entry = (id: string): LogEntry => ({ id, created: '', level: 0, message: '
 describe('LogBatcher', () => {
   it('sends full batches at once and the rest on drain', async () => {
     const batches: string[][] = [];
-    const batcher = new LogBatcher({
+    const batcher = new LogBatcher<LogEntry>({
       flush: async (entries) => void batches.push(entries.map((e) => e.id)),
       maxBatch: 2,
       maxWaitMs: 60_000,

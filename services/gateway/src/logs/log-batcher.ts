@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
-import type { LogEntry } from './request-log';
 
-export interface LogBatcherOptions {
+export interface LogBatcherOptions<Entry> {
   /** Hands a batch on (to the job queue); a rejection drops the batch and is logged. */
-  flush(entries: LogEntry[]): Promise<void>;
+  flush(entries: Entry[]): Promise<void>;
   /** Entries that make a batch go at once (default 200). */
   maxBatch?: number;
   /** How long the first entry of a batch waits for company (default 200 ms). */
@@ -16,9 +15,9 @@ export interface LogBatcherOptions {
  * Gathers log entries off the request path: a request only pushes to an array, and batches go
  * out every `maxWaitMs` or `maxBatch` entries, one job per batch rather than a write per request.
  */
-export class LogBatcher {
+export class LogBatcher<Entry> {
   private readonly logger = new Logger(LogBatcher.name);
-  private pending: LogEntry[] = [];
+  private pending: Entry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxBatch: number;
@@ -27,13 +26,13 @@ export class LogBatcher {
   /** Entries dropped because flushing could not keep up (or failed). */
   dropped = 0;
 
-  constructor(private readonly options: LogBatcherOptions) {
+  constructor(private readonly options: LogBatcherOptions<Entry>) {
     this.maxBatch = options.maxBatch ?? 200;
     this.maxWaitMs = options.maxWaitMs ?? 200;
     this.maxPending = options.maxPending ?? 10_000;
   }
 
-  push(entry: LogEntry): void {
+  push(entry: Entry): void {
     if (this.pending.length >= this.maxPending) {
       this.dropped++;
       return;

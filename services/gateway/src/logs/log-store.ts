@@ -26,14 +26,21 @@ export async function insertLogs(pool: Pool, entries: readonly LogEntry[] | stri
 }
 
 /**
- * The batch as JSON Postgres accepts (what `insertLogs` also takes as it is): a NUL character (a
- * request for `/api/%00`) cannot be stored in text or jsonb and would fail the whole batch, so it
- * becomes U+FFFD.
+ * One entry as JSON Postgres accepts: a NUL character (a request for `/api/%00`) cannot be stored
+ * in text or jsonb and would fail the whole batch, so it becomes U+FFFD. The edge serialises each
+ * entry as its request ends, so a batch waiting to go is a list of strings, not object graphs the
+ * garbage collector would carry into its old generation.
  */
-export function logEntriesJson(entries: readonly LogEntry[]): string {
-  const json = JSON.stringify(entries);
+export function logEntryJson(entry: LogEntry): string {
+  const json = JSON.stringify(entry);
   if (!json.includes('\\u0000')) return json;
-  return JSON.stringify(entries, (_key, value) =>
+  return JSON.stringify(entry, (_key, value) =>
     typeof value === 'string' ? value.replaceAll('\0', '\uFFFD') : (value as unknown),
   );
 }
+
+/** A batch of `logEntryJson` texts as the JSON array `insertLogs` writes. */
+export const logBatchJson = (entries: readonly string[]): string => `[${entries.join(',')}]`;
+
+/** The batch as JSON Postgres accepts (what `insertLogs` also takes as it is). */
+export const logEntriesJson = (entries: readonly LogEntry[]): string => logBatchJson(entries.map(logEntryJson));

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultEdgeSettings, edgeSettingsFrom } from '../edge/edge-settings';
 import {
   type FinishedRequest,
+  newLogId,
+  pbDate,
   REDACTED,
   redactUrl,
   requestLogEntry,
@@ -172,5 +174,53 @@ describe('edgeSettingsFrom', () => {
       ],
     });
     expect(read.trustedProxy).toEqual({ headers: ['X-Real-IP'], useLeftmostIP: true });
+  });
+});
+
+describe('pbDate', () => {
+  it('formats any date as PocketBase does, whether its second was the last one asked or not', () => {
+    const expected = (date: Date) => date.toISOString().replace('T', ' ');
+    const moments = [
+      0,
+      -1,
+      999,
+      1000,
+      1001,
+      59_999,
+      Date.UTC(2026, 11, 7, 15, 4, 5, 7),
+      Date.UTC(2026, 11, 7, 15, 4, 5, 70),
+      Date.UTC(2026, 11, 7, 15, 4, 5, 700),
+      Date.UTC(2026, 11, 7, 15, 4, 6, 0),
+      Date.UTC(1969, 0, 1, 0, 0, 0, 5),
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+      Date.UTC(10000, 0, 1),
+      -62198755200000 - 1,
+    ];
+    // Each moment twice in a row (the cached second) and after a different second.
+    for (const ms of [...moments, ...moments.toReversed()]) {
+      expect(pbDate(new Date(ms))).toBe(expected(new Date(ms)));
+      expect(pbDate(new Date(ms))).toBe(expected(new Date(ms)));
+    }
+    let ms = Date.UTC(2026, 0, 1);
+    for (let step = 0; step < 5000; step++, ms += 7) expect(pbDate(new Date(ms))).toBe(expected(new Date(ms)));
+    expect(() => pbDate(new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
+
+describe('newLogId', () => {
+  it('makes 15-character [a-z0-9] ids, distinct, that sort by the millisecond they were made in', () => {
+    const moments = [Date.UTC(2026, 11, 7, 15, 4, 5, 1), Date.UTC(2026, 11, 7, 15, 4, 5, 2), Date.UTC(2030, 0, 1)];
+    const ids = moments.flatMap((ms) => Array.from({ length: 1000 }, () => newLogId(ms)));
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9]{15}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    const first = (ms: number) => ids.slice(moments.indexOf(ms) * 1000, (moments.indexOf(ms) + 1) * 1000);
+    for (const [earlier, later] of [
+      [moments[0], moments[1]],
+      [moments[1], moments[2]],
+    ] as const) {
+      expect(first(earlier).every((a) => first(later).every((b) => a < b))).toBe(true);
+    }
+    // Past 36^8 ms (2059) the clock wraps rather than growing the id.
+    expect(newLogId(36 ** 8 + 5)).toMatch(/^00000005[a-z0-9]{7}$/);
   });
 });
