@@ -3,6 +3,7 @@ export * from './client-error';
 export * from './events';
 export * from './health';
 export * from './list-result';
+export * from './pb-date';
 export * from './realtime';
 export * from './sql-identifier';
 export * from './uploaded-file';

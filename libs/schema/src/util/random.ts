@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { pbDateTime } from '@hivebase/contracts';
 
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -15,5 +16,5 @@ export const newRecordId = () => randomString(15, LOWER_ALNUM);
 
 /** Current time in PocketBase's wire format `YYYY-MM-DD HH:MM:SS.sssZ`. */
 export function nowDateTime(date = new Date()): string {
-  return date.toISOString().replace('T', ' ');
+  return pbDateTime(date);
 }

@@ -3,7 +3,6 @@ import { defaultEdgeSettings, edgeSettingsFrom } from '../edge/edge-settings';
 import {
   type FinishedRequest,
   newLogId,
-  pbDate,
   REDACTED,
   redactUrl,
   requestLogEntry,
@@ -174,36 +173,6 @@ describe('edgeSettingsFrom', () => {
       ],
     });
     expect(read.trustedProxy).toEqual({ headers: ['X-Real-IP'], useLeftmostIP: true });
-  });
-});
-
-describe('pbDate', () => {
-  it('formats any date as PocketBase does, whether its second was the last one asked or not', () => {
-    const expected = (date: Date) => date.toISOString().replace('T', ' ');
-    const moments = [
-      0,
-      -1,
-      999,
-      1000,
-      1001,
-      59_999,
-      Date.UTC(2026, 11, 7, 15, 4, 5, 7),
-      Date.UTC(2026, 11, 7, 15, 4, 5, 70),
-      Date.UTC(2026, 11, 7, 15, 4, 5, 700),
-      Date.UTC(2026, 11, 7, 15, 4, 6, 0),
-      Date.UTC(1969, 0, 1, 0, 0, 0, 5),
-      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
-      Date.UTC(10000, 0, 1),
-      -62198755200000 - 1,
-    ];
-    // Each moment twice in a row (the cached second) and after a different second.
-    for (const ms of [...moments, ...moments.toReversed()]) {
-      expect(pbDate(new Date(ms))).toBe(expected(new Date(ms)));
-      expect(pbDate(new Date(ms))).toBe(expected(new Date(ms)));
-    }
-    let ms = Date.UTC(2026, 0, 1);
-    for (let step = 0; step < 5000; step++, ms += 7) expect(pbDate(new Date(ms))).toBe(expected(new Date(ms)));
-    expect(() => pbDate(new Date(Number.NaN))).toThrow(RangeError);
   });
 });
 

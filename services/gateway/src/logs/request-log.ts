@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { pbDateTime } from '@hivebase/contracts';
 import type { EdgeSettings } from '../edge/edge-settings';
 import type { RequestIdentity } from '../edge/request-identity';
 
@@ -50,26 +51,6 @@ export function newLogId(now = Date.now()): string {
   let id = (now % TIME_SPAN).toString(36).padStart(TIME_DIGITS, '0');
   for (let i = TIME_DIGITS; i < 15; i++) id += ID_ALPHABET[randomIndex()];
   return id;
-}
-
-// pbDate's text up to the second, for the second last asked: requests ending in the same
-// second share it, and only their milliseconds are formatted.
-let stampSecond = Number.NaN;
-let stampPrefix = '';
-
-/** `date` in PocketBase's format, `2006-01-02 15:04:05.000Z`. */
-export function pbDate(date: Date): string {
-  const ms = date.getTime();
-  const second = Math.floor(ms / 1000);
-  if (second !== stampSecond) {
-    const iso = date.toISOString();
-    // Years outside 0000-9999 read ±YYYYYY: not worth a cache.
-    if (iso.length !== 24) return iso.replace('T', ' ');
-    stampSecond = second;
-    stampPrefix = `${iso.slice(0, 10)} ${iso.slice(11, 20)}`;
-  }
-  const milli = ms - second * 1000;
-  return `${stampPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
 /** PocketBase's cutStr: at most `max` characters, then `...`. */
@@ -192,7 +173,7 @@ export function requestLogEntry(settings: EdgeSettings['logs'], request: Finishe
   }
   return {
     id: newLogId(now.getTime()),
-    created: pbDate(now),
+    created: pbDateTime(now),
     level,
     message: Buffer.byteLength(message) > MAX_MESSAGE_SIZE ? message.slice(0, MAX_MESSAGE_SIZE) : message,
     data: truncateLogData(data, settings.maxDataSize),
