@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { freePort } from '@hivebase/platform';
+import { freePort, RedisEventBus } from '@hivebase/platform';
 import { createTestDatabase, type TestDatabase } from '@hivebase/platform/testing';
 import { randomString } from '@hivebase/schema';
 import { distributedEnvironment, type ServiceName } from '@hivebase/standalone';
@@ -130,6 +130,45 @@ describe('realtime across two replicas (distributed)', () => {
       expect(guestAgain.status).toBe(403);
     } finally {
       stream.close();
+    }
+  });
+
+  it('sends a record event the outbox publishes twice (it delivers at least once) to a subscriber once', async () => {
+    // The test's own bus on the services' channels: it sees the relayed event and repeats it.
+    const bus = await RedisEventBus.connect('redis://127.0.0.1:6379', {
+      channelPrefix: `${realtimeEnv.HB_REDIS_PREFIX}:`,
+    });
+    const relayed: { record: { id: string } }[] = [];
+    await bus.subscribe<{ record: { id: string } }>('record.changed', (event) => void relayed.push(event));
+    const stream = new EventSource(`http://127.0.0.1:${replicaPorts[0]}/api/realtime`);
+    const received: string[] = [];
+    try {
+      const clientId = await new Promise<string>((resolve, reject) => {
+        stream.addEventListener('PB_CONNECT', (event) => resolve(JSON.parse(event.data).clientId));
+        stream.onerror = () => reject(new Error('stream failed'));
+      });
+      stream.addEventListener('posts/*', (event) => received.push(JSON.parse(event.data).record.title));
+      const subscribed = await fetch(`http://127.0.0.1:${replicaPorts[0]}/api/realtime`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId, subscriptions: ['posts/*'] }),
+      });
+      expect(subscribed.status).toBe(204);
+      const once = await root.collection('posts').create({ title: 'once' });
+      await vi.waitFor(() => expect(received).toEqual(['once']), ARRIVAL);
+      const event = await vi.waitFor(() => {
+        const found = relayed.find((candidate) => candidate.record.id === once.id);
+        if (!found) throw new Error('not relayed yet');
+        return found;
+      }, ARRIVAL);
+      // Repeated before the next write, so it reaches the replica before that write's event.
+      await bus.publish('record.changed', event);
+      await root.collection('posts').create({ title: 'after' });
+      await vi.waitFor(() => expect(received).toContain('after'), ARRIVAL);
+      expect(received).toEqual(['once', 'after']);
+    } finally {
+      stream.close();
+      await bus.close();
     }
   });
 

@@ -273,9 +273,11 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
       collection = this.registry.find(event.collectionId);
     }
     if (collection?.type === 'auth') this.refreshBoundAuth(collection, event);
-    if (!collection || !this.firstSighting(event)) return;
+    if (!collection) return;
     const subscribers = this.hub.subscribersOf([collection.id, collection.name], String(event.record.id));
-    if (subscribers.size === 0) return;
+    // Only events someone receives are remembered: a repeat then reaches nobody twice, and with
+    // no subscriber (most writes) an event costs no more than this lookup.
+    if (subscribers.size === 0 || !this.firstSighting(event)) return;
     const record = event.record;
     const checks = new RecordChecks(this.registry, collection, record, event.action === 'delete');
     const deliveries: Delivery[] = [];
