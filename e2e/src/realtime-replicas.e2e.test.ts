@@ -36,6 +36,27 @@ function switchableProxy(port: number, initialTarget: number): { server: Server;
   return { server, target };
 }
 
+/**
+ * Opens a stream on the replica at `streamPort`, collects the titles of `posts/*` events, and
+ * subscribes it to `posts/*` with a POST to the replica at `postPort`.
+ */
+async function subscribedToPosts(streamPort: number, postPort = streamPort) {
+  const stream = new EventSource(`http://127.0.0.1:${streamPort}/api/realtime`);
+  const received: string[] = [];
+  const clientId = await new Promise<string>((resolve, reject) => {
+    stream.addEventListener('PB_CONNECT', (event) => resolve(JSON.parse(event.data).clientId));
+    stream.onerror = () => reject(new Error('stream failed'));
+  });
+  stream.addEventListener('posts/*', (event) => received.push(JSON.parse(event.data).record.title));
+  const subscribed = await fetch(`http://127.0.0.1:${postPort}/api/realtime`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ clientId, subscriptions: ['posts/*'] }),
+  });
+  expect(subscribed.status).toBe(204);
+  return { stream, clientId, received };
+}
+
 /** The distributed shape with two realtime replicas, each addressed directly. */
 describe('realtime across two replicas (distributed)', () => {
   let database: TestDatabase;
@@ -97,20 +118,8 @@ describe('realtime across two replicas (distributed)', () => {
 
   it('applies a subscribe POST made on replica B to the stream held by replica A', async () => {
     const [a, b] = replicaPorts;
-    const stream = new EventSource(`http://127.0.0.1:${a}/api/realtime`);
-    const received: string[] = [];
+    const { stream, clientId, received } = await subscribedToPosts(a, b);
     try {
-      const clientId = await new Promise<string>((resolve, reject) => {
-        stream.addEventListener('PB_CONNECT', (event) => resolve(JSON.parse(event.data).clientId));
-        stream.onerror = () => reject(new Error('stream failed'));
-      });
-      stream.addEventListener('posts/*', (event) => received.push(JSON.parse(event.data).record.title));
-      const subscribed = await fetch(`http://127.0.0.1:${b}/api/realtime`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ clientId, subscriptions: ['posts/*'] }),
-      });
-      expect(subscribed.status).toBe(204);
       // Written through the gateway, i.e. by the collections service.
       await root.collection('posts').create({ title: 'via B' });
       await vi.waitFor(() => expect(received).toEqual(['via B']), ARRIVAL);
@@ -140,20 +149,8 @@ describe('realtime across two replicas (distributed)', () => {
     });
     const relayed: { record: { id: string } }[] = [];
     await bus.subscribe<{ record: { id: string } }>('record.changed', (event) => void relayed.push(event));
-    const stream = new EventSource(`http://127.0.0.1:${replicaPorts[0]}/api/realtime`);
-    const received: string[] = [];
+    const { stream, received } = await subscribedToPosts(replicaPorts[0]);
     try {
-      const clientId = await new Promise<string>((resolve, reject) => {
-        stream.addEventListener('PB_CONNECT', (event) => resolve(JSON.parse(event.data).clientId));
-        stream.onerror = () => reject(new Error('stream failed'));
-      });
-      stream.addEventListener('posts/*', (event) => received.push(JSON.parse(event.data).record.title));
-      const subscribed = await fetch(`http://127.0.0.1:${replicaPorts[0]}/api/realtime`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ clientId, subscriptions: ['posts/*'] }),
-      });
-      expect(subscribed.status).toBe(204);
       const once = await root.collection('posts').create({ title: 'once' });
       await vi.waitFor(() => expect(received).toEqual(['once']), ARRIVAL);
       const event = await vi.waitFor(() => {
