@@ -4,6 +4,7 @@ export * from './events';
 export * from './health';
 export * from './list-result';
 export * from './pb-date';
+export * from './pg-errors';
 export * from './realtime';
 export * from './sql-identifier';
 export * from './uploaded-file';

@@ -1,4 +1,4 @@
-import { type ErrorData, isUploadedFile } from '@hivebase/contracts';
+import { type ErrorData, isUniqueViolation, isUploadedFile } from '@hivebase/contracts';
 import {
   type Collection,
   type CollectionLookup,
@@ -880,7 +880,7 @@ export class RecordWriter {
       return await run();
     } catch (error) {
       const pg = error as { code?: string; detail?: string };
-      if (pg.code !== '23505') throw error;
+      if (!isUniqueViolation(error)) throw error;
       const column = /\((?:lower\()?"?([A-Za-z0-9_]+)"?\)?[,)]/.exec(pg.detail ?? '')?.[1] ?? 'id';
       const field = collection.fields.find((candidate) => candidate.name === column)?.name ?? 'id';
       throw new RecordsError(message, {

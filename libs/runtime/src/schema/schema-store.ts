@@ -1,4 +1,4 @@
-import type { ErrorData } from '@hivebase/contracts';
+import { type ErrorData, isUniqueViolation } from '@hivebase/contracts';
 import { ApiError } from '@hivebase/platform';
 import { type Collection, inferViewFields, nowDateTime, planSchemaChange, ViewQueryError } from '@hivebase/schema';
 import type { Pool, PoolClient } from 'pg';
@@ -61,19 +61,18 @@ function toSchemaError(error: unknown, change: SchemaChange | undefined, message
   const pg = error as { code?: string; message?: string };
   if (typeof pg.code !== 'string' || pg.code.length !== 5) return null;
   const reason = `${pg.message ?? 'invalid definition'}.`.replace(/\.\.$/, '.');
-  const data: ErrorData | null =
-    pg.code === '23505'
-      ? {
-          indexes: {
-            code: 'validation_unique_violation',
-            message: `Existing records violate a unique index: ${reason}`,
-          },
-        }
-      : pg.code === '2BP01'
-        ? { name: { code: 'validation_collection_dependency', message: `Other objects depend on it: ${reason}` } }
-        : target?.type === 'view'
-          ? { viewQuery: { code: 'validation_invalid_view_query', message: reason } }
-          : null;
+  const data: ErrorData | null = isUniqueViolation(error)
+    ? {
+        indexes: {
+          code: 'validation_unique_violation',
+          message: `Existing records violate a unique index: ${reason}`,
+        },
+      }
+    : pg.code === '2BP01'
+      ? { name: { code: 'validation_collection_dependency', message: `Other objects depend on it: ${reason}` } }
+      : target?.type === 'view'
+        ? { viewQuery: { code: 'validation_invalid_view_query', message: reason } }
+        : null;
   // Any other statement Postgres refuses: PocketBase's generic form, the raw error in the message.
   if (!data) return new ApiError(400, `${message} Raw error: \n${reason}`, {}, { cause: error });
   return new ApiError(400, message, data, { cause: error });

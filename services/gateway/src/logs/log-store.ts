@@ -1,12 +1,10 @@
+import { isUniqueViolation } from '@hivebase/contracts';
 import type { Pool } from 'pg';
 import type { LogEntry } from './request-log';
 
 const INSERT_LOGS = `INSERT INTO "_logs" (id, created, level, message, data)
   SELECT id, created, level, message, data
   FROM jsonb_to_recordset($1::jsonb) AS entry(id text, created text, level float8, message text, data jsonb)`;
-
-/** Postgres's unique_violation. */
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * Writes a batch of log entries (or their `logEntriesJson`) in one statement. The batch travels as
@@ -20,7 +18,7 @@ export async function insertLogs(pool: Pool, entries: readonly LogEntry[] | stri
   try {
     await pool.query({ name: 'hb_logs_insert', text: INSERT_LOGS, values });
   } catch (error) {
-    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    if (!isUniqueViolation(error)) throw error;
     await pool.query({ name: 'hb_logs_insert_again', text: `${INSERT_LOGS} ON CONFLICT (id) DO NOTHING`, values });
   }
 }

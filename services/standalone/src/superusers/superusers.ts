@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '@hivebase/contracts';
 import type { RecordAccess } from '@hivebase/records';
 import { RecordsError } from '@hivebase/records';
 import { ensureSystemCollections, hashPassword, loadSchema, lookupOf, outboxRecordWriter } from '@hivebase/runtime';
@@ -82,7 +83,7 @@ async function insert(pool: Pool, email: string, hash: string): Promise<boolean>
     );
     return true;
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') return false;
+    if (isUniqueViolation(error)) return false;
     throw error;
   }
 }
