@@ -183,9 +183,11 @@ describe('tokens verified before', () => {
 
   it('stop authenticating once expired', async () => {
     const dave = await newUser('dave-token@example.com');
-    const shortLived = signRecordToken(test.registry.find('users') as AuthCollection, dave, 'authToken', {}, 1);
+    // `exp` counts whole seconds from the one the token was signed in: a 1 s token signed at
+    // x.999 s would already be expired; 2 s leave it at least one.
+    const shortLived = signRecordToken(test.registry.find('users') as AuthCollection, dave, 'authToken', {}, 2);
     expect((await refresh(shortLived)).statusCode).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await new Promise((resolve) => setTimeout(resolve, 3_100));
     expect((await refresh(shortLived)).statusCode).toBe(401);
   });
 });
