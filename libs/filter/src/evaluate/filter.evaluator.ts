@@ -1,3 +1,4 @@
+import { pbDateTime } from '@hivebase/contracts';
 import {
   type Collection,
   type CollectionLookup,
@@ -8,7 +9,7 @@ import {
   storageKindOf,
 } from '@hivebase/schema';
 import { FilterForbiddenFieldError, FilterResolveError } from '../errors/filter.errors';
-import { formatPbDate, macroValue } from '../functions/macros';
+import { macroValue } from '../functions/macros';
 import {
   applyStrftimeModifier,
   formatStrftime,
@@ -476,7 +477,7 @@ class Evaluator {
     }
     formatStrftime(format.value, this.now); // validates the format like the compiler does
     let text: string | null;
-    if (!time || (time.type === 'text' && time.value.toLowerCase() === 'now')) text = formatPbDate(this.now);
+    if (!time || (time.type === 'text' && time.value.toLowerCase() === 'now')) text = pbDateTime(this.now);
     else {
       const resolved = this.operand(time);
       const v = resolved.value(new Map());

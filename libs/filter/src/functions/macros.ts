@@ -1,9 +1,5 @@
+import { pbDateTime } from '@hivebase/contracts';
 import type { MacroName } from '../parser/filter.ast';
-
-/** PocketBase's date format: `YYYY-MM-DD HH:MM:SS.sssZ` (UTC). */
-export function formatPbDate(date: Date): string {
-  return date.toISOString().replace('T', ' ');
-}
 
 function utc(y: number, m: number, d: number, h = 0, mi = 0, s = 0, ms = 0): Date {
   const date = new Date(Date.UTC(2000, 0, 1, h, mi, s, ms));
@@ -18,7 +14,7 @@ export function macroValue(name: MacroName, now: Date): string | number {
   const d = now.getUTCDate();
   switch (name) {
     case '@now':
-      return formatPbDate(now);
+      return pbDateTime(now);
     case '@second':
       return now.getUTCSeconds();
     case '@minute':
@@ -34,20 +30,20 @@ export function macroValue(name: MacroName, now: Date): string | number {
     case '@year':
       return y;
     case '@yesterday':
-      return formatPbDate(new Date(now.getTime() - 86_400_000));
+      return pbDateTime(new Date(now.getTime() - 86_400_000));
     case '@tomorrow':
-      return formatPbDate(new Date(now.getTime() + 86_400_000));
+      return pbDateTime(new Date(now.getTime() + 86_400_000));
     case '@todayStart':
-      return formatPbDate(utc(y, m, d));
+      return pbDateTime(utc(y, m, d));
     case '@todayEnd':
-      return formatPbDate(utc(y, m, d, 23, 59, 59, 999));
+      return pbDateTime(utc(y, m, d, 23, 59, 59, 999));
     case '@monthStart':
-      return formatPbDate(utc(y, m, 1));
+      return pbDateTime(utc(y, m, 1));
     case '@monthEnd':
-      return formatPbDate(utc(y, m + 1, 0, 23, 59, 59, 999));
+      return pbDateTime(utc(y, m + 1, 0, 23, 59, 59, 999));
     case '@yearStart':
-      return formatPbDate(utc(y, 0, 1));
+      return pbDateTime(utc(y, 0, 1));
     case '@yearEnd':
-      return formatPbDate(utc(y, 11, 31, 23, 59, 59, 999));
+      return pbDateTime(utc(y, 11, 31, 23, 59, 59, 999));
   }
 }

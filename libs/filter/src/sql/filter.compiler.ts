@@ -1,6 +1,7 @@
+import { pbDateTime } from '@hivebase/contracts';
 import type { Collection, CollectionLookup } from '@hivebase/schema';
 import { FilterResolveError } from '../errors/filter.errors';
-import { formatPbDate, macroValue } from '../functions/macros';
+import { macroValue } from '../functions/macros';
 import { GEO_EPSILON_DEGREES, parseStrftimeModifier, strftimeToCharPattern, timeValueSql } from '../functions/strftime';
 import type { CallOperand, ComparisonNode, FilterNode, Operand, SimpleOperand } from '../parser/filter.ast';
 import { parseFilter } from '../parser/filter.parser';
@@ -223,7 +224,7 @@ class FilterCompiler {
     const pattern = `${this.params.add(strftimeToCharPattern(format.value))}::text`;
     let timeSql: string;
     if (!time || (time.type === 'text' && time.value.toLowerCase() === 'now')) {
-      timeSql = `${this.params.add(formatPbDate(this.now))}::text`;
+      timeSql = `${this.params.add(pbDateTime(this.now))}::text`;
     } else {
       const { value } = this.simple(time);
       if (value.cls === 'null') timeSql = 'NULL::text';

@@ -1,3 +1,4 @@
+import { pbDateTime } from '@hivebase/contracts';
 import type { Pool } from 'pg';
 
 /**
@@ -7,7 +8,7 @@ import type { Pool } from 'pg';
  * by the `__pbLogsCleanup__` cron and by the gateway when the logs settings change.
  */
 export async function deleteOldLogs(pool: Pool, maxDays: number, now = new Date(), minLevel?: number): Promise<number> {
-  const cutoff = new Date(now.getTime() - maxDays * 24 * 60 * 60 * 1000).toISOString().replace('T', ' ');
+  const cutoff = pbDateTime(new Date(now.getTime() - maxDays * 24 * 60 * 60 * 1000));
   const result =
     minLevel === undefined
       ? await pool.query(`DELETE FROM "_logs" WHERE created <= $1`, [cutoff])
