@@ -127,6 +127,9 @@ describe('record writes and their events', () => {
           ['delete', 'b'],
         ]);
       expect(eventsOf(name)[1]?.previous).toMatchObject({ title: 'a' });
+      // The events carry the record's own columns: never the insertion number.
+      for (const event of eventsOf(name))
+        for (const row of [event.record, event.previous ?? {}]) expect(row).not.toHaveProperty('__hb_rowid');
     }
   });
 
