@@ -25,8 +25,8 @@ for (const run of runs) {
 const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 const bare = rows.get('bare') ?? new Map();
 const scenarios = [...bare.keys()];
-console.log('| config | ' + scenarios.map((s) => `${s} req/s · app/db ms · ÷ bare`).join(' | ') + ' |');
-console.log('| --- |' + scenarios.map(() => ' --- |').join(''));
+console.log(`| config | ${scenarios.map((s) => `${s} req/s · app/db ms · ÷ bare`).join(' | ')} |`);
+console.log(`| --- |${scenarios.map(() => ' --- |').join('')}`);
 for (const [config, byScenario] of rows) {
   const cells = scenarios.map((scenario) => {
     const mine = byScenario.get(scenario);

@@ -24,7 +24,8 @@ const EDITS = {
   outbox: {
     file: 'libs/runtime/dist/outbox/outbox-record-writer.js',
     from: /return `INSERT INTO "_outbox" \("event"\) SELECT jsonb_build_object\(\$\{event\.join\(', '\)\}\) FROM \$\{from\}`;/,
-    to: 'return `SELECT ${event.join(", ").match(/\\$\\d+::\\w+/g)?.join(", ") ?? "1"}`;',
+    // the event's own typed parameters ($9::text, …) selected, so the statement still binds them
+    to: 'return "SELECT " + (event.join(", ").match(/\\$\\d+::\\w+/g) ?? ["1"]).join(", ");',
   },
   tiebreak: {
     file: 'libs/records/dist/record-reader.js',
